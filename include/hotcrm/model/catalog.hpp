@@ -1,0 +1,147 @@
+#pragma once
+// The typed, metadata-driven object model: field types, field and object definitions, and the
+// Catalog (a validated, immutable set of objects) loaded from JSON.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hotcrm/value.hpp"
+
+namespace hotcrm {
+inline namespace v0 {
+
+enum class FieldType : std::uint8_t {
+  text, textarea, email, phone, url, select, multiselect, number, currency, percent, boolean,
+  date, datetime, lookup, master_detail, autonumber, formula,
+};
+
+/// "text", "master_detail", ...
+std::string_view to_string(FieldType type) noexcept;
+std::optional<FieldType> field_type_from_string(std::string_view name) noexcept;
+
+/// What happens to a record pointing to a deleted parent.
+enum class DeleteBehavior : std::uint8_t { set_null, restrict, cascade };
+std::string_view to_string(DeleteBehavior behavior) noexcept;
+
+/// One option of a picklist: a stable identifier and its display label.
+struct PicklistOption {
+  std::string value;
+  std::string label;
+};
+
+/// A default value: a literal, or one of the tokens $now, $today, $current_user.
+struct DefaultValue {
+  enum class Kind : std::uint8_t { literal, now, today, current_user };
+  Kind kind = Kind::literal;
+  Value literal;
+};
+
+struct FieldDef {
+  std::string name;
+  FieldType type = FieldType::text;
+  std::string label;
+  std::string description;
+  bool required = false;
+  bool unique = false;
+  bool searchable = false;
+  bool indexed = false;
+  bool read_only = false;
+  std::optional<std::int32_t> max_length;
+  std::optional<double> min;
+  std::optional<double> max;
+  std::optional<std::int32_t> precision;  ///< total significant digits (number, currency, percent)
+  std::int32_t scale = 0;                 ///< digits after the point (number, currency, percent)
+  std::optional<DefaultValue> default_value;
+  std::vector<PicklistOption> options;    ///< select / multiselect
+  std::string reference;                  ///< target object (lookup / master_detail)
+  DeleteBehavior on_delete = DeleteBehavior::set_null;
+  std::string format;                     ///< autonumber format, e.g. "CASE-{YYYY}-{0000}"
+  std::string expression;                 ///< formula source (formula fields)
+  std::optional<FieldType> return_type;   ///< result type of a formula field
+
+  /// True for number fields stored as integers (scale 0).
+  bool is_integer() const noexcept { return type == FieldType::number && scale == 0; }
+  /// True for fields whose values are exact decimals (currency, percent).
+  bool is_decimal() const noexcept { return type == FieldType::currency || type == FieldType::percent; }
+  bool is_reference() const noexcept {
+    return type == FieldType::lookup || type == FieldType::master_detail;
+  }
+  /// False for formula fields, which are computed and have no column.
+  bool is_stored() const noexcept { return type != FieldType::formula; }
+  const PicklistOption* find_option(std::string_view value) const noexcept;
+};
+
+/// System fields present on every record, in this order, before the object's own fields.
+/// id, created_at, updated_at, created_by, updated_by, owner_id, tenant_id, version.
+const std::vector<FieldDef>& system_fields();
+bool is_system_field(std::string_view name) noexcept;
+
+struct ObjectDef {
+  std::string name;
+  std::string label;
+  std::string plural_label;
+  std::string description;
+  std::string package;                    ///< e.g. "crm"; empty for user objects
+  std::map<std::string, bool> capabilities;  ///< track_history, searchable, activities, ...
+  std::vector<FieldDef> fields;           ///< the object's own fields (system fields excluded)
+
+  /// The own field or system field with this name, or nullptr.
+  const FieldDef* find_field(std::string_view field_name) const noexcept;
+  bool has_capability(std::string_view capability) const noexcept;
+};
+
+/// One problem found while loading a catalog, located by its JSON path ("/objects/2/fields/5/type").
+struct CatalogIssue {
+  std::string source;  ///< file name, or "<string>"
+  std::string path;    ///< JSON pointer into that source
+  std::string message;
+};
+
+/// A validated, immutable set of object definitions. Cheap to copy (shared state).
+class Catalog {
+ public:
+  Catalog();  ///< empty catalog
+
+  /// Builds a catalog from definitions, validating all of them; throws SchemaError listing every issue.
+  static Catalog from_objects(std::vector<ObjectDef> objects);
+  /// Parses JSON text: one object `{"name":..,"fields":[..]}`, an array of them, or `{"objects":[..]}`.
+  static Catalog from_json(std::string_view json_text, std::string_view source_name = "<string>");
+  /// Loads a .json file, or every *.json file under a folder (sorted, recursively).
+  static Catalog load(const std::filesystem::path& path);
+  /// The catalog compiled into the library (the core sales objects: user, account, contact, lead,
+  /// opportunity).
+  static Catalog standard();
+
+  /// This catalog plus `other`: objects of `other` are added, or replace those with the same name.
+  Catalog merged(const Catalog& other) const;
+
+  /// Parses JSON into definitions without validating references (used to assemble several files).
+  static std::vector<ObjectDef> parse_objects(std::string_view json_text, std::string_view source_name,
+                                              std::vector<CatalogIssue>& issues);
+  /// Validates definitions; returns every issue found (empty when valid).
+  static std::vector<CatalogIssue> check(const std::vector<ObjectDef>& objects);
+
+  const std::vector<ObjectDef>& objects() const noexcept;
+  const ObjectDef* find(std::string_view object_name) const noexcept;
+  /// Throws SchemaError(unknown_object) naming the object when absent.
+  const ObjectDef& at(std::string_view object_name) const;
+  std::vector<std::string> object_names() const;
+
+  /// Canonical JSON of the whole catalog ({"objects":[...]}), loadable by from_json.
+  std::string to_json(int indent = -1) const;
+  /// Canonical JSON of one object.
+  std::string object_to_json(std::string_view object_name, int indent = -1) const;
+
+ private:
+  struct State;
+  std::shared_ptr<const State> state_;
+};
+
+}  // namespace v0
+}  // namespace hotcrm

@@ -1,0 +1,146 @@
+#pragma once
+// The embedded store: a SQLite file (or ":memory:") whose schema is generated from the catalog.
+// Database owns the connection; Session is a view of it acting for one user in one tenant.
+// A Database and its sessions must be used from one thread at a time.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hotcrm/model/catalog.hpp"
+#include "hotcrm/progress.hpp"
+#include "hotcrm/store/query.hpp"
+#include "hotcrm/store/record.hpp"
+#include "hotcrm/value.hpp"
+
+namespace hotcrm {
+inline namespace v0 {
+
+/// The source of "now" for timestamps and defaults. Injected so that tests and replays are
+/// deterministic; system_clock() is the default used only at the application edge.
+using Clock = std::function<DateTime()>;
+Clock system_clock();
+/// A clock that always returns `at`.
+Clock fixed_clock(DateTime at);
+
+struct OpenOptions {
+  /// The catalog to run with. Absent: the catalog stored in the file, or Catalog::standard() for a
+  /// new file. Present and different from the stored one: the schema is migrated in place.
+  std::optional<Catalog> catalog;
+  /// Allow migrations that lose data (dropping or retyping fields, dropping objects).
+  bool allow_destructive = false;
+  bool read_only = false;
+  bool create = true;                  ///< create the file if missing
+  std::int32_t busy_timeout_ms = 5000;
+  Clock clock = system_clock();
+  /// Seed for record ids; 0 draws one from the operating system. Fixed seeds make runs repeatable.
+  std::uint64_t id_seed = 0;
+};
+
+/// Who is acting: recorded in created_by / updated_by / owner_id and tenant_id.
+struct SessionContext {
+  std::string user = "system";
+  std::string tenant = "default";
+};
+
+enum class OnError : std::uint8_t { abort, skip };
+
+struct ImportOptions {
+  OnError on_error = OnError::abort;
+  ProgressCallback on_progress;        ///< called once per chunk
+  std::int64_t chunk_rows = 10'000;
+};
+
+struct ImportReport {
+  std::int64_t inserted = 0;
+  std::vector<FieldError> rejected;    ///< one entry per problem; `row` is the 0-based input row
+  std::vector<std::string> ids;        ///< ids of the inserted rows, in input order
+  std::int64_t rejected_rows() const noexcept;
+};
+
+/// What a migration did (or, with dry_run, would do).
+struct MigrationReport {
+  std::vector<std::string> steps;      ///< e.g. "create object lead", "add field lead.score"
+  bool changed() const noexcept { return !steps.empty(); }
+};
+
+class Database;
+
+/// Operations on behalf of one user in one tenant. Cheap to copy; valid while its Database lives.
+class Session {
+ public:
+  const SessionContext& context() const noexcept { return context_; }
+  const Catalog& catalog() const;
+
+  /// Inserts a record; returns its id. Throws ValidationError (every field problem at once),
+  /// ConflictError (unique value taken) or UsageError (unknown object). Nothing is written on error.
+  std::string insert(std::string_view object, const Record& record);
+  /// The record with all stored fields, or nullopt.
+  std::optional<Record> find(std::string_view object, std::string_view id);
+  /// The record; throws NotFoundError when absent.
+  Record get(std::string_view object, std::string_view id);
+  /// Partial update of the given fields. With expected_version, throws ConflictError when the stored
+  /// version differs (optimistic concurrency). Returns the new version.
+  std::int64_t update(std::string_view object, std::string_view id, const Record& changes,
+                      std::optional<std::int64_t> expected_version = std::nullopt);
+  /// Deletes the record, following each lookup's delete behaviour for its children
+  /// (cascade, set_null, or restrict -> Error(constraint)). Throws NotFoundError when absent.
+  void remove(std::string_view object, std::string_view id);
+
+  /// Inserts many records in one transaction. abort: all or nothing (throws ValidationError with
+  /// every problem, rows numbered); skip: inserts the valid rows and reports the others.
+  ImportReport import_records(std::string_view object, const RecordBatch& batch,
+                              const ImportOptions& options = {});
+
+  QueryResult query(const Query& query);
+  std::int64_t count(std::string_view object, const Filter& filter = Filter::all());
+  /// Grouped aggregates: one row per group, group fields then aggregate aliases.
+  QueryResult aggregate(const AggregateQuery& query);
+
+  /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
+  /// committed when fn returns, rolled back when it throws.
+  void transaction(const std::function<void()>& fn);
+
+ protected:
+  friend class Database;
+  struct Impl;
+  Session(std::shared_ptr<Impl> impl, SessionContext context)
+      : impl_(std::move(impl)), context_(std::move(context)) {}
+  std::shared_ptr<Impl> impl_;
+  SessionContext context_;
+};
+
+/// An open database. It is also the default Session (user "system", tenant "default").
+class Database : public Session {
+ public:
+  /// Opens (and creates, migrates) a database file, or ":memory:".
+  static Database open(const std::filesystem::path& path, OpenOptions options = {});
+  /// Plans the migration from the stored schema to `catalog` without writing anything.
+  static MigrationReport plan_migration(const std::filesystem::path& path, const Catalog& catalog,
+                                        bool allow_destructive = false);
+
+  Database(Database&&) noexcept;
+  Database& operator=(Database&&) noexcept;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  /// A session acting for another user / tenant on this database.
+  Session session(SessionContext context) const;
+  /// What opening this database did to its schema.
+  const MigrationReport& migration() const;
+  const std::filesystem::path& path() const;
+  /// Closes the connection; later calls throw UsageError. Called by the destructor.
+  void close();
+
+ private:
+  using Session::Session;
+};
+
+}  // namespace v0
+}  // namespace hotcrm

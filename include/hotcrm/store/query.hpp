@@ -1,0 +1,93 @@
+#pragma once
+// Queries: a filter tree (built in code, parsed from a where-string, or later produced by the
+// formula compiler), ordering, paging, field selection, counts and grouped aggregates.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hotcrm/store/record.hpp"
+#include "hotcrm/value.hpp"
+
+namespace hotcrm {
+inline namespace v0 {
+
+enum class CompareOp : std::uint8_t { eq, ne, lt, le, gt, ge, in, not_in, contains, starts_with, is_null, not_null };
+std::string_view to_string(CompareOp op) noexcept;
+
+/// A boolean condition over one object's records. A field may be a path through lookups:
+/// "account_id.name" reads the name of the opportunity's account.
+struct Filter {
+  enum class Kind : std::uint8_t { all, compare, and_, or_, not_ };
+  Kind kind = Kind::all;
+  std::string field;            ///< compare: field or lookup path
+  CompareOp op = CompareOp::eq; ///< compare: operator
+  std::vector<Value> values;    ///< compare: operand(s); IN takes several, IS NULL none
+  std::vector<Filter> children; ///< and_/or_: two or more; not_: exactly one
+
+  static Filter all() { return {}; }
+  static Filter compare(std::string field, CompareOp op, Value value = {});
+  static Filter in(std::string field, std::vector<Value> values);
+  static Filter is_null(std::string field);
+  static Filter not_null(std::string field);
+  static Filter and_(std::vector<Filter> children);
+  static Filter or_(std::vector<Filter> children);
+  static Filter not_(Filter child);
+
+  /// Readable form, parseable by parse_where: "(status = 'new' AND annual_revenue > 1000000)".
+  std::string to_string() const;
+};
+
+/// Parses a where-string: comparisons `field op literal` with = == != <> < <= > >=,
+/// `field IN (v, ...)`, `field NOT IN (...)`, `field IS [NOT] NULL`, `field CONTAINS 'x'`,
+/// `field STARTS_WITH 'x'`, joined by AND / OR / NOT (also && || !) with parentheses.
+/// Literals: 'text' or "text", numbers, TRUE, FALSE, NULL. Throws Error(parse) naming the column.
+Filter parse_where(std::string_view text);
+
+struct OrderKey {
+  std::string field;     ///< field or lookup path
+  bool descending = false;
+};
+/// Parses "a,-b" / {"a", "-b"}: a leading '-' means descending.
+std::vector<OrderKey> parse_order_by(std::string_view text);
+
+struct Query {
+  std::string object;
+  Filter filter;
+  std::vector<OrderKey> order_by;     ///< the record id is always appended as a final tie-breaker
+  std::optional<std::int64_t> limit;
+  std::int64_t offset = 0;
+  std::vector<std::string> fields;    ///< empty: every stored field (system fields included)
+  /// Keyset pagination: the `cursor` of the last row of the previous page (QueryResult::next_cursor).
+  std::string after;
+};
+
+/// Rows of a query, in order, with a fixed field list.
+struct QueryResult {
+  std::vector<std::string> fields;
+  RecordBatch rows;
+  /// Opaque cursor positioned after the last row (for Query::after); empty when there are no rows.
+  std::string next_cursor;
+  std::size_t size() const noexcept { return rows.row_count(); }
+};
+
+enum class AggregateFn : std::uint8_t { count, sum, avg, min, max };
+std::string_view to_string(AggregateFn fn) noexcept;
+
+struct Aggregate {
+  AggregateFn fn = AggregateFn::count;
+  std::string field;  ///< empty with count: COUNT(*)
+  std::string alias;  ///< result column name; default "fn_field" (e.g. "sum_amount", "count")
+};
+
+struct AggregateQuery {
+  std::string object;
+  Filter filter;
+  std::vector<std::string> group_by;
+  std::vector<Aggregate> aggregates;
+};
+
+}  // namespace v0
+}  // namespace hotcrm

@@ -1,0 +1,27 @@
+# Installs the build tree into STAGE, then configures, builds and runs the consumer project in
+# SOURCE_DIR against it with find_package(hotcrm CONFIG). Fails on any step.
+file(REMOVE_RECURSE ${STAGE} ${WORK})
+execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${STAGE} --config ${CONFIG}
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "install failed: ${rc}")
+endif()
+foreach(required include/hotcrm/hotcrm.hpp bin/hotcrm lib/pkgconfig/hotcrm.pc lib/cmake/hotcrm/hotcrmConfig.cmake)
+  if(NOT EXISTS ${STAGE}/${required})
+    message(FATAL_ERROR "install tree lacks ${required}")
+  endif()
+endforeach()
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK} -DCMAKE_PREFIX_PATH=${STAGE}
+                        -DCMAKE_BUILD_TYPE=Release RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "consumer configure failed: ${rc}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK} RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "consumer build failed: ${rc}")
+endif()
+execute_process(COMMAND ${WORK}/consumer ${WORK}/consumer.db RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+message(STATUS "${out}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "consumer run failed: ${rc}")
+endif()
