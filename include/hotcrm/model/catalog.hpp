@@ -33,6 +33,9 @@ std::string_view to_string(DeleteBehavior behavior) noexcept;
 struct PicklistOption {
   std::string value;
   std::string label;
+  std::optional<double> probability;  ///< e.g. opportunity stage -> default probability (percent)
+  bool is_won = false;                ///< a closed-won stage
+  bool is_lost = false;               ///< a closed-lost stage
 };
 
 /// A default value: a literal, or one of the tokens $now, $today, $current_user.

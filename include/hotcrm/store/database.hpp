@@ -106,9 +106,10 @@ class Session {
   /// committed when fn returns, rolled back when it throws.
   void transaction(const std::function<void()>& fn);
 
+  struct Impl;  ///< opaque state, defined inside the library
+
  protected:
   friend class Database;
-  struct Impl;
   Session(std::shared_ptr<Impl> impl, SessionContext context)
       : impl_(std::move(impl)), context_(std::move(context)) {}
   std::shared_ptr<Impl> impl_;

@@ -1,0 +1,177 @@
+#include "hotcrm/model/catalog.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "hotcrm/error.hpp"
+#include "model/embedded_catalog.hpp"
+
+namespace hotcrm {
+inline namespace v0 {
+
+namespace {
+constexpr std::pair<FieldType, std::string_view> kTypeNames[] = {
+    {FieldType::text, "text"},         {FieldType::textarea, "textarea"},
+    {FieldType::email, "email"},       {FieldType::phone, "phone"},
+    {FieldType::url, "url"},           {FieldType::select, "select"},
+    {FieldType::multiselect, "multiselect"}, {FieldType::number, "number"},
+    {FieldType::currency, "currency"}, {FieldType::percent, "percent"},
+    {FieldType::boolean, "boolean"},   {FieldType::date, "date"},
+    {FieldType::datetime, "datetime"}, {FieldType::lookup, "lookup"},
+    {FieldType::master_detail, "master_detail"}, {FieldType::autonumber, "autonumber"},
+    {FieldType::formula, "formula"},
+};
+
+FieldDef system_field(std::string name, FieldType type, std::string label) {
+  FieldDef field;
+  field.name = std::move(name);
+  field.type = type;
+  field.label = std::move(label);
+  field.read_only = true;
+  return field;
+}
+}  // namespace
+
+std::string_view to_string(FieldType type) noexcept {
+  for (const auto& [value, name] : kTypeNames)
+    if (value == type) return name;
+  return "unknown";
+}
+
+std::optional<FieldType> field_type_from_string(std::string_view name) noexcept {
+  for (const auto& [value, type_name] : kTypeNames)
+    if (type_name == name) return value;
+  return std::nullopt;
+}
+
+std::string_view to_string(DeleteBehavior behavior) noexcept {
+  switch (behavior) {
+    case DeleteBehavior::set_null: return "set_null";
+    case DeleteBehavior::restrict: return "restrict";
+    case DeleteBehavior::cascade: return "cascade";
+  }
+  return "set_null";
+}
+
+const PicklistOption* FieldDef::find_option(std::string_view value) const noexcept {
+  for (const auto& option : options)
+    if (option.value == value) return &option;
+  return nullptr;
+}
+
+const std::vector<FieldDef>& system_fields() {
+  static const std::vector<FieldDef> fields = {
+      system_field("id", FieldType::text, "Record ID"),
+      system_field("created_at", FieldType::datetime, "Created At"),
+      system_field("updated_at", FieldType::datetime, "Updated At"),
+      system_field("created_by", FieldType::text, "Created By"),
+      system_field("updated_by", FieldType::text, "Updated By"),
+      system_field("owner_id", FieldType::text, "Owner"),
+      system_field("tenant_id", FieldType::text, "Tenant"),
+      system_field("version", FieldType::number, "Version"),
+  };
+  return fields;
+}
+
+bool is_system_field(std::string_view name) noexcept {
+  for (const auto& field : system_fields())
+    if (field.name == name) return true;
+  return false;
+}
+
+const FieldDef* ObjectDef::find_field(std::string_view field_name) const noexcept {
+  for (const auto& field : fields)
+    if (field.name == field_name) return &field;
+  for (const auto& field : system_fields())
+    if (field.name == field_name) return &field;
+  return nullptr;
+}
+
+bool ObjectDef::has_capability(std::string_view capability) const noexcept {
+  auto it = capabilities.find(std::string(capability));
+  return it != capabilities.end() && it->second;
+}
+
+struct Catalog::State {
+  std::vector<ObjectDef> objects;
+  std::unordered_map<std::string, std::size_t> index;
+};
+
+namespace {
+std::string issues_message(const std::vector<CatalogIssue>& issues) {
+  std::string message = "invalid catalog (" + std::to_string(issues.size()) + " problem" +
+                        (issues.size() == 1 ? "" : "s") + "):";
+  for (const auto& issue : issues) message += "\n  " + issue.source + " " + issue.path + ": " + issue.message;
+  return message;
+}
+}  // namespace
+
+Catalog::Catalog() : state_(std::make_shared<State>()) {}
+
+Catalog Catalog::from_objects(std::vector<ObjectDef> objects) {
+  auto issues = check(objects);
+  if (!issues.empty()) throw SchemaError(ErrorCode::schema, issues_message(issues));
+  auto state = std::make_shared<State>();
+  state->objects = std::move(objects);
+  for (std::size_t i = 0; i < state->objects.size(); ++i) state->index.emplace(state->objects[i].name, i);
+  Catalog catalog;
+  catalog.state_ = std::move(state);
+  return catalog;
+}
+
+Catalog Catalog::from_json(std::string_view json_text, std::string_view source_name) {
+  std::vector<CatalogIssue> issues;
+  auto objects = parse_objects(json_text, source_name, issues);
+  if (!issues.empty()) throw SchemaError(ErrorCode::schema, issues_message(issues));
+  return from_objects(std::move(objects));
+}
+
+Catalog Catalog::standard() {
+  // Parsed once per process: the embedded files never change.
+  static const Catalog catalog = [] {
+    std::vector<CatalogIssue> issues;
+    std::vector<ObjectDef> objects;
+    for (const auto& file : detail::embedded_catalog_files()) {
+      auto parsed = parse_objects(file.content, file.path, issues);
+      std::move(parsed.begin(), parsed.end(), std::back_inserter(objects));
+    }
+    if (!issues.empty()) throw SchemaError(ErrorCode::internal, issues_message(issues));
+    return from_objects(std::move(objects));
+  }();
+  return catalog;
+}
+
+Catalog Catalog::merged(const Catalog& other) const {
+  std::vector<ObjectDef> objects = state_->objects;
+  for (const auto& object : other.objects()) {
+    auto it = std::find_if(objects.begin(), objects.end(),
+                           [&](const ObjectDef& existing) { return existing.name == object.name; });
+    if (it != objects.end())
+      *it = object;
+    else
+      objects.push_back(object);
+  }
+  return from_objects(std::move(objects));
+}
+
+const std::vector<ObjectDef>& Catalog::objects() const noexcept { return state_->objects; }
+
+const ObjectDef* Catalog::find(std::string_view object_name) const noexcept {
+  auto it = state_->index.find(std::string(object_name));
+  return it == state_->index.end() ? nullptr : &state_->objects[it->second];
+}
+
+const ObjectDef& Catalog::at(std::string_view object_name) const {
+  if (const auto* object = find(object_name)) return *object;
+  throw SchemaError(ErrorCode::unknown_object, "unknown object '" + std::string(object_name) + "'");
+}
+
+std::vector<std::string> Catalog::object_names() const {
+  std::vector<std::string> names;
+  names.reserve(state_->objects.size());
+  for (const auto& object : state_->objects) names.push_back(object.name);
+  return names;
+}
+
+}  // namespace v0
+}  // namespace hotcrm

@@ -1,0 +1,360 @@
+// Catalog <-> JSON. Parsing collects every problem with its JSON pointer instead of stopping at the
+// first, so a user fixes a catalog file in one pass.
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "hotcrm/error.hpp"
+#include "hotcrm/model/catalog.hpp"
+#include "model/text_position.hpp"
+
+namespace hotcrm {
+inline namespace v0 {
+
+using nlohmann::json;
+
+namespace {
+
+struct Reader {
+  std::string_view source;
+  std::vector<CatalogIssue>& issues;
+
+  void issue(const std::string& path, const std::string& message) {
+    issues.push_back({std::string(source), path.empty() ? "/" : path, message});
+  }
+
+  // Reports keys outside `allowed`: a misspelt "requried" must not silently do nothing.
+  void check_keys(const json& node, const std::string& path, const std::set<std::string_view>& allowed) {
+    for (const auto& item : node.items())
+      if (!allowed.count(item.key())) issue(path + "/" + item.key(), "unknown attribute '" + item.key() + "'");
+  }
+
+  std::string text(const json& node, const char* key, const std::string& path, bool required = false) {
+    auto it = node.find(key);
+    if (it == node.end()) {
+      if (required) issue(path + "/" + key, std::string("missing required attribute '") + key + "'");
+      return {};
+    }
+    if (!it->is_string()) {
+      issue(path + "/" + key, "expected a string");
+      return {};
+    }
+    return it->get<std::string>();
+  }
+
+  bool flag(const json& node, const char* key, const std::string& path) {
+    auto it = node.find(key);
+    if (it == node.end()) return false;
+    if (!it->is_boolean()) {
+      issue(path + "/" + key, "expected true or false");
+      return false;
+    }
+    return it->get<bool>();
+  }
+
+  std::optional<double> number(const json& node, const char* key, const std::string& path) {
+    auto it = node.find(key);
+    if (it == node.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number()) {
+      issue(path + "/" + key, "expected a number");
+      return std::nullopt;
+    }
+    return it->get<double>();
+  }
+
+  std::optional<std::int32_t> integer(const json& node, const char* key, const std::string& path) {
+    auto it = node.find(key);
+    if (it == node.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 1'000'000'000) {
+      issue(path + "/" + key, "expected a non-negative integer");
+      return std::nullopt;
+    }
+    return static_cast<std::int32_t>(it->get<std::int64_t>());
+  }
+
+  Value literal(const json& node, const std::string& path) {
+    switch (node.type()) {
+      case json::value_t::null: return {};
+      case json::value_t::boolean: return node.get<bool>();
+      case json::value_t::number_integer:
+      case json::value_t::number_unsigned: return node.get<std::int64_t>();
+      case json::value_t::number_float: return Decimal::parse(node.dump());
+      case json::value_t::string: return node.get<std::string>();
+      case json::value_t::array: {
+        StringList list;
+        for (const auto& element : node) {
+          if (!element.is_string()) {
+            issue(path, "a list default may hold only strings");
+            return {};
+          }
+          list.push_back(element.get<std::string>());
+        }
+        return list;
+      }
+      default: issue(path, "expected a literal default value"); return {};
+    }
+  }
+
+  std::optional<DefaultValue> default_value(const json& node, const std::string& path) {
+    auto it = node.find("default");
+    if (it == node.end()) return std::nullopt;
+    DefaultValue value;
+    if (it->is_string()) {
+      const auto& token = it->get_ref<const std::string&>();
+      if (token == "$now") value.kind = DefaultValue::Kind::now;
+      else if (token == "$today") value.kind = DefaultValue::Kind::today;
+      else if (token == "$current_user") value.kind = DefaultValue::Kind::current_user;
+      else if (!token.empty() && token[0] == '$')
+        issue(path + "/default", "unknown default token '" + token + "' (expected $now, $today or $current_user)");
+    }
+    if (value.kind == DefaultValue::Kind::literal) value.literal = literal(*it, path + "/default");
+    return value;
+  }
+
+  PicklistOption option(const json& node, const std::string& path) {
+    PicklistOption option;
+    if (node.is_string()) {
+      option.value = node.get<std::string>();
+      option.label = option.value;
+      return option;
+    }
+    if (!node.is_object()) {
+      issue(path, "expected an option {\"value\", \"label\"} or a string");
+      return option;
+    }
+    check_keys(node, path, {"value", "label", "probability", "is_won", "is_lost"});
+    option.value = text(node, "value", path, true);
+    option.label = text(node, "label", path);
+    if (option.label.empty()) option.label = option.value;
+    option.probability = number(node, "probability", path);
+    option.is_won = flag(node, "is_won", path);
+    option.is_lost = flag(node, "is_lost", path);
+    return option;
+  }
+
+  FieldDef field(const json& node, const std::string& path) {
+    FieldDef field;
+    if (!node.is_object()) {
+      issue(path, "expected a field object");
+      return field;
+    }
+    check_keys(node, path,
+               {"name", "type", "label", "description", "required", "unique", "searchable", "indexed",
+                "read_only", "max_length", "min", "max", "precision", "scale", "default", "options",
+                "reference", "on_delete", "format", "expression", "return_type"});
+    field.name = text(node, "name", path, true);
+    auto type_name = text(node, "type", path, true);
+    if (auto type = field_type_from_string(type_name)) field.type = *type;
+    else if (!type_name.empty()) issue(path + "/type", "unknown field type '" + type_name + "'");
+    field.label = text(node, "label", path);
+    field.description = text(node, "description", path);
+    field.required = flag(node, "required", path);
+    field.unique = flag(node, "unique", path);
+    field.searchable = flag(node, "searchable", path);
+    field.indexed = flag(node, "indexed", path);
+    field.read_only = flag(node, "read_only", path);
+    field.max_length = integer(node, "max_length", path);
+    field.min = number(node, "min", path);
+    field.max = number(node, "max", path);
+    field.precision = integer(node, "precision", path);
+    auto scale = integer(node, "scale", path);
+    bool decimal_type = field.type == FieldType::currency || field.type == FieldType::percent;
+    field.scale = scale ? *scale : (decimal_type ? 2 : 0);
+    field.default_value = default_value(node, path);
+    if (auto options = node.find("options"); options != node.end()) {
+      if (!options->is_array()) issue(path + "/options", "expected an array of options");
+      else
+        for (std::size_t i = 0; i < options->size(); ++i)
+          field.options.push_back(option((*options)[i], path + "/options/" + std::to_string(i)));
+    }
+    field.reference = text(node, "reference", path);
+    auto on_delete = text(node, "on_delete", path);
+    if (on_delete == "cascade") field.on_delete = DeleteBehavior::cascade;
+    else if (on_delete == "restrict") field.on_delete = DeleteBehavior::restrict;
+    else if (on_delete.empty() || on_delete == "set_null") field.on_delete = DeleteBehavior::set_null;
+    else issue(path + "/on_delete", "unknown delete behaviour '" + on_delete + "' (expected set_null, restrict or cascade)");
+    if (field.type == FieldType::master_detail) field.on_delete = DeleteBehavior::cascade;
+    field.format = text(node, "format", path);
+    field.expression = text(node, "expression", path);
+    auto return_type = text(node, "return_type", path);
+    if (!return_type.empty()) {
+      if (auto type = field_type_from_string(return_type)) field.return_type = type;
+      else issue(path + "/return_type", "unknown return type '" + return_type + "'");
+    }
+    return field;
+  }
+
+  ObjectDef object(const json& node, const std::string& path) {
+    ObjectDef object;
+    if (!node.is_object()) {
+      issue(path, "expected an object definition");
+      return object;
+    }
+    check_keys(node, path, {"name", "label", "plural_label", "description", "package", "capabilities", "fields"});
+    object.name = text(node, "name", path, true);
+    object.label = text(node, "label", path);
+    object.plural_label = text(node, "plural_label", path);
+    object.description = text(node, "description", path);
+    object.package = text(node, "package", path);
+    if (auto caps = node.find("capabilities"); caps != node.end()) {
+      if (!caps->is_object()) issue(path + "/capabilities", "expected an object of flags");
+      else
+        for (const auto& item : caps->items()) {
+          if (item.value().is_boolean()) object.capabilities[item.key()] = item.value().get<bool>();
+          else issue(path + "/capabilities/" + item.key(), "expected true or false");
+        }
+    }
+    auto fields = node.find("fields");
+    if (fields == node.end() || !fields->is_array()) {
+      issue(path + "/fields", "expected an array of fields");
+      return object;
+    }
+    for (std::size_t i = 0; i < fields->size(); ++i)
+      object.fields.push_back(field((*fields)[i], path + "/fields/" + std::to_string(i)));
+    return object;
+  }
+};
+
+json literal_to_json(const Value& value) { return json::parse(value.to_json()); }
+
+json field_to_json(const FieldDef& field) {
+  json node;
+  node["name"] = field.name;
+  node["type"] = std::string(to_string(field.type));
+  if (!field.label.empty()) node["label"] = field.label;
+  if (!field.description.empty()) node["description"] = field.description;
+  if (field.required) node["required"] = true;
+  if (field.unique) node["unique"] = true;
+  if (field.searchable) node["searchable"] = true;
+  if (field.indexed) node["indexed"] = true;
+  if (field.read_only) node["read_only"] = true;
+  if (field.max_length) node["max_length"] = *field.max_length;
+  if (field.min) node["min"] = *field.min;
+  if (field.max) node["max"] = *field.max;
+  if (field.precision) node["precision"] = *field.precision;
+  if (field.scale != 0 || field.is_decimal()) node["scale"] = field.scale;
+  if (field.default_value) {
+    switch (field.default_value->kind) {
+      case DefaultValue::Kind::now: node["default"] = "$now"; break;
+      case DefaultValue::Kind::today: node["default"] = "$today"; break;
+      case DefaultValue::Kind::current_user: node["default"] = "$current_user"; break;
+      case DefaultValue::Kind::literal: node["default"] = literal_to_json(field.default_value->literal); break;
+    }
+  }
+  if (!field.options.empty()) {
+    json options = json::array();
+    for (const auto& option : field.options) {
+      json item{{"value", option.value}, {"label", option.label}};
+      if (option.probability) item["probability"] = *option.probability;
+      if (option.is_won) item["is_won"] = true;
+      if (option.is_lost) item["is_lost"] = true;
+      options.push_back(std::move(item));
+    }
+    node["options"] = std::move(options);
+  }
+  if (!field.reference.empty()) node["reference"] = field.reference;
+  if (field.type == FieldType::lookup && field.on_delete != DeleteBehavior::set_null)
+    node["on_delete"] = std::string(to_string(field.on_delete));
+  if (!field.format.empty()) node["format"] = field.format;
+  if (!field.expression.empty()) node["expression"] = field.expression;
+  if (field.return_type) node["return_type"] = std::string(to_string(*field.return_type));
+  return node;
+}
+
+json object_to_json_node(const ObjectDef& object) {
+  json node;
+  node["name"] = object.name;
+  if (!object.label.empty()) node["label"] = object.label;
+  if (!object.plural_label.empty()) node["plural_label"] = object.plural_label;
+  if (!object.description.empty()) node["description"] = object.description;
+  if (!object.package.empty()) node["package"] = object.package;
+  if (!object.capabilities.empty()) node["capabilities"] = object.capabilities;
+  json fields = json::array();
+  for (const auto& field : object.fields) fields.push_back(field_to_json(field));
+  node["fields"] = std::move(fields);
+  return node;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::io, "cannot read catalog file '" + path.string() + "'");
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+}  // namespace
+
+std::vector<ObjectDef> Catalog::parse_objects(std::string_view json_text, std::string_view source_name,
+                                              std::vector<CatalogIssue>& issues) {
+  Reader reader{source_name, issues};
+  json root;
+  try {
+    root = json::parse(json_text.begin(), json_text.end());
+  } catch (const json::parse_error& error) {
+    auto position = detail::line_column(json_text, error.byte == 0 ? 0 : error.byte - 1);
+    std::string what = error.what();
+    if (auto colon = what.rfind(": "); colon != std::string::npos) what = what.substr(colon + 2);
+    reader.issue("", "malformed JSON at line " + std::to_string(position.line) + ", column " +
+                         std::to_string(position.column) + ": " + what);
+    return {};
+  }
+  std::vector<ObjectDef> objects;
+  auto read_array = [&](const json& array, const std::string& path) {
+    for (std::size_t i = 0; i < array.size(); ++i)
+      objects.push_back(reader.object(array[i], path + "/" + std::to_string(i)));
+  };
+  if (root.is_array()) read_array(root, "");
+  else if (root.is_object() && root.contains("objects") && !root.contains("fields")) {
+    reader.check_keys(root, "", {"objects", "format_version"});
+    if (root["objects"].is_array()) read_array(root["objects"], "/objects");
+    else reader.issue("/objects", "expected an array of objects");
+  } else objects.push_back(reader.object(root, ""));
+  return objects;
+}
+
+Catalog Catalog::load(const std::filesystem::path& path) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(path))
+      if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw SchemaError(ErrorCode::schema, "no *.json catalog files under '" + path.string() + "'");
+  } else if (std::filesystem::exists(path, ec)) {
+    files.push_back(path);
+  } else {
+    throw Error(ErrorCode::io, "catalog path '" + path.string() + "' does not exist");
+  }
+  std::vector<CatalogIssue> issues;
+  std::vector<ObjectDef> objects;
+  for (const auto& file : files) {
+    auto parsed = parse_objects(read_file(file), file.string(), issues);
+    std::move(parsed.begin(), parsed.end(), std::back_inserter(objects));
+  }
+  if (!issues.empty()) {
+    std::string message = "invalid catalog:";
+    for (const auto& issue : issues) message += "\n  " + issue.source + " " + issue.path + ": " + issue.message;
+    throw SchemaError(ErrorCode::schema, message);
+  }
+  return from_objects(std::move(objects));
+}
+
+std::string Catalog::to_json(int indent) const {
+  json root;
+  root["format_version"] = 1;
+  json objects = json::array();
+  for (const auto& object : this->objects()) objects.push_back(object_to_json_node(object));
+  root["objects"] = std::move(objects);
+  return root.dump(indent);
+}
+
+std::string Catalog::object_to_json(std::string_view object_name, int indent) const {
+  return object_to_json_node(at(object_name)).dump(indent);
+}
+
+}  // namespace v0
+}  // namespace hotcrm

@@ -1,0 +1,203 @@
+// Database lifecycle (open, migrate, close) and the per-object SQL plans.
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "hotcrm/error.hpp"
+#include "store/codec.hpp"
+#include "store/impl.hpp"
+#include "store/schema_sync.hpp"
+
+namespace hotcrm {
+inline namespace v0 {
+
+Clock system_clock() {
+  return [] {
+    auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
+    return DateTime{std::chrono::duration_cast<std::chrono::microseconds>(since_epoch).count()};
+  };
+}
+
+Clock fixed_clock(DateTime at) {
+  return [at] { return at; };
+}
+
+std::int64_t ImportReport::rejected_rows() const noexcept {
+  std::int64_t count = 0;
+  std::int64_t last = -2;
+  for (const auto& error : rejected)
+    if (error.row != last) {
+      ++count;
+      last = error.row;
+    }
+  return count;
+}
+
+}  // namespace v0
+}  // namespace hotcrm
+
+namespace hotcrm::detail {
+
+namespace {
+std::uint64_t splitmix(std::uint64_t& state) {
+  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+}  // namespace
+
+IdGenerator::IdGenerator(std::uint64_t seed) : state_(seed) {}
+
+std::string IdGenerator::next() {
+  static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford base32
+  std::uint64_t high = splitmix(state_);
+  std::uint64_t low = ++counter_;
+  std::string id(16, '0');
+  // 64 random bits plus the low 16 bits of a counter: distinct within a run even if the generator cycled.
+  for (int i = 0; i < 12; ++i) id[static_cast<std::size_t>(i)] = kAlphabet[(high >> (i * 5)) & 31];
+  std::uint64_t tail = (high >> 60) | ((low & 0xFFFF) << 4);
+  for (int i = 12; i < 16; ++i) id[static_cast<std::size_t>(i)] = kAlphabet[(tail >> ((i - 12) * 5)) & 31];
+  return id;
+}
+
+namespace {
+std::string join_columns(const ObjectPlan& plan, const std::string& prefix) {
+  std::string list;
+  for (const auto* field : plan.columns) list += (list.empty() ? "" : ", ") + prefix + quote(field->name);
+  return list;
+}
+}  // namespace
+
+}  // namespace hotcrm::detail
+
+namespace hotcrm {
+inline namespace v0 {
+
+detail::Connection& Session::Impl::db() {
+  if (!connection) throw UsageError(ErrorCode::usage, "the database is closed");
+  return *connection;
+}
+
+const detail::ObjectPlan& Session::Impl::plan(std::string_view object) const {
+  auto it = plans.find(std::string(object));
+  if (it == plans.end()) throw SchemaError(ErrorCode::unknown_object, "unknown object '" + std::string(object) + "'");
+  return it->second;
+}
+
+void Session::Impl::build_plans() {
+  plans.clear();
+  for (const auto& object : catalog.objects()) {
+    detail::ObjectPlan plan;
+    plan.object = &object;
+    for (const auto& field : system_fields()) plan.columns.push_back(&field);
+    for (const auto& field : object.fields)
+      if (field.is_stored()) plan.columns.push_back(&field);
+    for (std::size_t i = 0; i < plan.columns.size(); ++i)
+      plan.column_index.emplace(plan.columns[i]->name, static_cast<int>(i));
+    std::string placeholders;
+    for (std::size_t i = 0; i < plan.columns.size(); ++i) placeholders += i ? ", ?" : "?";
+    plan.insert_sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", detail::quote(object.name),
+                                  detail::join_columns(plan, ""), placeholders);
+    plan.select_list = detail::join_columns(plan, "t0.");
+    plan.select_by_id_sql = fmt::format("SELECT {} FROM {} AS t0 WHERE t0.\"id\" = ? AND t0.\"tenant_id\" = ?",
+                                        plan.select_list, detail::quote(object.name));
+    plans.emplace(object.name, std::move(plan));
+  }
+  for (const auto& child : catalog.objects())
+    for (const auto& field : child.fields)
+      if (field.is_reference()) plans.at(field.reference).referrers.emplace_back(&child, &field);
+}
+
+namespace {
+
+std::uint64_t draw_seed(std::uint64_t requested) {
+  if (requested != 0) return requested;
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+}
+
+void configure_connection(detail::Connection& connection, const std::string& path, bool read_only) {
+  if (path != ":memory:" && !read_only) connection.exec("PRAGMA journal_mode = WAL");
+  connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY");
+}
+
+std::string describe(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += "\n  " + item;
+  return text;
+}
+
+}  // namespace
+
+Database Database::open(const std::filesystem::path& path, OpenOptions options) {
+  auto impl = std::make_shared<Impl>();
+  impl->path = path;
+  impl->read_only = options.read_only;
+  impl->clock = options.clock ? options.clock : system_clock();
+  impl->ids = detail::IdGenerator(draw_seed(options.id_seed));
+  impl->connection = std::make_unique<detail::Connection>(path.string(), options.read_only, options.create,
+                                                          options.busy_timeout_ms);
+  auto& connection = *impl->connection;
+  configure_connection(connection, path.string(), options.read_only);
+
+  auto stored = detail::read_stored_catalog(connection);
+  Catalog target = options.catalog ? *options.catalog : (stored ? *stored : Catalog::standard());
+  bool differs = !stored || stored->to_json() != target.to_json();
+  if (differs) {
+    if (options.read_only)
+      throw UsageError(ErrorCode::usage, stored ? "the catalog differs from the stored one, but the database is read-only"
+                                                : "the database is not initialised, and it is opened read-only");
+    auto plan = detail::plan_schema(connection, stored, target, options.allow_destructive);
+    if (!plan.refused.empty())
+      throw SchemaError(ErrorCode::schema_conflict,
+                        "the catalog would lose data; reopen with allow_destructive to accept:" + describe(plan.refused));
+    detail::apply_schema(connection, plan, target);
+    impl->migration.steps = std::move(plan.steps);
+  }
+  impl->catalog = std::move(target);
+  impl->build_plans();
+  return Database(std::move(impl), SessionContext{});
+}
+
+MigrationReport Database::plan_migration(const std::filesystem::path& path, const Catalog& catalog,
+                                         bool allow_destructive) {
+  detail::Connection connection(path.string(), true, false, 5000);
+  auto stored = detail::read_stored_catalog(connection);
+  auto plan = detail::plan_schema(connection, stored, catalog, allow_destructive);
+  MigrationReport report;
+  report.steps = std::move(plan.steps);
+  for (const auto& refused : plan.refused) report.steps.push_back("REFUSED (destructive): " + refused);
+  return report;
+}
+
+Database::Database(Database&&) noexcept = default;
+Database& Database::operator=(Database&&) noexcept = default;
+Database::~Database() { close(); }
+
+Session Database::session(SessionContext context) const {
+  if (context.tenant.empty()) throw UsageError(ErrorCode::usage, "a session needs a tenant");
+  return Session(impl_, std::move(context));
+}
+
+const MigrationReport& Database::migration() const { return impl_->migration; }
+const std::filesystem::path& Database::path() const { return impl_->path; }
+
+void Database::close() {
+  if (!impl_) return;
+  std::lock_guard lock(impl_->mutex);
+  impl_->plans.clear();
+  impl_->connection.reset();
+}
+
+const Catalog& Session::catalog() const { return impl_->catalog; }
+
+void Session::transaction(const std::function<void()>& fn) {
+  std::lock_guard lock(impl_->mutex);
+  detail::Transaction transaction(impl_->db());
+  fn();
+  transaction.commit();
+}
+
+}  // namespace v0
+}  // namespace hotcrm

@@ -1,0 +1,62 @@
+#pragma once
+// Private state of a Database shared by its sessions.
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "hotcrm/store/database.hpp"
+#include "store/sqlite.hpp"
+
+namespace hotcrm::detail {
+
+/// Per-object SQL compiled once from the catalog: the column list and the prepared-statement texts.
+struct ObjectPlan {
+  const ObjectDef* object = nullptr;
+  std::vector<const FieldDef*> columns;              ///< system fields, then stored own fields
+  std::unordered_map<std::string, int> column_index; ///< field name -> position in columns
+  std::string insert_sql;
+  std::string select_by_id_sql;
+  std::string select_list;                           ///< "t0.\"id\", t0.\"created_at\", ..."
+  /// Children that point at this object: (child object, lookup field).
+  std::vector<std::pair<const ObjectDef*, const FieldDef*>> referrers;
+};
+
+/// Record ids: 16 characters of lowercase base32 drawn from a seeded 64-bit generator plus a
+/// counter, so a fixed seed replays the same ids and a random seed never repeats in practice.
+class IdGenerator {
+ public:
+  explicit IdGenerator(std::uint64_t seed);
+  std::string next();
+
+ private:
+  std::uint64_t state_;
+  std::uint64_t counter_ = 0;
+};
+
+}  // namespace hotcrm::detail
+
+namespace hotcrm {
+inline namespace v0 {
+
+struct Session::Impl {
+  std::filesystem::path path;
+  std::unique_ptr<detail::Connection> connection;
+  Catalog catalog;
+  Clock clock;
+  detail::IdGenerator ids{1};
+  MigrationReport migration;
+  bool read_only = false;
+  std::unordered_map<std::string, detail::ObjectPlan> plans;
+  std::recursive_mutex mutex;  // serialises calls from several threads (Python releases the GIL)
+
+  detail::Connection& db();
+  const detail::ObjectPlan& plan(std::string_view object) const;
+  void build_plans();
+};
+
+}  // namespace v0
+}  // namespace hotcrm

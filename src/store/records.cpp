@@ -1,0 +1,419 @@
+// The write path: coercion, defaults, constraint checks, autonumbers and SQL for insert, update,
+// delete and bulk import. Every write runs in a transaction, so an error leaves nothing behind.
+#include <fmt/format.h>
+
+#include "hotcrm/error.hpp"
+#include "model/coerce.hpp"
+#include "store/codec.hpp"
+#include "store/impl.hpp"
+
+namespace hotcrm {
+inline namespace v0 {
+
+namespace {
+
+using detail::ObjectPlan;
+
+// System columns, in the order of system_fields().
+enum SystemColumn { kId, kCreatedAt, kUpdatedAt, kCreatedBy, kUpdatedBy, kOwnerId, kTenantId, kVersion, kSystemCount };
+
+/// Checks and completes rows for one object; reused across the rows of a batch.
+class RowWriter {
+ public:
+  RowWriter(Session::Impl& impl, const SessionContext& context, std::string_view object)
+      : impl_(impl), context_(context), plan_(impl.plan(object)) {}
+
+  const ObjectPlan& plan() const { return plan_; }
+
+  /// Maps input field names to columns; unknown or unwritable names become errors of every row.
+  void bind_fields(const std::vector<std::string>& names, bool for_update, std::vector<FieldError>& errors) {
+    positions_.assign(names.size(), -1);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      auto it = plan_.column_index.find(names[i]);
+      if (it == plan_.column_index.end()) {
+        const FieldDef* field = plan_.object->find_field(names[i]);
+        if (field && field->type == FieldType::formula)
+          errors.push_back(error(names[i], "read_only", "is a formula field, computed and never written"));
+        else
+          errors.push_back(error(names[i], "unknown_field", fmt::format("'{}' is not a field of {}", names[i], plan_.object->name)));
+        continue;
+      }
+      const FieldDef& field = *plan_.columns[static_cast<std::size_t>(it->second)];
+      bool writable_system = field.name == "owner_id";
+      if ((is_system_field(field.name) && !writable_system) || field.read_only || field.type == FieldType::autonumber) {
+        errors.push_back(error(field.name, "read_only", for_update ? "is read-only and cannot be changed"
+                                                                   : "is read-only and is set by the engine"));
+        continue;
+      }
+      positions_[i] = it->second;
+    }
+  }
+
+  /// Builds a complete insert row from given values; appends problems to `errors`.
+  void prepare_insert(std::span<const Value> values, std::vector<Value>& row, std::vector<bool>& given,
+                      std::vector<FieldError>& errors, DateTime now) {
+    const auto& columns = plan_.columns;
+    row.assign(columns.size(), Value{});
+    given.assign(columns.size(), false);
+    coerce_given(values, row, given, errors);
+    for (std::size_t c = kSystemCount; c < columns.size(); ++c)
+      if (!given[c]) apply_default(*columns[c], row[c], now);
+    row[kCreatedAt] = now;
+    row[kUpdatedAt] = now;
+    row[kCreatedBy] = context_.user;
+    row[kUpdatedBy] = context_.user;
+    if (!given[kOwnerId] || row[kOwnerId].is_null()) row[kOwnerId] = context_.user;
+    row[kTenantId] = context_.tenant;
+    row[kVersion] = std::int64_t{1};
+    check_required(row, errors, /*only_given=*/nullptr);
+    check_lookups(row, given, errors);
+  }
+
+  /// Applies changes to a stored row; appends problems to `errors`.
+  void prepare_update(std::span<const Value> values, std::vector<Value>& row, std::vector<bool>& given,
+                      std::vector<FieldError>& errors, DateTime now) {
+    given.assign(plan_.columns.size(), false);
+    coerce_given(values, row, given, errors);
+    row[kUpdatedAt] = now;
+    row[kUpdatedBy] = context_.user;
+    if (given[kOwnerId] && row[kOwnerId].is_null())
+      errors.push_back(error("owner_id", "required", "a record needs an owner"));
+    check_required(row, errors, &given);
+    check_lookups(row, given, errors);
+  }
+
+  /// Fills autonumber fields (after validation, so a rejected row consumes no number).
+  void assign_autonumbers(std::vector<Value>& row, DateTime now) {
+    for (std::size_t c = kSystemCount; c < plan_.columns.size(); ++c) {
+      const FieldDef& field = *plan_.columns[c];
+      if (field.type != FieldType::autonumber) continue;
+      auto& statement = impl_.db().prepare(
+          "INSERT INTO _hotcrm_autonumber (object, field, value) VALUES (?, ?, 1) "
+          "ON CONFLICT (object, field) DO UPDATE SET value = value + 1 RETURNING value");
+      statement.bind_text(1, plan_.object->name);
+      statement.bind_text(2, field.name);
+      statement.step();
+      auto counter = statement.column_int(0);
+      statement.reset();
+      row[c] = detail::render_autonumber(field.format, counter, now.date());
+    }
+  }
+
+  /// Inserts a prepared row. Returns a unique-violation error instead of throwing it.
+  std::optional<FieldError> insert(const std::vector<Value>& row) {
+    auto& statement = impl_.db().prepare(plan_.insert_sql);
+    for (std::size_t c = 0; c < row.size(); ++c)
+      detail::bind_value(statement, static_cast<int>(c) + 1, *plan_.columns[c], row[c]);
+    int rc = statement.step_allow_constraint();
+    if (rc == SQLITE_DONE) {
+      statement.reset();
+      return std::nullopt;
+    }
+    auto problem = constraint_error(statement);
+    statement.reset();
+    return problem;
+  }
+
+  FieldError error(std::string field, std::string code, std::string message) const {
+    return FieldError{plan_.object->name, std::move(field), "", std::move(code), std::move(message), -1};
+  }
+
+  /// Names the field of a failed UNIQUE constraint ("UNIQUE constraint failed: lead.email").
+  FieldError constraint_error(const detail::Statement& statement) const {
+    std::string message = sqlite3_errmsg(statement.db());
+    int extended = sqlite3_extended_errcode(statement.db());
+    if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      std::string field;
+      if (auto dot = message.rfind('.'); dot != std::string::npos) field = message.substr(dot + 1);
+      return error(field, "unique", field.empty() ? "a record with this value already exists"
+                                                  : fmt::format("another {} already has this {}", plan_.object->name, field));
+    }
+    if (extended == SQLITE_CONSTRAINT_FOREIGNKEY) return error("", "lookup", "a lookup refers to a missing record");
+    throw StoreError(ErrorCode::store, "constraint failed: " + message);
+  }
+
+ private:
+  void coerce_given(std::span<const Value> values, std::vector<Value>& row, std::vector<bool>& given,
+                    std::vector<FieldError>& errors) {
+    for (std::size_t i = 0; i < values.size() && i < positions_.size(); ++i) {
+      int column = positions_[i];
+      if (column < 0) continue;
+      auto c = static_cast<std::size_t>(column);
+      given[c] = true;
+      const FieldDef& field = *plan_.columns[c];
+      if (c == kOwnerId) {
+        if (!values[i].is_null() && values[i].kind() != ValueKind::text && values[i].kind() != ValueKind::id)
+          errors.push_back(error("owner_id", "type", "expected a user id"));
+        else row[c] = values[i].is_null() ? Value{} : Value(values[i].as_string());
+        continue;
+      }
+      if (auto failure = detail::coerce_value(field, values[i], row[c]))
+        errors.push_back(error(field.name, failure->code, failure->message));
+    }
+  }
+
+  void apply_default(const FieldDef& field, Value& slot, DateTime now) {
+    if (!field.default_value) return;
+    switch (field.default_value->kind) {
+      case DefaultValue::Kind::now:
+        slot = field.type == FieldType::date ? Value(now.date()) : Value(now);
+        return;
+      case DefaultValue::Kind::today:
+        slot = field.type == FieldType::date ? Value(now.date()) : Value(DateTime::from_date(now.date()));
+        return;
+      case DefaultValue::Kind::current_user: slot = context_.user; return;
+      case DefaultValue::Kind::literal:
+        // Checked at catalog load, so coercion cannot fail here.
+        detail::coerce_value(field, field.default_value->literal, slot);
+        return;
+    }
+  }
+
+  void check_required(const std::vector<Value>& row, std::vector<FieldError>& errors, const std::vector<bool>* only_given) {
+    for (std::size_t c = kSystemCount; c < plan_.columns.size(); ++c) {
+      const FieldDef& field = *plan_.columns[c];
+      if (!field.required || field.type == FieldType::autonumber || (only_given && !(*only_given)[c])) continue;
+      bool blank = row[c].is_null() || (row[c].kind() == ValueKind::text && row[c].as_string().empty());
+      if (blank && !already_reported(errors, field.name)) errors.push_back(error(field.name, "required", "is required"));
+    }
+  }
+
+  static bool already_reported(const std::vector<FieldError>& errors, const std::string& field) {
+    for (const auto& e : errors)
+      if (e.field == field) return true;
+    return false;
+  }
+
+  void check_lookups(const std::vector<Value>& row, const std::vector<bool>& given, std::vector<FieldError>& errors) {
+    for (std::size_t c = kSystemCount; c < plan_.columns.size(); ++c) {
+      const FieldDef& field = *plan_.columns[c];
+      if (!field.is_reference() || !given[c] || row[c].is_null()) continue;
+      auto& statement = impl_.db().prepare("SELECT 1 FROM " + detail::quote(field.reference) +
+                                           " WHERE \"id\" = ? AND \"tenant_id\" = ?");
+      statement.bind_text(1, row[c].as_string());
+      statement.bind_text(2, context_.tenant);
+      bool found = statement.step();
+      statement.reset();
+      if (!found)
+        errors.push_back(error(field.name, "lookup", fmt::format("no {} with id '{}'", field.reference, row[c].as_string())));
+    }
+  }
+
+  Session::Impl& impl_;
+  const SessionContext& context_;
+  const ObjectPlan& plan_;
+  std::vector<int> positions_;
+};
+
+std::vector<std::string> record_names(const Record& record) {
+  std::vector<std::string> names;
+  names.reserve(record.size());
+  for (const auto& [name, value] : record) names.push_back(name);
+  return names;
+}
+
+std::vector<Value> record_values(const Record& record) {
+  std::vector<Value> values;
+  values.reserve(record.size());
+  for (const auto& [name, value] : record) values.push_back(value);
+  return values;
+}
+
+void read_row(const detail::Statement& statement, const ObjectPlan& plan, std::vector<Value>& row) {
+  row.resize(plan.columns.size());
+  for (std::size_t c = 0; c < plan.columns.size(); ++c)
+    row[c] = detail::read_value(statement, static_cast<int>(c), *plan.columns[c]);
+}
+
+std::optional<std::vector<Value>> load_row(Session::Impl& impl, const ObjectPlan& plan, std::string_view id,
+                                           const std::string& tenant) {
+  auto& statement = impl.db().prepare(plan.select_by_id_sql);
+  statement.bind_text(1, id);
+  statement.bind_text(2, tenant);
+  if (!statement.step()) {
+    statement.reset();
+    return std::nullopt;
+  }
+  std::vector<Value> row;
+  read_row(statement, plan, row);
+  statement.reset();
+  return row;
+}
+
+Record to_record(const ObjectPlan& plan, std::vector<Value>&& row) {
+  Record record;
+  for (std::size_t c = 0; c < plan.columns.size(); ++c) record.emplace(plan.columns[c]->name, std::move(row[c]));
+  return record;
+}
+
+[[noreturn]] void throw_not_found(std::string_view object, std::string_view id) {
+  throw NotFoundError(ErrorCode::not_found, fmt::format("no {} with id '{}'", object, id));
+}
+
+void reject_if_read_only(const Session::Impl& impl) {
+  if (impl.read_only) throw UsageError(ErrorCode::usage, "the database is opened read-only");
+}
+
+}  // namespace
+
+std::string Session::insert(std::string_view object, const Record& record) {
+  std::lock_guard lock(impl_->mutex);
+  reject_if_read_only(*impl_);
+  RowWriter writer(*impl_, context_, object);
+  std::vector<FieldError> errors;
+  writer.bind_fields(record_names(record), false, errors);
+  std::vector<Value> row;
+  std::vector<bool> given;
+  auto values = record_values(record);
+  DateTime now = impl_->clock();
+  detail::Transaction transaction(impl_->db());
+  writer.prepare_insert(values, row, given, errors, now);
+  if (!errors.empty()) throw ValidationError(std::move(errors));
+  row[kId] = impl_->ids.next();
+  writer.assign_autonumbers(row, now);
+  if (auto problem = writer.insert(row)) throw ConflictError(to_string(*problem), {*problem});
+  transaction.commit();
+  return row[kId].as_string();
+}
+
+std::optional<Record> Session::find(std::string_view object, std::string_view id) {
+  std::lock_guard lock(impl_->mutex);
+  const auto& plan = impl_->plan(object);
+  auto row = load_row(*impl_, plan, id, context_.tenant);
+  if (!row) return std::nullopt;
+  return to_record(plan, std::move(*row));
+}
+
+Record Session::get(std::string_view object, std::string_view id) {
+  auto record = find(object, id);
+  if (!record) throw_not_found(object, id);
+  return std::move(*record);
+}
+
+std::int64_t Session::update(std::string_view object, std::string_view id, const Record& changes,
+                             std::optional<std::int64_t> expected_version) {
+  std::lock_guard lock(impl_->mutex);
+  reject_if_read_only(*impl_);
+  RowWriter writer(*impl_, context_, object);
+  const auto& plan = writer.plan();
+  std::vector<FieldError> errors;
+  writer.bind_fields(record_names(changes), true, errors);
+  detail::Transaction transaction(impl_->db());
+  auto row = load_row(*impl_, plan, id, context_.tenant);
+  if (!row) throw_not_found(object, id);
+  std::int64_t stored_version = (*row)[kVersion].as_int();
+  if (expected_version && *expected_version != stored_version)
+    throw ConflictError(fmt::format("{} '{}' was changed by someone else: version {} is stored, {} was expected",
+                                    object, id, stored_version, *expected_version));
+  std::vector<bool> given;
+  writer.prepare_update(record_values(changes), *row, given, errors, impl_->clock());
+  if (!errors.empty()) throw ValidationError(std::move(errors));
+
+  std::string assignments = "\"updated_at\" = ?, \"updated_by\" = ?, \"version\" = \"version\" + 1";
+  std::vector<std::size_t> changed;
+  for (std::size_t c = kSystemCount; c < plan.columns.size(); ++c)
+    if (given[c]) changed.push_back(c);
+  if (given[kOwnerId]) changed.push_back(kOwnerId);
+  for (auto c : changed) assignments += ", " + detail::quote(plan.columns[c]->name) + " = ?";
+  auto& statement = impl_->db().prepare(fmt::format("UPDATE {} SET {} WHERE \"id\" = ? AND \"tenant_id\" = ?",
+                                                    detail::quote(plan.object->name), assignments));
+  int index = 1;
+  detail::bind_value(statement, index++, *plan.columns[kUpdatedAt], (*row)[kUpdatedAt]);
+  detail::bind_value(statement, index++, *plan.columns[kUpdatedBy], (*row)[kUpdatedBy]);
+  for (auto c : changed) detail::bind_value(statement, index++, *plan.columns[c], (*row)[c]);
+  statement.bind_text(index++, id);
+  statement.bind_text(index++, context_.tenant);
+  if (statement.step_allow_constraint() != SQLITE_DONE) {
+    auto problem = writer.constraint_error(statement);
+    statement.reset();
+    throw ConflictError(to_string(problem), {problem});
+  }
+  statement.reset();
+  transaction.commit();
+  return stored_version + 1;
+}
+
+void Session::remove(std::string_view object, std::string_view id) {
+  std::lock_guard lock(impl_->mutex);
+  reject_if_read_only(*impl_);
+  const auto& plan = impl_->plan(object);
+  detail::Transaction transaction(impl_->db());
+  if (!load_row(*impl_, plan, id, context_.tenant)) throw_not_found(object, id);
+  // A restricting child gets a message naming it; SQLite's own check stays as the safety net.
+  for (const auto& [child, field] : plan.referrers) {
+    if (field->on_delete != DeleteBehavior::restrict) continue;
+    auto& count = impl_->db().prepare(fmt::format("SELECT count(*) FROM {} WHERE {} = ?", detail::quote(child->name),
+                                                  detail::quote(field->name)));
+    count.bind_text(1, id);
+    count.step();
+    auto children = count.column_int(0);
+    count.reset();
+    if (children > 0)
+      throw Error(ErrorCode::constraint,
+                  fmt::format("cannot delete {} '{}': {} {} record{} to it through {}.{} (on_delete restrict)",
+                              object, id, children, child->name, children == 1 ? " refers" : "s refer", child->name,
+                              field->name));
+  }
+  auto& statement = impl_->db().prepare(
+      fmt::format("DELETE FROM {} WHERE \"id\" = ? AND \"tenant_id\" = ?", detail::quote(plan.object->name)));
+  statement.bind_text(1, id);
+  statement.bind_text(2, context_.tenant);
+  if (statement.step_allow_constraint() != SQLITE_DONE) {
+    std::string message = sqlite3_errmsg(statement.db());
+    statement.reset();
+    throw Error(ErrorCode::constraint, fmt::format("cannot delete {} '{}': a restricting child record refers to "
+                                                   "one of the records it would cascade to ({})", object, id, message));
+  }
+  statement.reset();
+  transaction.commit();
+}
+
+ImportReport Session::import_records(std::string_view object, const RecordBatch& batch, const ImportOptions& options) {
+  std::lock_guard lock(impl_->mutex);
+  reject_if_read_only(*impl_);
+  RowWriter writer(*impl_, context_, object);
+  std::vector<FieldError> field_errors;
+  writer.bind_fields(batch.fields(), false, field_errors);
+  ImportReport report;
+  const auto rows = static_cast<std::int64_t>(batch.row_count());
+  if (!field_errors.empty()) {
+    // A bad column name condemns every row: report it once and insert nothing.
+    if (rows > 0) throw ValidationError(std::move(field_errors));
+    return report;
+  }
+  detail::Transaction transaction(impl_->db());
+  std::vector<Value> row;
+  std::vector<bool> given;
+  std::vector<FieldError> row_errors;
+  const std::int64_t chunk = std::max<std::int64_t>(1, options.chunk_rows);
+  report.ids.reserve(static_cast<std::size_t>(rows));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    row_errors.clear();
+    DateTime now = impl_->clock();
+    writer.prepare_insert(batch.row(static_cast<std::size_t>(r)), row, given, row_errors, now);
+    if (row_errors.empty()) {
+      row[kId] = impl_->ids.next();
+      writer.assign_autonumbers(row, now);
+      if (auto problem = writer.insert(row)) row_errors.push_back(*problem);
+    }
+    if (row_errors.empty()) {
+      report.ids.push_back(row[kId].as_string());
+      ++report.inserted;
+    } else {
+      for (auto& e : row_errors) {
+        e.row = r;
+        report.rejected.push_back(std::move(e));
+      }
+    }
+    if (options.on_progress && ((r + 1) % chunk == 0 || r + 1 == rows))
+      if (!options.on_progress(Progress{"import", r + 1, rows}))
+        throw Error(ErrorCode::cancelled, fmt::format("import cancelled after {} of {} rows; nothing was kept", r + 1, rows));
+  }
+  if (options.on_error == OnError::abort && !report.rejected.empty())
+    throw ValidationError(std::move(report.rejected));
+  transaction.commit();
+  return report;
+}
+
+}  // namespace v0
+}  // namespace hotcrm

@@ -1,0 +1,32 @@
+#pragma once
+// Generated DDL and in-place migrations from the stored catalog to the one in force.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hotcrm/model/catalog.hpp"
+#include "store/sqlite.hpp"
+
+namespace hotcrm::detail {
+
+constexpr std::int32_t kApplicationId = 0x48435243;  // "HCRC"
+constexpr std::int32_t kFormatVersion = 1;
+
+/// The catalog stored in the file, or nullopt for a database hotcrm has not initialised.
+/// Throws SchemaError for a file that belongs to another application or a newer format.
+std::optional<Catalog> read_stored_catalog(Connection& connection);
+
+struct SchemaPlan {
+  std::vector<std::string> steps;         ///< human-readable, in order
+  std::vector<std::string> refused;       ///< destructive changes not allowed
+  std::vector<std::string> sql;           ///< statements to run inside one transaction
+};
+
+/// Compares the stored catalog with the target and plans the DDL. Destructive changes are listed
+/// in `refused` unless allowed.
+SchemaPlan plan_schema(Connection& connection, const std::optional<Catalog>& stored, const Catalog& target,
+                       bool allow_destructive);
+/// Runs a plan atomically (foreign keys checked before commit) and stores the target catalog.
+void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog& target);
+
+}  // namespace hotcrm::detail

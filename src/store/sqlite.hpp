@@ -1,0 +1,86 @@
+#pragma once
+// A thin RAII layer over the SQLite C API (private: sqlite3.h never reaches public headers).
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace hotcrm::detail {
+
+/// Throws StoreError (or ConflictError / UsageError where the code says so) with SQLite's message.
+[[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context);
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void bind_null(int index);
+  void bind_int(int index, std::int64_t value);
+  void bind_double(int index, double value);
+  void bind_text(int index, std::string_view value);
+  /// Steps once: true when a row is available, false when done. Throws on error.
+  bool step();
+  /// Steps a statement that must not return rows; returns sqlite's result code (SQLITE_DONE or a
+  /// constraint code) without throwing on constraint violations, so callers can report them per row.
+  int step_allow_constraint();
+  void reset() noexcept;
+
+  int column_type(int column) const { return sqlite3_column_type(stmt_, column); }
+  bool column_is_null(int column) const { return column_type(column) == SQLITE_NULL; }
+  std::int64_t column_int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  double column_double(int column) const { return sqlite3_column_double(stmt_, column); }
+  std::string_view column_text(int column) const;
+  int column_count() const { return sqlite3_column_count(stmt_); }
+
+  sqlite3_stmt* handle() const noexcept { return stmt_; }
+  sqlite3* db() const noexcept { return db_; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+/// An open connection with a cache of prepared statements keyed by their SQL text.
+class Connection {
+ public:
+  Connection(const std::string& path, bool read_only, bool create, int busy_timeout_ms);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void exec(std::string_view sql);
+  /// A cached prepared statement, reset and with bindings cleared.
+  Statement& prepare(const std::string& sql);
+  /// Drops cached statements (after DDL that changes the schema they were compiled against).
+  void clear_cache() { cache_.clear(); }
+  sqlite3* handle() const noexcept { return db_; }
+  bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT, or a SAVEPOINT when a transaction is already open. Rolls back in the
+/// destructor unless commit() was called, so an exception never leaves a partial write.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Connection& connection_;
+  std::string savepoint_;  // empty for a top-level transaction
+  bool done_ = false;
+};
+
+}  // namespace hotcrm::detail
