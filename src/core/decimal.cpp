@@ -88,7 +88,7 @@ std::optional<WideMagnitude> divide_rounded(WideMagnitude numerator, WideMagnitu
 /// Signed version of divide_rounded with no extra digits; the divisor is a positive power of ten.
 Wide divide_by_power_of_ten_rounded(Wide value, int exponent) {
   const auto quotient = divide_rounded(magnitude_of(value), magnitude_of(power_of_ten(exponent)), 0);
-  // Dividing never grows a magnitude, so the quotient always exists.
+  // Without extra digits divide_rounded never gives up, so the quotient always exists.
   const Wide magnitude = static_cast<Wide>(*quotient);
   return value < 0 ? -magnitude : magnitude;
 }
@@ -181,37 +181,51 @@ struct RoundedUnits {
   bool exact = true;                  ///< false when a nonzero digit was dropped
 };
 
+/// The first `count` digits read as an integer, or nullopt once it exceeds every int64 magnitude.
+std::optional<WideMagnitude> leading_digits_value(const DecimalLiteral& literal, std::int64_t count) {
+  WideMagnitude magnitude = 0;
+  for (std::int64_t i = 0; i < count; ++i) {
+    magnitude = magnitude * 10 + static_cast<WideMagnitude>(literal.digit(static_cast<std::size_t>(i)));
+    if (magnitude > int64_min_magnitude) return std::nullopt;  // more digits only make it larger
+  }
+  return magnitude;
+}
+
+/// magnitude * 10^exponent, or nullopt once it exceeds every int64 magnitude. Stops early, so a
+/// huge exponent costs at most ~20 steps (or none on zero).
+std::optional<WideMagnitude> times_power_of_ten(WideMagnitude magnitude, std::int64_t exponent) {
+  for (std::int64_t i = 0; i < exponent && magnitude != 0; ++i) {
+    magnitude *= 10;
+    if (magnitude > int64_min_magnitude) return std::nullopt;
+  }
+  return magnitude;
+}
+
+bool has_nonzero_digit_from(const DecimalLiteral& literal, std::int64_t first) {
+  for (auto i = static_cast<std::size_t>(first); i < literal.digit_count(); ++i) {
+    if (literal.digit(i) != 0) return true;
+  }
+  return false;
+}
+
 /// The literal's value times 10^scale, rounded half away from zero to an integer.
 RoundedUnits round_literal_to_scale(const DecimalLiteral& literal, int scale) {
-  // value * 10^scale = all_digits * 10^shift
-  const std::int64_t shift =
-      literal.exponent - static_cast<std::int64_t>(literal.fraction_digits.size()) + scale;
-  const std::int64_t digit_count = static_cast<std::int64_t>(literal.digit_count());
-  const std::int64_t kept_count = shift >= 0 ? digit_count : std::max<std::int64_t>(digit_count + shift, 0);
-
-  RoundedUnits result;
-  WideMagnitude magnitude = 0;
-  for (std::int64_t i = 0; i < kept_count; ++i) {
-    magnitude = magnitude * 10 + static_cast<WideMagnitude>(literal.digit(static_cast<std::size_t>(i)));
-    if (magnitude > int64_min_magnitude) return result;  // overflow: more digits only make it larger
-  }
+  // value * 10^scale = all_digits * 10^shift; a negative shift drops that many trailing digits.
+  const std::int64_t shift = literal.exponent - static_cast<std::int64_t>(literal.fraction_digits.size()) + scale;
+  const auto digit_count = static_cast<std::int64_t>(literal.digit_count());
   if (shift >= 0) {
-    for (std::int64_t i = 0; i < shift && magnitude != 0; ++i) {
-      magnitude *= 10;
-      if (magnitude > int64_min_magnitude) return result;
-    }
-  } else {
-    // Half away from zero only depends on the first dropped digit; exactness on all of them.
-    for (std::int64_t i = kept_count; i < digit_count; ++i) {
-      if (literal.digit(static_cast<std::size_t>(i)) != 0) result.exact = false;
-    }
-    // When every real digit is dropped with room to spare, the first dropped digit is an
-    // implicit leading zero and the value rounds to zero.
-    const bool first_dropped_is_real = digit_count + shift >= 0;
-    if (first_dropped_is_real && literal.digit(static_cast<std::size_t>(kept_count)) >= 5) ++magnitude;
+    auto magnitude = leading_digits_value(literal, digit_count);
+    if (magnitude) magnitude = times_power_of_ten(*magnitude, shift);
+    return {magnitude ? units_from(literal.negative, *magnitude) : std::nullopt, true};
   }
-  result.units = units_from(literal.negative, magnitude);
-  return result;
+  const std::int64_t first_dropped = digit_count + shift;  // negative: even leading zeros are dropped
+  const std::int64_t kept_count = std::max<std::int64_t>(first_dropped, 0);
+  auto magnitude = leading_digits_value(literal, kept_count);
+  if (!magnitude) return {std::nullopt, true};
+  // Half away from zero depends only on the first dropped digit; below the literal's first digit
+  // that is an implicit zero, so the value rounds to zero.
+  if (first_dropped >= 0 && literal.digit(static_cast<std::size_t>(first_dropped)) >= 5) ++*magnitude;
+  return {units_from(literal.negative, *magnitude), !has_nonzero_digit_from(literal, kept_count)};
 }
 
 enum class ParseOutcome { ok, malformed, out_of_range, too_many_fraction_digits };

@@ -108,8 +108,10 @@ std::string issues_message(const std::vector<CatalogIssue>& issues) {
 
 Catalog::Catalog() : state_(std::make_shared<State>()) {}
 
-Catalog Catalog::from_objects(std::vector<ObjectDef> objects) {
-  auto issues = check(objects);
+Catalog Catalog::checked(std::vector<ObjectDef> objects, std::vector<CatalogIssue> issues) {
+  // Parse problems and consistency problems are reported together, so one pass fixes a file.
+  auto more = check(objects);
+  issues.insert(issues.end(), more.begin(), more.end());
   if (!issues.empty()) throw SchemaError(ErrorCode::schema, issues_message(issues));
   auto state = std::make_shared<State>();
   state->objects = std::move(objects);
@@ -119,11 +121,12 @@ Catalog Catalog::from_objects(std::vector<ObjectDef> objects) {
   return catalog;
 }
 
+Catalog Catalog::from_objects(std::vector<ObjectDef> objects) { return checked(std::move(objects), {}); }
+
 Catalog Catalog::from_json(std::string_view json_text, std::string_view source_name) {
   std::vector<CatalogIssue> issues;
   auto objects = parse_objects(json_text, source_name, issues);
-  if (!issues.empty()) throw SchemaError(ErrorCode::schema, issues_message(issues));
-  return from_objects(std::move(objects));
+  return checked(std::move(objects), std::move(issues));
 }
 
 Catalog Catalog::standard() {

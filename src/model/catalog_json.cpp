@@ -335,12 +335,7 @@ Catalog Catalog::load(const std::filesystem::path& path) {
     auto parsed = parse_objects(read_file(file), file.string(), issues);
     std::move(parsed.begin(), parsed.end(), std::back_inserter(objects));
   }
-  if (!issues.empty()) {
-    std::string message = "invalid catalog:";
-    for (const auto& issue : issues) message += "\n  " + issue.source + " " + issue.path + ": " + issue.message;
-    throw SchemaError(ErrorCode::schema, message);
-  }
-  return from_objects(std::move(objects));
+  return checked(std::move(objects), std::move(issues));
 }
 
 std::string Catalog::to_json(int indent) const {

@@ -80,6 +80,7 @@ detail::Connection& Session::Impl::db() {
 }
 
 const detail::ObjectPlan& Session::Impl::plan(std::string_view object) const {
+  if (!connection) throw UsageError(ErrorCode::usage, "the database is closed");
   auto it = plans.find(std::string(object));
   if (it == plans.end()) throw SchemaError(ErrorCode::unknown_object, "unknown object '" + std::string(object) + "'");
   return it->second;

@@ -2,6 +2,7 @@
 // where-string syntax read by parse_where (where_parser.cpp), so a filter survives a round trip.
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -120,6 +121,9 @@ std::string quoted_text(std::string_view text) {
   return out;
 }
 
+// Units of a scale-0 decimal that still fit in 64 bits once written with one digit after the point.
+constexpr std::int64_t max_units_with_point = INT64_MAX / 10;
+
 // A literal that parse_where reads back as the same Value where the syntax allows it: integers,
 // decimals (always with a point, so that 7 as a decimal is not read back as an integer), booleans
 // and text. Dates, ids and lists have no literal syntax and are written as text, which the store
@@ -137,9 +141,12 @@ std::string literal(const Value& value) {
       return text;
     }
     case ValueKind::decimal: {
-      std::string text = value.as_decimal().to_string();
-      if (text.find('.') == std::string::npos) text += ".0";
-      return text;
+      const Decimal& decimal = value.as_decimal();
+      std::string text = decimal.to_string();
+      if (decimal.scale() > 0) return text;
+      // "7.0" reads back as a decimal; so does "1000000000000000000e0", whose ".0" form would not fit.
+      const bool point_fits = decimal.units() <= max_units_with_point && decimal.units() >= -max_units_with_point;
+      return text + (point_fits ? ".0" : "e0");
     }
     case ValueKind::text:
     case ValueKind::id: return quoted_text(value.as_string());

@@ -39,8 +39,8 @@ class RowWriter {
         continue;
       }
       const FieldDef& field = *plan_.columns[static_cast<std::size_t>(it->second)];
-      bool writable_system = field.name == "owner_id";
-      if ((is_system_field(field.name) && !writable_system) || field.read_only || field.type == FieldType::autonumber) {
+      bool writable_system = field.name == "owner_id";  // ownership can be given and transferred
+      if (!writable_system && (is_system_field(field.name) || field.read_only || field.type == FieldType::autonumber)) {
         errors.push_back(error(field.name, "read_only", for_update ? "is read-only and cannot be changed"
                                                                    : "is read-only and is set by the engine"));
         continue;
@@ -258,8 +258,8 @@ void reject_if_read_only(const Session::Impl& impl) {
 
 std::string Session::insert(std::string_view object, const Record& record) {
   std::lock_guard lock(impl_->mutex);
-  reject_if_read_only(*impl_);
   RowWriter writer(*impl_, context_, object);
+  reject_if_read_only(*impl_);
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(record), false, errors);
   std::vector<Value> row;
@@ -293,8 +293,8 @@ Record Session::get(std::string_view object, std::string_view id) {
 std::int64_t Session::update(std::string_view object, std::string_view id, const Record& changes,
                              std::optional<std::int64_t> expected_version) {
   std::lock_guard lock(impl_->mutex);
-  reject_if_read_only(*impl_);
   RowWriter writer(*impl_, context_, object);
+  reject_if_read_only(*impl_);
   const auto& plan = writer.plan();
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(changes), true, errors);
@@ -370,8 +370,8 @@ void Session::remove(std::string_view object, std::string_view id) {
 
 ImportReport Session::import_records(std::string_view object, const RecordBatch& batch, const ImportOptions& options) {
   std::lock_guard lock(impl_->mutex);
-  reject_if_read_only(*impl_);
   RowWriter writer(*impl_, context_, object);
+  reject_if_read_only(*impl_);
   std::vector<FieldError> field_errors;
   writer.bind_fields(batch.fields(), false, field_errors);
   ImportReport report;

@@ -225,11 +225,30 @@ class WhereParser {
     Filter filter = parse_or(0);
     if (current_.kind == TokenKind::right_paren) fail_here("unbalanced ')'");
     if (current_.kind != TokenKind::end) fail_here(fmt::format("expected AND, OR or end of input, found {}", describe(current_)));
+    std::size_t leaf_index = 0;
+    check_tree_depth(filter, 0, leaf_index);
     return filter;
   }
 
  private:
   void advance() { current_ = lexer_.next(); }
+
+  [[noreturn]] static void fail_too_deep(std::string_view text, std::size_t offset) {
+    fail(text, offset, fmt::format("conditions nested deeper than {} levels", max_nesting_depth));
+  }
+
+  // Precedence lets "a OR b AND NOT c" nest three nodes without a parenthesis, and to_string writes
+  // one level of nesting per node. Bounding the tree as well as the text keeps every parsed filter's
+  // to_string parseable. Leaves are visited in the order they were parsed, which names the column.
+  void check_tree_depth(const Filter& filter, int depth, std::size_t& leaf_index) const {
+    if (filter.children.empty()) {
+      const std::size_t offset = leaf_index < leaf_offsets_.size() ? leaf_offsets_[leaf_index] : 0;
+      ++leaf_index;
+      if (depth >= max_nesting_depth) fail_too_deep(text_, offset);
+      return;
+    }
+    for (const Filter& child : filter.children) check_tree_depth(child, depth + 1, leaf_index);
+  }
 
   [[noreturn]] void fail_here(std::string_view why) const { fail(text_, current_.offset, why); }
 
@@ -255,14 +274,19 @@ class WhereParser {
 
   Filter parse_unary(int depth) {
     // Each NOT and parenthesis recurses; the limit bounds stack use on hostile input.
-    if (depth >= max_nesting_depth) fail_here(fmt::format("conditions nested deeper than {} levels", max_nesting_depth));
+    if (depth >= max_nesting_depth) fail_too_deep(text_, current_.offset);
     switch (current_.kind) {
       case TokenKind::kw_not:
         advance();
         return Filter::not_(parse_unary(depth + 1));
       case TokenKind::left_paren: return parse_parenthesized(depth);
-      case TokenKind::kw_true: advance(); return Filter::all();
-      case TokenKind::identifier: return parse_comparison();
+      case TokenKind::kw_true:
+        leaf_offsets_.push_back(current_.offset);
+        advance();
+        return Filter::all();
+      case TokenKind::identifier:
+        leaf_offsets_.push_back(current_.offset);
+        return parse_comparison();
       case TokenKind::end: fail_here("expected a condition, found end of input");
       default: fail_here(fmt::format("expected a field name, NOT or '(', found {}", describe(current_)));
     }
@@ -409,6 +433,7 @@ class WhereParser {
   std::string_view text_;
   Lexer lexer_;
   Token current_;
+  std::vector<std::size_t> leaf_offsets_;  // offset of each comparison / TRUE, in parse order
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 // (malformed input is expected); any other exception, or a failed check, is a crash: the input is
 // saved as crash-<name>-<hash> in the working directory and the driver aborts.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

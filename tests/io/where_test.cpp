@@ -212,6 +212,13 @@ TEST_CASE("parse_where: limits") {
   for (int i = 0; i < 100; ++i) nots += "NOT ";
   CHECK(where_error(nots + "a = 1").find("nested deeper") != std::string::npos);
 
+  // Precedence nests nodes without parentheses; to_string would write them, so the tree is bounded too.
+  std::string nots_63;
+  for (int i = 0; i < 63; ++i) nots_63 += "NOT ";
+  check_round_trip(nots_63 + "a = 1");
+  CHECK(where_error(nots_63 + "a = 1 AND b = 2").find("column 253: conditions nested deeper than 64 levels") !=
+        std::string::npos);
+
   std::string long_text = "a = '" + std::string(70'000, 'x') + "'";
   CHECK(where_error(long_text).find("too long (70006 bytes; the limit is 65536)") != std::string::npos);
 
@@ -296,4 +303,11 @@ TEST_CASE("parse_order_by") {
   CHECK(order_error("-").find("expected a field name") != std::string::npos);
   CHECK(order_error("a.").find("expected a field name") != std::string::npos);
   CHECK(order_error("1a").find("column 1") != std::string::npos);
+}
+
+TEST_CASE("Filter::to_string keeps large whole decimals parseable") {
+  Filter big = Filter::compare("x", CompareOp::lt, Decimal(1'000'000'000'000'000'000, 0));
+  CHECK(big.to_string() == "x < 1000000000000000000e0");
+  CHECK(same_tree(parse_where(big.to_string()), big));
+  check_round_trip("y < 1e18");
 }

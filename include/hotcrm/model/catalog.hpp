@@ -142,6 +142,7 @@ class Catalog {
   std::string object_to_json(std::string_view object_name, int indent = -1) const;
 
  private:
+  static Catalog checked(std::vector<ObjectDef> objects, std::vector<CatalogIssue> issues);
   struct State;
   std::shared_ptr<const State> state_;
 };

@@ -1,0 +1,134 @@
+// hotcrm exceptions as Python exceptions. Every C++ exception that reaches Python becomes a
+// hotcrm.Error subclass carrying .code (the numeric ErrorCode), .code_name and .errors.
+#include "common.hpp"
+
+namespace hotcrm::python {
+
+namespace {
+
+struct ErrorTypes {
+  PyObject* base = nullptr;
+  PyObject* usage = nullptr;
+  PyObject* parse = nullptr;
+  PyObject* cancelled = nullptr;
+  PyObject* schema = nullptr;
+  PyObject* validation = nullptr;
+  PyObject* not_found = nullptr;
+  PyObject* conflict = nullptr;
+  PyObject* constraint = nullptr;
+  PyObject* store = nullptr;
+};
+ErrorTypes g_types;
+
+PyObject* make_type(py::module_& m, const char* name, const char* doc, PyObject* base, ErrorCode code) {
+  std::string qualified = std::string("hotcrm.") + name;
+  PyObject* type = PyErr_NewExceptionWithDoc(qualified.c_str(), doc, base, nullptr);
+  if (!type) throw py::error_already_set();
+  py::handle handle(type);
+  // Class-level defaults, overwritten on every raised instance.
+  handle.attr("code") = static_cast<int>(code);
+  handle.attr("code_name") = std::string(error_code_name(code));
+  handle.attr("errors") = py::tuple();
+  m.add_object(name, handle);
+  return type;
+}
+
+void raise(PyObject* type, ErrorCode code, const char* message, const std::vector<FieldError>* errors) {
+  py::object instance = py::reinterpret_borrow<py::object>(type)(py::str(message));
+  instance.attr("code") = static_cast<int>(code);
+  instance.attr("code_name") = std::string(error_code_name(code));
+  instance.attr("errors") = errors ? field_errors_to_list(*errors) : py::list();
+  PyErr_SetObject(type, instance.ptr());
+}
+
+PyObject* type_for_code(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::usage:
+    case ErrorCode::not_supported: return g_types.usage;
+    case ErrorCode::parse: return g_types.parse;
+    case ErrorCode::cancelled: return g_types.cancelled;
+    case ErrorCode::schema:
+    case ErrorCode::schema_conflict:
+    case ErrorCode::unknown_object:
+    case ErrorCode::unknown_field: return g_types.schema;
+    case ErrorCode::validation: return g_types.validation;
+    case ErrorCode::not_found: return g_types.not_found;
+    case ErrorCode::conflict: return g_types.conflict;
+    case ErrorCode::constraint: return g_types.constraint;
+    case ErrorCode::store: return g_types.store;
+    case ErrorCode::io:
+    case ErrorCode::internal: return g_types.base;
+  }
+  return g_types.base;
+}
+
+void translate(std::exception_ptr pointer) {
+  if (!pointer) return;
+  try {
+    std::rethrow_exception(pointer);
+  } catch (const py::error_already_set&) {
+    throw;
+  } catch (const py::builtin_exception&) {
+    throw;
+  } catch (const ValidationError& e) {
+    raise(g_types.validation, e.code(), e.what(), &e.errors());
+  } catch (const ConflictError& e) {
+    raise(g_types.conflict, e.code(), e.what(), &e.errors());
+  } catch (const NotFoundError& e) {
+    raise(g_types.not_found, e.code(), e.what(), nullptr);
+  } catch (const SchemaError& e) {
+    raise(g_types.schema, e.code(), e.what(), nullptr);
+  } catch (const StoreError& e) {
+    raise(g_types.store, e.code(), e.what(), nullptr);
+  } catch (const UsageError& e) {
+    PyObject* type = type_for_code(e.code());
+    raise(type == g_types.base ? g_types.usage : type, e.code(), e.what(), nullptr);
+  } catch (const Error& e) {
+    raise(type_for_code(e.code()), e.code(), e.what(), nullptr);
+  } catch (const std::bad_alloc&) {
+    throw;  // MemoryError
+  } catch (const std::exception& e) {
+    std::string message = std::string("[hotcrm.internal.9000] unexpected C++ exception: ") + e.what();
+    raise(g_types.base, ErrorCode::internal, message.c_str(), nullptr);
+  }
+}
+
+}  // namespace
+
+void register_errors(py::module_& m) {
+  g_types.base = make_type(m, "Error",
+                           "Base class of every hotcrm exception.\n\n"
+                           "Attributes: code (int, the stable hotcrm ErrorCode number), code_name (e.g.\n"
+                           "'store.not_found') and errors (list of field-error dicts; empty unless the\n"
+                           "error is about record values).",
+                           PyExc_RuntimeError, ErrorCode::internal);
+  g_types.usage = make_type(m, "UsageError",
+                            "Misuse of the API: a bad argument, a closed or read-only database, a bad option.",
+                            g_types.base, ErrorCode::usage);
+  g_types.parse = make_type(m, "ParseError",
+                            "Malformed text input: a where-string, a cursor, JSON, a decimal literal.",
+                            g_types.usage, ErrorCode::parse);
+  g_types.cancelled = make_type(m, "CancelledError", "A progress callback asked a batch job to stop.",
+                                g_types.usage, ErrorCode::cancelled);
+  g_types.schema = make_type(m, "SchemaError",
+                             "An invalid catalog, a refused schema migration, or an unknown object or field.",
+                             g_types.base, ErrorCode::schema);
+  g_types.validation = make_type(m, "ValidationError",
+                                 "Record values were rejected. .errors lists every problem as a dict with the\n"
+                                 "keys object, field, rule, code, message (and row, for batches).",
+                                 g_types.base, ErrorCode::validation);
+  g_types.not_found = make_type(m, "NotFoundError", "No record with the requested id.", g_types.base,
+                                ErrorCode::not_found);
+  g_types.conflict = make_type(m, "ConflictError",
+                               "A unique value is already taken, or the record changed since it was read\n"
+                               "(stale version). .errors names the field for unique violations.",
+                               g_types.base, ErrorCode::conflict);
+  g_types.constraint = make_type(m, "ConstraintError",
+                                 "A referential constraint (on_delete restrict) refuses the change.", g_types.base,
+                                 ErrorCode::constraint);
+  g_types.store = make_type(m, "StoreError", "The database engine failed (I/O, corruption, busy, locked).",
+                            g_types.base, ErrorCode::store);
+  py::register_exception_translator(&translate);
+}
+
+}  // namespace hotcrm::python

@@ -1,0 +1,33 @@
+// hotcrm._core: the compiled part of the Python package `hotcrm`.
+#include "common.hpp"
+
+namespace hotcrm::python {
+void bind_session(py::module_& m);
+}  // namespace hotcrm::python
+
+PYBIND11_MODULE(_core, m) {
+  namespace py = pybind11;
+  using namespace hotcrm::python;
+  m.doc() = "hotcrm._core: bindings of libhotcrm, the embeddable CRM engine. Use the `hotcrm` package.";
+  init_convert();
+  register_errors(m);
+  bind_session(m);
+  m.attr("__version__") = HOTCRM_PYTHON_VERSION;
+  m.def(
+      "error_codes",
+      [] {
+        py::dict out;
+        using hotcrm::ErrorCode;
+        for (ErrorCode code :
+             {ErrorCode::usage, ErrorCode::parse, ErrorCode::not_supported, ErrorCode::cancelled, ErrorCode::schema,
+              ErrorCode::schema_conflict, ErrorCode::unknown_object, ErrorCode::unknown_field, ErrorCode::validation,
+              ErrorCode::not_found, ErrorCode::conflict, ErrorCode::constraint, ErrorCode::store, ErrorCode::io,
+              ErrorCode::internal})
+          out[py::str(std::string(hotcrm::error_code_name(code)))] = static_cast<int>(code);
+        return out;
+      },
+      "{code_name: number} for every hotcrm ErrorCode (e.g. 'store.not_found': 4000).");
+  m.def(
+      "standard_catalog_json", [](int indent) { return hotcrm::Catalog::standard().to_json(indent); },
+      py::arg("indent") = 2, "Canonical JSON of the standard catalog compiled into the library.");
+}

@@ -1,0 +1,911 @@
+// Database, Session, QueryResult, ImportReport and Transaction.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <thread>
+
+#include "common.hpp"
+// Private library state: the transaction context manager needs BEGIN / COMMIT on the session's
+// connection, which the public API only offers as Session::transaction(callback).
+#include "store/impl.hpp"
+
+namespace hotcrm::python {
+
+namespace {
+
+// ---- private access for the transaction context manager ----------------------------------------
+
+struct SessionAccess : Session {
+  static Session::Impl& impl(Session& session) {
+    auto& pointer = session.*(&SessionAccess::impl_);
+    return *pointer;
+  }
+};
+
+// ---- argument parsing ---------------------------------------------------------------------------
+
+std::string path_string(py::handle path, const char* what) {
+  if (PyUnicode_Check(path.ptr())) return path.cast<std::string>();
+  if (py::hasattr(path, "__fspath__")) {
+    py::object text = py::module_::import("os").attr("fspath")(path);
+    if (PyUnicode_Check(text.ptr())) return text.cast<std::string>();
+  }
+  std::string type = py::str(py::type::handle_of(path).attr("__name__"));
+  throw UsageError(ErrorCode::usage, std::string(what) + " must be a str or os.PathLike, not " + type);
+}
+
+Filter parse_filter(const std::optional<std::string>& where) {
+  if (!where || where->find_first_not_of(" \t\r\n") == std::string::npos) return Filter::all();
+  return parse_where(*where);
+}
+
+std::vector<OrderKey> parse_order(py::handle order_by) {
+  std::vector<OrderKey> keys;
+  if (order_by.is_none()) return keys;
+  if (PyUnicode_Check(order_by.ptr())) return parse_order_by(order_by.cast<std::string>());
+  if (!PyList_Check(order_by.ptr()) && !PyTuple_Check(order_by.ptr()))
+    throw UsageError(ErrorCode::usage, "order_by must be a str such as \"-annual_revenue,last_name\" or a list of str");
+  for (auto item : order_by) {
+    if (!PyUnicode_Check(item.ptr())) throw UsageError(ErrorCode::usage, "order_by items must be str");
+    auto parsed = parse_order_by(item.cast<std::string>());
+    keys.insert(keys.end(), parsed.begin(), parsed.end());
+  }
+  return keys;
+}
+
+std::vector<std::string> parse_names(py::handle names, const char* what) {
+  std::vector<std::string> out;
+  if (names.is_none()) return out;
+  if (PyUnicode_Check(names.ptr())) {
+    out.push_back(names.cast<std::string>());
+    return out;
+  }
+  if (!PyList_Check(names.ptr()) && !PyTuple_Check(names.ptr()))
+    throw UsageError(ErrorCode::usage, std::string(what) + " must be a list of field names");
+  for (auto item : names) {
+    if (!PyUnicode_Check(item.ptr())) throw UsageError(ErrorCode::usage, std::string(what) + " items must be str");
+    out.push_back(item.cast<std::string>());
+  }
+  return out;
+}
+
+AggregateFn parse_aggregate_fn(const std::string& name) {
+  if (name == "count") return AggregateFn::count;
+  if (name == "sum") return AggregateFn::sum;
+  if (name == "avg" || name == "mean") return AggregateFn::avg;
+  if (name == "min") return AggregateFn::min;
+  if (name == "max") return AggregateFn::max;
+  throw UsageError(ErrorCode::usage, "unknown aggregate function '" + name + "' (expected count, sum, avg, min or max)");
+}
+
+std::vector<Aggregate> parse_aggregates(py::handle aggregates) {
+  std::vector<Aggregate> out;
+  if (aggregates.is_none()) {
+    out.push_back(Aggregate{AggregateFn::count, "", ""});
+    return out;
+  }
+  if (!PyList_Check(aggregates.ptr()) && !PyTuple_Check(aggregates.ptr()))
+    throw UsageError(ErrorCode::usage, "aggregates must be a list of (function, field[, alias]) tuples");
+  for (auto item : aggregates) {
+    Aggregate aggregate;
+    if (PyUnicode_Check(item.ptr())) {  // "count"
+      aggregate.fn = parse_aggregate_fn(item.cast<std::string>());
+    } else if (PyTuple_Check(item.ptr()) || PyList_Check(item.ptr())) {
+      auto parts = py::reinterpret_borrow<py::sequence>(item);
+      if (parts.size() < 1 || parts.size() > 3 || !PyUnicode_Check(parts[0].ptr()))
+        throw UsageError(ErrorCode::usage, "an aggregate is (function, field[, alias]), e.g. (\"sum\", \"amount\")");
+      aggregate.fn = parse_aggregate_fn(parts[0].cast<std::string>());
+      if (parts.size() >= 2 && !parts[1].is_none()) {
+        if (!PyUnicode_Check(parts[1].ptr())) throw UsageError(ErrorCode::usage, "an aggregate's field must be a str or None");
+        aggregate.field = parts[1].cast<std::string>();
+      }
+      if (parts.size() == 3 && !parts[2].is_none()) {
+        if (!PyUnicode_Check(parts[2].ptr())) throw UsageError(ErrorCode::usage, "an aggregate's alias must be a str");
+        aggregate.alias = parts[2].cast<std::string>();
+      }
+    } else {
+      throw UsageError(ErrorCode::usage, "aggregates must be a list of (function, field[, alias]) tuples");
+    }
+    out.push_back(std::move(aggregate));
+  }
+  return out;
+}
+
+OnError parse_on_error(const std::string& on_error) {
+  if (on_error == "abort") return OnError::abort;
+  if (on_error == "skip") return OnError::skip;
+  throw UsageError(ErrorCode::usage, "on_error must be \"abort\" or \"skip\", not \"" + on_error + "\"");
+}
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(ErrorCode::io, "cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// The standard catalog plus the objects of `source` (file, folder or JSON text), which may refer to
+/// the standard objects.
+Catalog extended_catalog(const std::optional<std::string>& path, const std::optional<std::string>& json_text) {
+  std::vector<ObjectDef> objects = Catalog::standard().objects();
+  std::vector<CatalogIssue> issues;
+  std::vector<ObjectDef> added;
+  auto add = [&](const std::string& text, const std::string& source) {
+    auto parsed = Catalog::parse_objects(text, source, issues);
+    std::move(parsed.begin(), parsed.end(), std::back_inserter(added));
+  };
+  if (json_text) add(*json_text, "<catalog>");
+  if (path) {
+    std::filesystem::path root(*path);
+    if (std::filesystem::is_directory(root)) {
+      std::vector<std::filesystem::path> files;
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
+        if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+      std::sort(files.begin(), files.end());
+      for (const auto& file : files) add(read_text_file(file), file.string());
+    } else {
+      add(read_text_file(root), root.string());
+    }
+  }
+  if (!issues.empty()) {
+    std::string message = "invalid catalog:";
+    for (const auto& issue : issues) message += "\n  " + issue.source + " " + issue.path + ": " + issue.message;
+    throw SchemaError(ErrorCode::schema, message);
+  }
+  for (auto& object : added) {
+    auto it = std::find_if(objects.begin(), objects.end(), [&](const ObjectDef& o) { return o.name == object.name; });
+    if (it != objects.end()) *it = std::move(object);
+    else objects.push_back(std::move(object));
+  }
+  return Catalog::from_objects(std::move(objects));
+}
+
+// ---- results ----------------------------------------------------------------------------------
+
+struct PyQueryResult {
+  QueryResult result;
+  std::string object;
+  std::vector<ColumnKind> kinds;
+
+  std::size_t size() const { return result.rows.row_count(); }
+
+  std::size_t column(py::handle key) const {
+    if (PyLong_Check(key.ptr())) {
+      auto index = key.cast<py::ssize_t>();
+      if (index < 0) index += static_cast<py::ssize_t>(result.fields.size());
+      if (index < 0 || index >= static_cast<py::ssize_t>(result.fields.size()))
+        throw py::index_error("column index out of range");
+      return static_cast<std::size_t>(index);
+    }
+    if (!PyUnicode_Check(key.ptr())) throw UsageError(ErrorCode::usage, "a column is named by a str or an int");
+    auto name = key.cast<std::string>();
+    auto it = std::find(result.fields.begin(), result.fields.end(), name);
+    if (it == result.fields.end())
+      throw UsageError(ErrorCode::usage, "'" + name + "' is not a field of this result (fields: " +
+                                             [&] {
+                                               std::string list;
+                                               for (const auto& f : result.fields) list += (list.empty() ? "" : ", ") + f;
+                                               return list;
+                                             }() + ")");
+    return static_cast<std::size_t>(it - result.fields.begin());
+  }
+
+  py::list keys() const {
+    py::list out;
+    for (const auto& field : result.fields) out.append(py::str(field));
+    return out;
+  }
+
+  py::dict row(std::size_t r, const py::list& names) const {
+    py::dict out;
+    for (std::size_t c = 0; c < result.fields.size(); ++c) {
+      PyObject* value = to_python_raw(result.rows.at(r, c));
+      if (!value) throw py::error_already_set();
+      auto owned = py::reinterpret_steal<py::object>(value);
+      if (PyDict_SetItem(out.ptr(), names[c].ptr(), owned.ptr()) != 0) throw py::error_already_set();
+    }
+    return out;
+  }
+};
+
+struct PyQueryIterator {
+  std::shared_ptr<PyQueryResult> result;
+  py::list names;
+  std::size_t next = 0;
+};
+
+std::shared_ptr<PyQueryResult> wrap_result(QueryResult result, const Catalog& catalog, const std::string& object,
+                                           std::size_t resolvable_columns) {
+  auto out = std::make_shared<PyQueryResult>();
+  out->result = std::move(result);
+  out->object = object;
+  for (std::size_t c = 0; c < out->result.fields.size(); ++c) {
+    const FieldDef* field =
+        c < resolvable_columns ? resolve_field(catalog, object, out->result.fields[c]) : nullptr;
+    out->kinds.push_back(field ? kind_of_field(*field) : infer_kind(out->result.rows, c, ColumnKind::object));
+  }
+  return out;
+}
+
+// ---- import -----------------------------------------------------------------------------------
+
+struct ImportRun {
+  Session& session;
+  std::string object;
+  ImportOptions options;  // on_error of the whole run; chunks always run in skip mode
+  OnError on_error;
+  py::object on_progress;
+  ImportReport report;
+
+  void run_chunk(const RecordBatch& batch, std::int64_t first_row) {
+    ImportOptions chunk_options;
+    chunk_options.on_error = OnError::skip;
+    chunk_options.chunk_rows = options.chunk_rows;
+    auto chunk = session.import_records(object, batch, chunk_options);
+    report.inserted += chunk.inserted;
+    for (auto& error : chunk.rejected) {
+      error.row += first_row;
+      report.rejected.push_back(std::move(error));
+    }
+    report.ids.insert(report.ids.end(), std::make_move_iterator(chunk.ids.begin()),
+                      std::make_move_iterator(chunk.ids.end()));
+  }
+
+  void progress(std::int64_t done, std::int64_t total) {
+    if (on_progress.is_none()) return;
+    py::gil_scoped_acquire gil;
+    py::object answer = on_progress(done, total);
+    if (answer.is(py::bool_(false)))
+      throw Error(ErrorCode::cancelled,
+                  "import cancelled by on_progress after " + std::to_string(done) + " rows; nothing was kept");
+  }
+
+  void finish() {
+    if (on_error == OnError::abort && !report.rejected.empty()) throw ValidationError(std::move(report.rejected));
+  }
+};
+
+ImportReport import_columns(ImportRun& run, py::object frame_columns) {
+  // frame_columns: (names, arrays, masks, rows) from hotcrm._frame.
+  auto parts = frame_columns.cast<py::tuple>();
+  auto names = parts[0].cast<std::vector<std::string>>();
+  auto arrays = parts[1].cast<py::list>();
+  auto masks = parts[2].cast<py::list>();
+  auto rows = parts[3].cast<std::int64_t>();
+  const ObjectDef& def = run.session.catalog().at(run.object);
+  std::vector<InputColumn> columns;
+  columns.reserve(names.size());
+  bool needs_gil = false;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto array = py::array::ensure(arrays[i]);
+    if (!array) throw UsageError(ErrorCode::usage, "column '" + names[i] + "' is not array-like");
+    columns.emplace_back(names[i], array, masks[i], def.find_field(names[i]));
+    if (columns.back().size() != static_cast<std::size_t>(rows))
+      throw UsageError(ErrorCode::usage, "column '" + names[i] + "' does not have " + std::to_string(rows) + " rows");
+    needs_gil = needs_gil || columns.back().needs_gil();
+  }
+  if (names.empty() || rows == 0) return {};
+  const std::int64_t chunk = std::max<std::int64_t>(1, run.options.chunk_rows);
+  without_gil([&] {
+    run.session.transaction([&] {
+      std::vector<Value> row(columns.size());
+      for (std::int64_t start = 0; start < rows; start += chunk) {
+        const std::int64_t end = std::min(rows, start + chunk);
+        RecordBatch batch(names);
+        batch.reserve(static_cast<std::size_t>(end - start));
+        {
+          std::optional<py::gil_scoped_acquire> gil;
+          if (needs_gil) gil.emplace();
+          for (std::int64_t r = start; r < end; ++r) {
+            for (std::size_t c = 0; c < columns.size(); ++c) row[c] = columns[c].cell(static_cast<std::size_t>(r));
+            batch.add_row(row);
+          }
+        }
+        run.run_chunk(batch, start);
+        run.progress(end, rows);
+      }
+      run.finish();
+    });
+  });
+  return std::move(run.report);
+}
+
+ImportReport import_rows(ImportRun& run, py::handle data) {
+  run.session.catalog().at(run.object);  // unknown object: SchemaError before reading anything
+  std::int64_t total = -1;
+  if (py::hasattr(data, "__len__")) total = static_cast<std::int64_t>(py::len(data));
+  py::object iterator = py::reinterpret_steal<py::object>(PyObject_GetIter(data.ptr()));
+  if (!iterator) throw py::error_already_set();
+  const std::int64_t chunk = std::max<std::int64_t>(1, run.options.chunk_rows);
+  // Rows with the same keys are imported together; a key that a row lacks takes its default, as in
+  // insert(), rather than becoming a null column of the batch.
+  std::optional<Record> pending;
+  std::int64_t next_row = 0;
+  bool exhausted = false;
+  auto read_next = [&]() -> bool {  // GIL held
+    if (pending) return true;
+    if (exhausted) return false;
+    PyObject* item = PyIter_Next(iterator.ptr());
+    if (!item) {
+      if (PyErr_Occurred()) throw py::error_already_set();
+      exhausted = true;
+      return false;
+    }
+    auto owned = py::reinterpret_steal<py::object>(item);
+    pending = to_record(owned, run.object);
+    return true;
+  };
+  without_gil([&] {
+    run.session.transaction([&] {
+      while (true) {
+        RecordBatch batch;
+        std::int64_t first = next_row;
+        {
+          py::gil_scoped_acquire gil;
+          if (!read_next()) break;
+          std::vector<std::string> fields;
+          for (const auto& [name, value] : *pending) fields.push_back(name);
+          // RecordBatch needs a field: an empty record becomes {owner_id: None}, which means "the
+          // acting user", exactly what an empty insert does.
+          bool empty = fields.empty();
+          if (empty) fields.push_back("owner_id");
+          batch = RecordBatch(fields);
+          while (next_row - first < chunk && read_next()) {
+            std::vector<Value> values;
+            values.reserve(fields.size());
+            if (empty) {
+              if (!pending->empty()) break;
+              values.emplace_back();
+            } else {
+              if (pending->size() != fields.size()) break;
+              bool same = true;
+              for (const auto& [name, value] : *pending) {
+                if (name != fields[values.size()]) {
+                  same = false;
+                  break;
+                }
+                values.push_back(value);
+              }
+              if (!same) break;
+            }
+            batch.add_row(std::move(values));
+            pending.reset();
+            ++next_row;
+          }
+        }
+        run.run_chunk(batch, first);
+        run.progress(next_row, total);
+      }
+      run.finish();
+    });
+  });
+  return std::move(run.report);
+}
+
+ImportReport import_records(Session& session, const std::string& object, py::object data, const std::string& on_error,
+                            std::int64_t chunk_rows, py::object on_progress) {
+  if (chunk_rows <= 0) throw UsageError(ErrorCode::usage, "chunk_rows must be positive");
+  if (!on_progress.is_none() && !PyCallable_Check(on_progress.ptr()))
+    throw UsageError(ErrorCode::usage, "on_progress must be a callable(done, total) or None");
+  ImportRun run{session, object, ImportOptions{}, parse_on_error(on_error), on_progress, {}};
+  run.options.chunk_rows = chunk_rows;
+  py::module_ frame = py::module_::import("hotcrm._frame");
+  py::object columns = frame.attr("as_columns")(data);
+  if (!columns.is_none()) return import_columns(run, columns);
+  if (PyUnicode_Check(data.ptr()) || PyBytes_Check(data.ptr()) || !py::hasattr(data, "__iter__"))
+    throw UsageError(ErrorCode::usage,
+                     "import_records takes a pandas DataFrame, a dict of columns or an iterable of dicts");
+  return import_rows(run, data);
+}
+
+// ---- describe ---------------------------------------------------------------------------------
+
+py::object optional_or_none(const auto& value) {
+  if (value) return py::cast(*value);
+  return py::none();
+}
+
+py::dict describe_field(const FieldDef& field, bool system) {
+  py::dict out;
+  out["type"] = std::string(to_string(field.type));
+  out["label"] = field.label;
+  out["description"] = field.description;
+  out["required"] = field.required;
+  out["unique"] = field.unique;
+  out["read_only"] = field.read_only || system;
+  out["searchable"] = field.searchable;
+  out["indexed"] = field.indexed;
+  out["system"] = system;
+  out["max_length"] = optional_or_none(field.max_length);
+  out["min"] = optional_or_none(field.min);
+  out["max"] = optional_or_none(field.max);
+  if (field.type == FieldType::number || field.is_decimal()) {
+    out["precision"] = optional_or_none(field.precision);
+    out["scale"] = field.scale;
+  }
+  if (field.default_value) {
+    switch (field.default_value->kind) {
+      case DefaultValue::Kind::literal: out["default"] = to_python(field.default_value->literal); break;
+      case DefaultValue::Kind::now: out["default"] = "$now"; break;
+      case DefaultValue::Kind::today: out["default"] = "$today"; break;
+      case DefaultValue::Kind::current_user: out["default"] = "$current_user"; break;
+    }
+  } else {
+    out["default"] = py::none();
+  }
+  if (field.type == FieldType::select || field.type == FieldType::multiselect) {
+    py::list values, details;
+    py::dict labels;
+    for (const auto& option : field.options) {
+      values.append(option.value);
+      labels[py::str(option.value)] = option.label;
+      py::dict detail;
+      detail["value"] = option.value;
+      detail["label"] = option.label;
+      detail["probability"] = optional_or_none(option.probability);
+      detail["is_won"] = option.is_won;
+      detail["is_lost"] = option.is_lost;
+      details.append(detail);
+    }
+    out["options"] = values;
+    out["option_labels"] = labels;
+    out["option_details"] = details;
+  }
+  if (field.is_reference()) {
+    out["reference"] = field.reference;
+    out["on_delete"] = std::string(to_string(field.on_delete));
+  }
+  if (field.type == FieldType::autonumber) out["format"] = field.format;
+  if (field.type == FieldType::formula) {
+    out["expression"] = field.expression;
+    out["return_type"] = field.return_type ? py::cast(std::string(to_string(*field.return_type))) : py::none();
+  }
+  return out;
+}
+
+py::dict describe(const Session& session, const std::string& object) {
+  const ObjectDef& def = session.catalog().at(object);
+  py::dict out;
+  out["name"] = def.name;
+  out["label"] = def.label;
+  out["plural_label"] = def.plural_label;
+  out["description"] = def.description;
+  out["package"] = def.package;
+  out["capabilities"] = py::cast(def.capabilities);
+  py::dict fields;
+  for (const auto& field : system_fields()) fields[py::str(field.name)] = describe_field(field, true);
+  for (const auto& field : def.fields) fields[py::str(field.name)] = describe_field(field, false);
+  out["fields"] = fields;
+  // The catalog format has no validation rules yet; the key is kept so callers need not change.
+  out["rules"] = py::list();
+  return out;
+}
+
+// ---- transaction context manager --------------------------------------------------------------
+
+class PyTransaction {
+ public:
+  explicit PyTransaction(Session session) : session_(std::move(session)) {}
+  PyTransaction(const PyTransaction&) = delete;
+  PyTransaction& operator=(const PyTransaction&) = delete;
+  ~PyTransaction() {
+    if (!transaction_) return;
+    transaction_.reset();  // rolls back
+    if (owner_ == std::this_thread::get_id()) SessionAccess::impl(session_).mutex.unlock();
+  }
+
+  void enter() {
+    if (transaction_) throw UsageError(ErrorCode::usage, "this transaction is already open; use a new db.transaction()");
+    auto& impl = SessionAccess::impl(session_);
+    without_gil([&] {
+      impl.mutex.lock();
+      try {
+        transaction_ = std::make_unique<detail::Transaction>(impl.db());
+      } catch (...) {
+        impl.mutex.unlock();
+        throw;
+      }
+    });
+    owner_ = std::this_thread::get_id();
+  }
+
+  void exit(bool commit) {
+    if (!transaction_) throw UsageError(ErrorCode::usage, "the transaction is not open");
+    if (owner_ != std::this_thread::get_id())
+      throw UsageError(ErrorCode::usage, "a transaction must be closed by the thread that opened it");
+    auto& impl = SessionAccess::impl(session_);
+    without_gil([&] {
+      try {
+        if (commit) transaction_->commit();
+      } catch (...) {
+        transaction_.reset();
+        impl.mutex.unlock();
+        throw;
+      }
+      transaction_.reset();
+      impl.mutex.unlock();
+    });
+  }
+
+  bool active() const noexcept { return static_cast<bool>(transaction_); }
+
+ private:
+  Session session_;
+  std::unique_ptr<detail::Transaction> transaction_;
+  std::thread::id owner_;
+};
+
+// ---- open -------------------------------------------------------------------------------------
+
+std::unique_ptr<Database> open_database(py::object path, py::object catalog, bool extend_standard,
+                                        bool allow_destructive, bool read_only, bool create,
+                                        std::int32_t busy_timeout_ms, std::uint64_t id_seed, py::object now) {
+  OpenOptions options;
+  options.allow_destructive = allow_destructive;
+  options.read_only = read_only;
+  options.create = create;
+  options.busy_timeout_ms = busy_timeout_ms;
+  options.id_seed = id_seed;
+  if (!now.is_none()) {
+    Value at = to_value(now, "now");
+    if (at.kind() != ValueKind::datetime) throw UsageError(ErrorCode::usage, "now must be a datetime.datetime or None");
+    options.clock = fixed_clock(at.as_datetime());
+  }
+  std::string file = path_string(path, "path");
+  std::optional<std::string> catalog_path, catalog_json;
+  if (!catalog.is_none()) {
+    if (PyDict_Check(catalog.ptr()) || PyList_Check(catalog.ptr()))
+      catalog_json = py::module_::import("json").attr("dumps")(catalog).cast<std::string>();
+    else catalog_path = path_string(catalog, "catalog");
+  }
+  return without_gil([&] {
+    if (catalog_path || catalog_json) {
+      if (extend_standard) options.catalog = extended_catalog(catalog_path, catalog_json);
+      else if (catalog_json) options.catalog = Catalog::from_json(*catalog_json, "<catalog>");
+      else options.catalog = Catalog::load(*catalog_path);
+    } else if (extend_standard) {
+      options.catalog = Catalog::standard();
+    }
+    return std::make_unique<Database>(Database::open(file, std::move(options)));
+  });
+}
+
+std::string repr_list(const std::vector<std::string>& items, std::size_t limit = 6) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size() && i < limit; ++i) out += (i ? ", '" : "'") + items[i] + "'";
+  if (items.size() > limit) out += ", ...";
+  return out + "]";
+}
+
+}  // namespace
+
+void bind_session(py::module_& m) {
+  // ---- QueryResult ----
+  py::class_<PyQueryIterator>(m, "_QueryResultIterator", "Iterator over the rows of a QueryResult, as dicts.")
+      .def("__iter__", [](PyQueryIterator& self) -> PyQueryIterator& { return self; })
+      .def("__next__", [](PyQueryIterator& self) {
+        if (self.next >= self.result->size()) throw py::stop_iteration();
+        return self.result->row(self.next++, self.names);
+      });
+
+  py::class_<PyQueryResult, std::shared_ptr<PyQueryResult>>(
+      m, "QueryResult",
+      "Rows of a query or an aggregate, in order, with a fixed field list.\n\n"
+      "len(result), iteration (dicts), result[i] (a dict; negative indices count from the end),\n"
+      "result.to_numpy(field) and result.to_pandas() read it.")
+      .def("__len__", &PyQueryResult::size, "Number of rows.")
+      .def("__bool__", [](const PyQueryResult& self) { return self.size() > 0; }, "True when there are rows.")
+      .def("__iter__",
+           [](const std::shared_ptr<PyQueryResult>& self) { return PyQueryIterator{self, self->keys(), 0}; },
+           "Iterates the rows as dicts {field: value}.")
+      .def("__getitem__",
+           [](const PyQueryResult& self, py::ssize_t index) {
+             auto n = static_cast<py::ssize_t>(self.size());
+             if (index < 0) index += n;
+             if (index < 0 || index >= n) throw py::index_error("row index out of range");
+             return self.row(static_cast<std::size_t>(index), self.keys());
+           },
+           py::arg("index"), "Row `index` as a dict {field: value}.")
+      .def_property_readonly(
+          "fields", [](const PyQueryResult& self) { return self.result.fields; }, "The field names, in column order.")
+      .def_property_readonly(
+          "object", [](const PyQueryResult& self) { return self.object; }, "The object that was queried.")
+      .def_property_readonly(
+          "next_cursor",
+          [](const PyQueryResult& self) -> py::object {
+            if (self.result.next_cursor.empty()) return py::none();
+            return py::str(self.result.next_cursor);
+          },
+          "Opaque cursor after the last row: pass it as query(..., after=cursor) for the next page.\n"
+          "None when the result has no rows.")
+      .def_property_readonly(
+          "kinds",
+          [](const PyQueryResult& self) {
+            py::dict out;
+            for (std::size_t c = 0; c < self.kinds.size(); ++c) out[py::str(self.result.fields[c])] = to_string(self.kinds[c]);
+            return out;
+          },
+          "{field: kind}: the column kinds that decide numpy/pandas dtypes (text, integer, real,\n"
+          "decimal, boolean, date, datetime, list, object).")
+      .def(
+          "to_numpy",
+          [](const PyQueryResult& self, py::object field) {
+            std::size_t c = self.column(field);
+            return column_to_numpy(self.result.rows, c, self.kinds[c]);
+          },
+          py::arg("field"),
+          "One column as a 1-D numpy array, built in C++ without a Python object per numeric cell.\n\n"
+          "real, decimal (currency, percent): float64, NaN for null. integer: int64 when the column has\n"
+          "no null, else float64 with NaN. boolean: bool when no null, else object (True/False/None).\n"
+          "datetime: datetime64[us] (UTC), date: datetime64[D], NaT for null. text, list: object.")
+      .def(
+          "to_pandas",
+          [](py::object self, const std::string& decimals) {
+            return py::module_::import("hotcrm._frame").attr("to_pandas")(self, decimals);
+          },
+          py::arg("decimals") = "float",
+          "The rows as a pandas.DataFrame (pandas is imported on first use).\n\n"
+          "integer: int64, or nullable Int64 when there are nulls; boolean: bool, or nullable boolean;\n"
+          "real: float64; decimal (currency, percent): float64 by default, decimal.Decimal objects with\n"
+          "decimals=\"object\"; date: datetime64[ns]; datetime: datetime64[ns, UTC]; text, list: object.")
+      .def(
+          "_pandas_columns",
+          [](const PyQueryResult& self, bool decimals_as_object) {
+            py::list out;
+            for (std::size_t c = 0; c < self.result.fields.size(); ++c) {
+              auto values_mask = column_for_pandas(self.result.rows, c, self.kinds[c], decimals_as_object);
+              out.append(py::make_tuple(self.result.fields[c], to_string(self.kinds[c]), values_mask[0], values_mask[1]));
+            }
+            return out;
+          },
+          py::arg("decimals_as_object"), "Internal: [(field, kind, values, mask or None)] for to_pandas.")
+      .def("__repr__", [](const PyQueryResult& self) {
+        return "<hotcrm.QueryResult object='" + self.object + "' rows=" + std::to_string(self.size()) +
+               " fields=" + repr_list(self.result.fields) + ">";
+      });
+
+  // ---- ImportReport ----
+  py::class_<ImportReport>(m, "ImportReport", "What import_records did: rows inserted and rows rejected.")
+      .def_readonly("inserted", &ImportReport::inserted, "Number of rows inserted.")
+      .def_property_readonly(
+          "rejected", [](const ImportReport& self) { return field_errors_to_list(self.rejected, true); },
+          "One dict per problem: row (0-based input row), field, code, message, object, rule.\n"
+          "A row with several problems appears several times.")
+      .def_property_readonly("rejected_rows", &ImportReport::rejected_rows, "Number of distinct rejected rows.")
+      .def_readonly("ids", &ImportReport::ids, "Ids of the inserted rows, in input order.")
+      .def("__repr__", [](const ImportReport& self) {
+        return "<hotcrm.ImportReport inserted=" + std::to_string(self.inserted) +
+               " rejected_rows=" + std::to_string(self.rejected_rows()) + ">";
+      });
+
+  // ---- Transaction ----
+  py::class_<PyTransaction>(m, "Transaction",
+                            "An atomic block: `with db.transaction(): ...` commits when the block ends and rolls\n"
+                            "back when an exception leaves it. Nested blocks use savepoints. While open, the\n"
+                            "database is reserved for the thread that opened it.")
+      .def("__enter__", [](PyTransaction& self) -> PyTransaction& { self.enter(); return self; },
+           py::return_value_policy::reference_internal, "Begins the transaction.")
+      .def(
+          "__exit__",
+          [](PyTransaction& self, py::object type, py::object, py::object) {
+            self.exit(type.is_none());
+            return false;
+          },
+          py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"),
+          "Commits (no exception) or rolls back (exception); never swallows the exception.")
+      .def_property_readonly("active", &PyTransaction::active, "True inside the with block.")
+      .def("__repr__", [](const PyTransaction& self) {
+        return std::string("<hotcrm.Transaction ") + (self.active() ? "active" : "inactive") + ">";
+      });
+
+  // ---- Session ----
+  py::class_<Session> session(m, "Session",
+                              "Operations on behalf of one user in one tenant (db.session(user=...)).\n"
+                              "The acting user is recorded in created_by, updated_by and owner_id.\n"
+                              "Usable as a context manager (`with db.session(user=\"u-17\") as s:`).");
+  session
+      .def_property_readonly("user", [](const Session& self) { return self.context().user; }, "The acting user.")
+      .def_property_readonly("tenant", [](const Session& self) { return self.context().tenant; }, "The tenant.")
+      .def(
+          "insert",
+          [](Session& self, const std::string& object, py::object record) {
+            Record values = to_record(record, object);
+            return without_gil([&] { return self.insert(object, values); });
+          },
+          py::arg("object"), py::arg("record"),
+          "Inserts a record (dict {field: value}) and returns its id. Missing fields take their defaults.\n"
+          "Raises ValidationError (every field problem at once), ConflictError (a unique value is taken),\n"
+          "SchemaError (unknown object). Nothing is written on error.")
+      .def(
+          "get",
+          [](Session& self, const std::string& object, const std::string& id) {
+            Record record = without_gil([&] { return self.get(object, id); });
+            return record_to_dict(record, self.catalog().find(object));
+          },
+          py::arg("object"), py::arg("id"),
+          "The record as a dict of typed values (system fields first). Raises NotFoundError.")
+      .def(
+          "find",
+          [](Session& self, const std::string& object, const std::string& id) -> py::object {
+            auto record = without_gil([&] { return self.find(object, id); });
+            if (!record) return py::none();
+            return record_to_dict(*record, self.catalog().find(object));
+          },
+          py::arg("object"), py::arg("id"), "The record as a dict, or None when there is no record with this id.")
+      .def(
+          "update",
+          [](Session& self, const std::string& object, const std::string& id, py::object changes,
+             std::optional<std::int64_t> expected_version) {
+            Record values = to_record(changes, object);
+            return without_gil([&] { return self.update(object, id, values, expected_version); });
+          },
+          py::arg("object"), py::arg("id"), py::arg("changes"), py::arg("expected_version") = py::none(),
+          "Changes the given fields (None clears a field) and returns the new version. With\n"
+          "expected_version, raises ConflictError when the stored version differs. Raises NotFoundError,\n"
+          "ValidationError, ConflictError (unique value taken).")
+      .def(
+          "delete",
+          [](Session& self, const std::string& object, const std::string& id) {
+            without_gil([&] { self.remove(object, id); });
+          },
+          py::arg("object"), py::arg("id"),
+          "Deletes the record, following each lookup's on_delete for its children. Raises NotFoundError,\n"
+          "ConstraintError (a restricting child refers to it).")
+      .def(
+          "query",
+          [](Session& self, const std::string& object, std::optional<std::string> where, py::object order_by,
+             std::optional<std::int64_t> limit, std::int64_t offset, py::object fields, std::optional<std::string> after) {
+            Query query;
+            query.object = object;
+            query.filter = parse_filter(where);
+            query.order_by = parse_order(order_by);
+            query.limit = limit;
+            query.offset = offset;
+            query.fields = parse_names(fields, "fields");
+            query.after = after.value_or("");
+            QueryResult result = without_gil([&] { return self.query(query); });
+            return wrap_result(std::move(result), self.catalog(), object, std::numeric_limits<std::size_t>::max());
+          },
+          py::arg("object"), py::arg("where") = py::none(), py::arg("order_by") = py::none(),
+          py::arg("limit") = py::none(), py::arg("offset") = 0, py::arg("fields") = py::none(),
+          py::arg("after") = py::none(),
+          "Reads records of `object`.\n\n"
+          "where: \"status = 'contacted' AND annual_revenue > 1000000\" (=, !=, <, <=, >, >=, IN (...),\n"
+          "NOT IN, IS [NOT] NULL, CONTAINS, STARTS_WITH, AND/OR/NOT, parentheses; fields may be lookup\n"
+          "paths such as account_id.name). order_by: [\"-annual_revenue\", \"last_name\"] or\n"
+          "\"-annual_revenue,last_name\" ('-' = descending). limit/offset page; after=result.next_cursor\n"
+          "pages by keyset. fields: the columns to return (default: every stored field).\n"
+          "Raises ParseError (a UsageError) for a malformed where-string, SchemaError for unknown names.")
+      .def(
+          "count",
+          [](Session& self, const std::string& object, std::optional<std::string> where) {
+            Filter filter = parse_filter(where);
+            return without_gil([&] { return self.count(object, filter); });
+          },
+          py::arg("object"), py::arg("where") = py::none(), "Number of records of `object` matching `where`.")
+      .def(
+          "aggregate",
+          [](Session& self, const std::string& object, py::object group_by, py::object aggregates,
+             std::optional<std::string> where) {
+            AggregateQuery query;
+            query.object = object;
+            query.group_by = parse_names(group_by, "group_by");
+            query.aggregates = parse_aggregates(aggregates);
+            query.filter = parse_filter(where);
+            QueryResult result = without_gil([&] { return self.aggregate(query); });
+            return wrap_result(std::move(result), self.catalog(), object, query.group_by.size());
+          },
+          py::arg("object"), py::arg("group_by") = py::none(), py::arg("aggregates") = py::none(),
+          py::arg("where") = py::none(),
+          "Grouped aggregates as a QueryResult: one row per group, the group_by fields then one column\n"
+          "per aggregate. aggregates: [(\"sum\", \"amount\"), (\"count\", None), (\"avg\", \"amount\", \"mean\")];\n"
+          "functions count, sum, avg, min, max; columns are named fn_field (\"sum_amount\") or \"count\"\n"
+          "unless an alias is given. Sums and averages of currency fields are exact decimals.")
+      .def(
+          "import_records",
+          [](Session& self, const std::string& object, py::object data, const std::string& on_error,
+             std::int64_t chunk_rows, py::object on_progress) {
+            return import_records(self, object, std::move(data), on_error, chunk_rows, std::move(on_progress));
+          },
+          py::arg("object"), py::arg("data"), py::arg("on_error") = "abort", py::arg("chunk_rows") = 50'000,
+          py::arg("on_progress") = py::none(),
+          "Inserts many records in one transaction and returns an ImportReport.\n\n"
+          "data: a pandas DataFrame or a dict of columns (converted column by column in C++: float64,\n"
+          "int64, bool, datetime64, object; NaN/None/NaT/pd.NA are null), or an iterable of dicts.\n"
+          "A null cell is an explicit null (defaults apply only to absent columns / keys).\n"
+          "on_error=\"abort\": all or nothing, raises ValidationError listing every problem (with row);\n"
+          "on_error=\"skip\": inserts the valid rows, report.rejected lists the others.\n"
+          "on_progress(done, total) is called once per chunk of chunk_rows rows; returning False\n"
+          "cancels (CancelledError, nothing kept). The GIL is released while rows are written.")
+      .def(
+          "import_file",
+          [](Session& self, const std::string& object, py::object path, std::optional<std::string> format,
+             const std::string& on_error) {
+            std::string file = path_string(path, "path");
+            ImportOptions options;
+            options.on_error = parse_on_error(on_error);
+            TextFormat text_format = format ? text_format_from_string(*format)
+                                            : text_format_from_string(
+                                                  std::filesystem::path(file).extension().string().substr(
+                                                      std::min<std::size_t>(1, std::filesystem::path(file).extension().string().size())));
+            return without_gil([&] { return hotcrm::import_file(self, object, file, text_format, options); });
+          },
+          py::arg("object"), py::arg("path"), py::arg("format") = py::none(), py::arg("on_error") = "abort",
+          "Imports a CSV (header line = field names) or JSON Lines file; the format defaults to the file\n"
+          "extension (.csv, .jsonl). Rows are numbered by their line in the file.")
+      .def(
+          "transaction", [](const Session& self) { return std::make_unique<PyTransaction>(self); },
+          "A context manager for an atomic block: `with db.transaction(): ...`.")
+      .def("objects", [](const Session& self) { return self.catalog().object_names(); },
+           "Names of the objects in the catalog.")
+      .def("describe", &describe, py::arg("object"),
+           "The definition of `object` as a dict: name, label, plural_label, description, package,\n"
+           "capabilities, fields {name: {type, label, required, unique, read_only, system, options, ...}}\n"
+           "(system fields first) and rules (validation rules; empty until the catalog defines them).")
+      .def(
+          "catalog_json",
+          [](const Session& self, std::optional<std::string> object, int indent) {
+            return object ? self.catalog().object_to_json(*object, indent) : self.catalog().to_json(indent);
+          },
+          py::arg("object") = py::none(), py::arg("indent") = 2,
+          "Canonical JSON of the catalog in force (or of one object), loadable as a catalog.")
+      .def("__enter__", [](Session& self) -> Session& { return self; }, py::return_value_policy::reference_internal,
+           "Returns the session itself.")
+      .def(
+          "__exit__", [](Session&, py::object, py::object, py::object) { return false; }, py::arg("exc_type"),
+          py::arg("exc_value"), py::arg("traceback"), "Does nothing (a session owns no resource).")
+      .def("__repr__", [](const Session& self) {
+        return "<hotcrm.Session user='" + self.context().user + "' tenant='" + self.context().tenant + "'>";
+      });
+
+  // ---- Database ----
+  py::class_<Database, Session>(m, "Database",
+                                "An open database (hotcrm.open). It is also the default Session (user \"system\",\n"
+                                "tenant \"default\"). Closed by close(), by leaving a `with` block, or when collected.")
+      .def(
+          "session",
+          [](const Database& self, const std::string& user, const std::string& tenant) {
+            if (user.empty()) throw UsageError(ErrorCode::usage, "a session needs a user");
+            return self.session(SessionContext{user, tenant});
+          },
+          py::arg("user"), py::arg("tenant") = "default",
+          "A Session acting for `user` in `tenant`, recorded in created_by / updated_by / owner_id.")
+      .def("close", [](Database& self) { without_gil([&] { self.close(); }); },
+           "Closes the connection; later calls raise UsageError. Idempotent.")
+      .def_property_readonly("path", [](const Database& self) { return self.path().string(); },
+                             "The database file (or \":memory:\").")
+      .def_property_readonly("migration", [](const Database& self) { return self.migration().steps; },
+                             "The schema steps opening this database applied (empty when none).")
+      .def("__enter__", [](Database& self) -> Database& { return self; }, py::return_value_policy::reference_internal,
+           "Returns the database itself.")
+      .def(
+          "__exit__",
+          [](Database& self, py::object, py::object, py::object) {
+            without_gil([&] { self.close(); });
+            return false;
+          },
+          py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"), "Closes the database.")
+      .def("__repr__", [](const Database& self) { return "<hotcrm.Database path='" + self.path().string() + "'>"; });
+
+  m.def("open", &open_database, py::arg("path"), py::arg("catalog") = py::none(), py::kw_only(),
+        py::arg("extend_standard") = false, py::arg("allow_destructive") = false, py::arg("read_only") = false,
+        py::arg("create") = true, py::arg("busy_timeout_ms") = 5000, py::arg("id_seed") = 0,
+        py::arg("now") = py::none(),
+        "Opens (creating and migrating as needed) a database file, or \":memory:\".\n\n"
+        "catalog: None (the catalog stored in the file, or the standard catalog for a new file), a\n"
+        "path to a .json file or a folder of .json files, or the definitions as a dict / list.\n"
+        "extend_standard=True adds the given objects to the standard catalog (they may refer to\n"
+        "account, contact, ...). allow_destructive permits migrations that drop or retype fields.\n"
+        "id_seed fixes the record-id generator; now (a datetime) freezes the clock (tests).\n"
+        "Raises SchemaError (invalid catalog, refused migration), StoreError (cannot open).");
+
+  m.def(
+      "check_where",
+      [](const std::string& where) { return parse_where(where).to_string(); }, py::arg("where"),
+      "Parses a where-string and returns its canonical form; raises ParseError naming the column.");
+}
+
+}  // namespace hotcrm::python

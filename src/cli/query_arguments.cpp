@@ -1,0 +1,28 @@
+#include "cli/query_arguments.hpp"
+
+namespace hotcrm::cli {
+
+Query QueryArguments::to_query() const {
+  Query query;
+  query.object = object;
+  if (!where.empty()) query.filter = parse_where(where);
+  if (!order_by.empty()) query.order_by = parse_order_by(order_by);
+  query.limit = limit;
+  query.offset = offset;
+  query.fields = split_list(fields);
+  return query;
+}
+
+void add_query_arguments(CLI::App& command, QueryArguments& arguments) {
+  command.add_option("db", arguments.database, "database file")->required();
+  command.add_option("object", arguments.object, "object name, e.g. lead")->required();
+  command.add_option("--where", arguments.where,
+                     "filter, e.g. \"status = 'new' AND annual_revenue > 1000000\"; "
+                     "lookup paths such as account_id.name work too");
+  command.add_option("--order-by", arguments.order_by, "sort fields, '-' for descending, e.g. -amount,name");
+  command.add_option("--limit", arguments.limit, "at most this many records")->check(CLI::NonNegativeNumber);
+  command.add_option("--offset", arguments.offset, "skip this many records first")->check(CLI::NonNegativeNumber);
+  command.add_option("--fields", arguments.fields, "comma-separated fields or lookup paths to output");
+}
+
+}  // namespace hotcrm::cli

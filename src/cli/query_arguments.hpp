@@ -1,0 +1,30 @@
+#pragma once
+// The options that select records (--where, --order-by, --limit, --offset, --fields), shared by
+// `query` and `export` so that both read the same way.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "cli/cli_common.hpp"
+
+namespace hotcrm::cli {
+
+struct QueryArguments {
+  std::string database;
+  std::string object;
+  std::string where;
+  std::string order_by;
+  std::optional<std::int64_t> limit;
+  std::int64_t offset = 0;
+  std::string fields;
+
+  /// The library query these arguments describe. Throws hotcrm::Error(parse) for a bad where- or
+  /// order-by string.
+  Query to_query() const;
+};
+
+/// Adds DB OBJECT and the selection options to `command`, storing into `arguments`.
+void add_query_arguments(CLI::App& command, QueryArguments& arguments);
+
+}  // namespace hotcrm::cli

@@ -1,0 +1,139 @@
+// `hotcrm init` (create or migrate a database) and `hotcrm schema` (describe its objects).
+
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "cli/cli_common.hpp"
+#include "cli/table_printer.hpp"
+
+namespace hotcrm::cli {
+namespace {
+
+struct InitOptions {
+  std::string database;
+  std::string catalog_path;
+  bool allow_destructive = false;
+};
+
+ExitCode run_init(const InitOptions& options) {
+  OpenOptions open_options;
+  if (!options.catalog_path.empty()) open_options.catalog = Catalog::load(options.catalog_path);
+  open_options.allow_destructive = options.allow_destructive;
+  Database database = Database::open(options.database, open_options);
+  const MigrationReport& migration = database.migration();
+  for (const std::string& step : migration.steps) std::cout << step << '\n';
+  if (!migration.changed()) std::cout << "the database is up to date\n";
+  return ExitCode::ok;
+}
+
+void add_init_command(CLI::App& app, Action& action) {
+  auto options = std::make_shared<InitOptions>();
+  CLI::App* command = app.add_subcommand("init", "Create a database, or migrate it to a catalog; prints the steps");
+  command->add_option("db", options->database, "database file (created when missing)")->required();
+  command->add_option("--catalog", options->catalog_path,
+                      "catalog JSON file or folder: the complete set of objects (default: the stored catalog, "
+                      "or the standard one for a new file)")
+      ->check(CLI::ExistingPath);
+  command->add_flag("--allow-destructive", options->allow_destructive,
+                    "accept migrations that drop or retype fields or objects (their data is lost)");
+  command->callback([options, &action] { action = [options] { return run_init(*options); }; });
+}
+
+struct SchemaOptions {
+  std::string database;
+  std::string object;
+  std::string format = "table";
+};
+
+void print_object_list(const Catalog& catalog) {
+  TablePrinter table({"name", "label", "fields"});
+  table.align_right(2);
+  for (const ObjectDef& object : catalog.objects()) {
+    table.add_row({object.name, object.label, std::to_string(object.fields.size())});
+  }
+  table.print(std::cout);
+  std::cout << row_count_footer(table.row_count()) << '\n';
+}
+
+std::string join_options(const FieldDef& field) {
+  std::string list;
+  for (const PicklistOption& option : field.options) list += (list.empty() ? "" : "|") + option.value;
+  return list;
+}
+
+std::string format_bound(double bound) { return fmt::format("{}", bound); }
+
+/// The type-specific attributes of a field, in a compact "key=value" form.
+std::string field_details(const FieldDef& field) {
+  std::vector<std::string> details;
+  if (field.max_length) details.push_back(fmt::format("max_length={}", *field.max_length));
+  if (field.min) details.push_back("min=" + format_bound(*field.min));
+  if (field.max) details.push_back("max=" + format_bound(*field.max));
+  if (field.is_decimal() || (field.type == FieldType::number && field.scale > 0)) {
+    details.push_back(fmt::format("scale={}", field.scale));
+  }
+  if (!field.options.empty()) details.push_back("options=" + join_options(field));
+  if (field.is_reference()) {
+    details.push_back(fmt::format("-> {} (on_delete {})", field.reference, to_string(field.on_delete)));
+  }
+  if (!field.format.empty()) details.push_back("format=" + field.format);
+  if (!field.expression.empty()) details.push_back("= " + field.expression);
+  if (field.default_value) {
+    const DefaultValue& value = *field.default_value;
+    const char* token = value.kind == DefaultValue::Kind::now             ? "$now"
+                        : value.kind == DefaultValue::Kind::today         ? "$today"
+                        : value.kind == DefaultValue::Kind::current_user  ? "$current_user"
+                                                                           : nullptr;
+    details.push_back("default=" + (token ? std::string(token) : value.literal.to_json()));
+  }
+  if (field.read_only) details.emplace_back("read_only");
+  std::string text;
+  for (const std::string& detail : details) text += (text.empty() ? "" : ", ") + detail;
+  return text;
+}
+
+void print_object_fields(const ObjectDef& object) {
+  // Details such as picklist options are the point of this view: allow them more room.
+  TablePrinter table({"name", "type", "required", "unique", "details"}, 100);
+  for (const FieldDef& field : object.fields) {
+    table.add_row({field.name, std::string(to_string(field.type)), field.required ? "yes" : "",
+                   field.unique ? "yes" : "", field_details(field)});
+  }
+  table.print(std::cout);
+  std::cout << row_count_footer(table.row_count()) << '\n';
+}
+
+ExitCode run_schema(const SchemaOptions& options) {
+  Database database = open_existing_database(options.database, false);
+  const Catalog& catalog = database.catalog();
+  if (options.format == "json") {
+    std::cout << (options.object.empty() ? catalog.to_json(2) : catalog.object_to_json(options.object, 2)) << '\n';
+  } else if (options.object.empty()) {
+    print_object_list(catalog);
+  } else {
+    print_object_fields(catalog.at(options.object));
+  }
+  return ExitCode::ok;
+}
+
+void add_schema_command(CLI::App& app, Action& action) {
+  auto options = std::make_shared<SchemaOptions>();
+  CLI::App* command = app.add_subcommand("schema", "List the objects, or the fields of one object");
+  command->add_option("db", options->database, "database file")->required();
+  command->add_option("object", options->object, "object to describe (default: list every object)");
+  command->add_option("--format", options->format, "output format")->check(CLI::IsMember({"table", "json"}));
+  command->callback([options, &action] { action = [options] { return run_schema(*options); }; });
+}
+
+}  // namespace
+
+void add_schema_commands(CLI::App& app, Action& action) {
+  add_init_command(app, action);
+  add_schema_command(app, action);
+}
+
+}  // namespace hotcrm::cli
