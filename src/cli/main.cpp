@@ -50,7 +50,9 @@ ExitCode report_validation(const hotcrm::ValidationError& error) {
 }
 
 ExitCode report_conflict(const hotcrm::ConflictError& error) {
-  hotcrm::cli::print_error(hotcrm::cli::untagged_message(error));
+  // With field errors the message only repeats the first of them.
+  hotcrm::cli::print_error(error.errors().empty() ? hotcrm::cli::untagged_message(error)
+                                                  : "the record conflicts with a stored one");
   hotcrm::cli::print_field_errors(error.errors());
   return ExitCode::rejected;
 }

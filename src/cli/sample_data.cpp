@@ -244,9 +244,10 @@ std::int64_t employees_for(SampleRandom& random, const Decimal& revenue) {
   return std::max<std::int64_t>(1, dollars / random.between(80'000, 400'000));
 }
 
-/// A list price in hundreds of dollars with a whole-percent discount: exact cents, as real quotes.
+/// A "charm" list price (4,999, 12,499, ...) less a whole-percent discount: exact cents, as in real
+/// quotes.
 Decimal opportunity_amount(SampleRandom& random) {
-  const std::int64_t list_dollars = random.between(50, 2500) * 100;
+  const std::int64_t list_dollars = random.between(10, 500) * 500 - 1;
   const std::int64_t discount_percent = random.chance(60) ? random.between(1, 25) : 0;
   return Decimal(list_dollars * (100 - discount_percent), 2);  // dollars * (100 - d) / 100, in cents
 }

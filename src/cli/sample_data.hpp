@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+// error.hpp first: database.hpp uses FieldError without including it (library header bug).
+#include "hotcrm/error.hpp"
 #include "hotcrm/store/database.hpp"
 #include "hotcrm/store/record.hpp"
 #include "hotcrm/value.hpp"

@@ -1,8 +1,10 @@
 // `hotcrm import` and `hotcrm export`: CSV and JSON Lines files in and out, through the library's
 // streaming import_file / export_records.
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +43,17 @@ void print_rejection(const std::string& file, const FieldError& problem) {
   else std::cerr << file << ": " << to_string(located) << '\n';
 }
 
+/// In file order (the library reports read errors and validation errors as it meets them);
+/// problems without a line, such as "too many errors", come last.
+void print_rejections(const std::string& file, std::vector<FieldError> problems) {
+  auto line_order = [](const FieldError& problem) {
+    return problem.row >= 0 ? problem.row : std::numeric_limits<std::int64_t>::max();
+  };
+  std::stable_sort(problems.begin(), problems.end(),
+                   [&](const FieldError& a, const FieldError& b) { return line_order(a) < line_order(b); });
+  for (const FieldError& problem : problems) print_rejection(file, problem);
+}
+
 std::int64_t count_rejected_rows(const std::vector<FieldError>& problems) {
   ImportReport report;
   report.rejected = problems;
@@ -68,7 +81,7 @@ ExitCode run_import(const ImportArguments& arguments) {
     report = import_with_progress(database, arguments, format);
   } catch (const ValidationError& error) {
     // Abort mode: the import was rolled back as a whole.
-    for (const FieldError& problem : error.errors()) print_rejection(arguments.file, problem);
+    print_rejections(arguments.file, error.errors());
     print_error(fmt::format("import aborted, nothing imported: {} rows rejected (use --on-error skip to import the "
                             "valid rows)", count_rejected_rows(error.errors())));
     return ExitCode::rejected;
@@ -78,7 +91,7 @@ ExitCode run_import(const ImportArguments& arguments) {
     print_error(untagged_message(error));
     return ExitCode::rejected;
   }
-  for (const FieldError& problem : report.rejected) print_rejection(arguments.file, problem);
+  print_rejections(arguments.file, report.rejected);
   std::cout << fmt::format("imported {} {} records, rejected {} rows\n", report.inserted, arguments.object,
                            report.rejected_rows());
   return report.rejected.empty() ? ExitCode::ok : ExitCode::rejected;

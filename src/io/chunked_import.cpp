@@ -1,5 +1,7 @@
 #include "io/chunked_import.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include <fmt/format.h>
@@ -10,6 +12,16 @@ namespace {
 // In abort mode problems are collected to report them all at once; past this many the import
 // stops early rather than hold an unbounded list for a file that is wrong throughout.
 constexpr std::size_t max_abort_errors = 1000;
+
+// Unreadable lines are found as they are read, invalid rows only when their chunk is imported:
+// sorting lists both in file order. Problems without a line (-1) come last.
+std::vector<FieldError> in_line_order(std::vector<FieldError> errors) {
+  std::stable_sort(errors.begin(), errors.end(), [](const FieldError& a, const FieldError& b) {
+    auto key = [](std::int64_t row) { return row < 0 ? INT64_MAX : row; };
+    return key(a.row) < key(b.row);
+  });
+  return errors;
+}
 
 }  // namespace
 
@@ -53,7 +65,8 @@ void ChunkedImport::reject_line(std::int64_t line, std::string_view code, std::s
 ImportReport ChunkedImport::finish() {
   flush();
   if (rows_read_ > rows_reported_) report_progress();
-  if (!abort_errors_.empty()) throw ValidationError(std::move(abort_errors_));
+  if (!abort_errors_.empty()) throw ValidationError(in_line_order(std::move(abort_errors_)));
+  report_.rejected = in_line_order(std::move(report_.rejected));
   return std::move(report_);
 }
 
@@ -95,7 +108,7 @@ void ChunkedImport::add_problem(FieldError error) {
   if (abort_errors_.size() >= max_abort_errors) {
     abort_errors_.push_back(FieldError{object_, "", "", "too_many_errors",
                                        fmt::format("import stopped after {} problems", max_abort_errors), -1});
-    throw ValidationError(std::move(abort_errors_));
+    throw ValidationError(in_line_order(std::move(abort_errors_)));
   }
 }
 

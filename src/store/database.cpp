@@ -1,4 +1,5 @@
 // Database lifecycle (open, migrate, close) and the per-object SQL plans.
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -118,9 +119,10 @@ std::uint64_t draw_seed(std::uint64_t requested) {
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
-void configure_connection(detail::Connection& connection, const std::string& path, bool read_only) {
-  if (path != ":memory:" && !read_only) connection.exec("PRAGMA journal_mode = WAL");
+void configure_connection(detail::Connection& connection, const std::string& path, const OpenOptions& options) {
+  if (path != ":memory:" && !options.read_only) connection.exec("PRAGMA journal_mode = WAL");
   connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY");
+  connection.exec(fmt::format("PRAGMA cache_size = {}", -std::int64_t{std::max(1, options.cache_size_mb)} * 1024));
 }
 
 std::string describe(const std::vector<std::string>& items) {
@@ -140,7 +142,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
   impl->connection = std::make_unique<detail::Connection>(path.string(), options.read_only, options.create,
                                                           options.busy_timeout_ms);
   auto& connection = *impl->connection;
-  configure_connection(connection, path.string(), options.read_only);
+  configure_connection(connection, path.string(), options);
 
   auto stored = detail::read_stored_catalog(connection);
   Catalog target = options.catalog ? *options.catalog : (stored ? *stored : Catalog::standard());

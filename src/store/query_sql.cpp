@@ -315,8 +315,11 @@ QueryResult Session::query(const Query& query) {
     order_sql.push_back(builder.resolve(key.field).sql);
     descending.push_back(key.descending);
   }
-  order_sql.push_back("t0.\"id\"");
-  descending.push_back(false);
+  // The tie-breaker is the rowid in the direction of the last key: every index ends with the
+  // rowid, so an index on the last sort key serves the whole ORDER BY without a sort step.
+  bool last_descending = !descending.empty() && descending.back();
+  order_sql.push_back("t0.rowid");
+  descending.push_back(last_descending);
 
   std::vector<Parameter> extra;
   std::string where = builder.where();

@@ -1,5 +1,7 @@
 // The write path: coercion, defaults, constraint checks, autonumbers and SQL for insert, update,
 // delete and bulk import. Every write runs in a transaction, so an error leaves nothing behind.
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "hotcrm/error.hpp"
@@ -13,6 +15,8 @@ inline namespace v0 {
 namespace {
 
 using detail::ObjectPlan;
+
+constexpr std::int64_t kAnalyzeAfterRows = 10'000;
 
 // System columns, in the order of system_fields().
 enum SystemColumn { kId, kCreatedAt, kUpdatedAt, kCreatedBy, kUpdatedBy, kOwnerId, kTenantId, kVersion, kSystemCount };
@@ -246,6 +250,27 @@ Record to_record(const ObjectPlan& plan, std::vector<Value>&& row) {
   return record;
 }
 
+/// Rows of `table` when its planner statistics were last gathered, or 0 if never.
+std::int64_t analyzed_rows(detail::Connection& db, const std::string& table) {
+  auto& has_stats = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'");
+  bool exists = has_stats.step();
+  has_stats.reset();
+  if (!exists) return 0;
+  auto& statement = db.prepare("SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1");
+  statement.bind_text(1, table);
+  std::int64_t rows = statement.step() ? std::atoll(std::string(statement.column_text(0)).c_str()) : 0;
+  statement.reset();
+  return rows;
+}
+
+/// After an import that at least doubles a table, gathers fresh planner statistics so that
+/// queries pick the right index for the new data (a sort key's index rather than a weak filter's).
+void refresh_statistics(detail::Connection& db, const std::string& table, std::int64_t inserted) {
+  if (inserted < analyzed_rows(db, table)) return;
+  db.exec("PRAGMA analysis_limit = 0; ANALYZE " + detail::quote(table));
+  db.clear_cache();  // prepared statements re-plan with the new statistics
+}
+
 [[noreturn]] void throw_not_found(std::string_view object, std::string_view id) {
   throw NotFoundError(ErrorCode::not_found, fmt::format("no {} with id '{}'", object, id));
 }
@@ -411,6 +436,7 @@ ImportReport Session::import_records(std::string_view object, const RecordBatch&
   }
   if (options.on_error == OnError::abort && !report.rejected.empty())
     throw ValidationError(std::move(report.rejected));
+  if (report.inserted >= kAnalyzeAfterRows) refresh_statistics(impl_->db(), writer.plan().object->name, report.inserted);
   transaction.commit();
   return report;
 }

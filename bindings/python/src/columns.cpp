@@ -55,7 +55,7 @@ py::array_t<double> real_array(const RecordBatch& rows, std::size_t c) {
 
 py::array temporal_array(const RecordBatch& rows, std::size_t c, bool dates) {
   const std::size_t n = rows.row_count();
-  py::array out(py::dtype(dates ? "datetime64[D]" : "datetime64[us]"), {static_cast<py::ssize_t>(n)});
+  py::array out(py::dtype(dates ? "datetime64[D]" : "datetime64[us]"), py::array::ShapeContainer{static_cast<py::ssize_t>(n)});
   auto* data = static_cast<std::int64_t*>(out.mutable_data());
   for (std::size_t r = 0; r < n; ++r) {
     const Value& v = rows.at(r, c);
@@ -69,7 +69,7 @@ py::array temporal_array(const RecordBatch& rows, std::size_t c, bool dates) {
 
 py::array object_array(const RecordBatch& rows, std::size_t c) {
   const std::size_t n = rows.row_count();
-  py::array out(py::dtype("O"), {static_cast<py::ssize_t>(n)});
+  py::array out(py::dtype("O"), py::array::ShapeContainer{static_cast<py::ssize_t>(n)});
   auto** data = static_cast<PyObject**>(out.mutable_data());
   for (std::size_t r = 0; r < n; ++r) {
     PyObject* item = to_python_raw(rows.at(r, c));

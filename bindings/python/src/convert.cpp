@@ -1,11 +1,11 @@
 // Conversions between Python objects and hotcrm::Value.
 // The datetime C API (PyDateTimeAPI) is a per-translation-unit static, so every use of it lives here.
+#include "common.hpp"
+
 #include <datetime.h>
 
 #include <cmath>
 #include <cstring>
-
-#include "common.hpp"
 
 namespace hotcrm::python {
 
@@ -96,8 +96,8 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
 void init_convert() {
   PyDateTime_IMPORT;
   if (!PyDateTimeAPI) throw py::error_already_set();
-  g_decimal_type = py::module_::import("decimal").attr("Decimal").release().ptr();
-  g_numpy_generic = py::module_::import("numpy").attr("generic").release().ptr();
+  g_decimal_type = py::object(py::module_::import("decimal").attr("Decimal")).release().ptr();
+  g_numpy_generic = py::object(py::module_::import("numpy").attr("generic")).release().ptr();
 }
 
 Value to_value(py::handle object, const std::string& what) {

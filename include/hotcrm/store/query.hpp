@@ -56,7 +56,7 @@ std::vector<OrderKey> parse_order_by(std::string_view text);
 struct Query {
   std::string object;
   Filter filter;
-  std::vector<OrderKey> order_by;     ///< the record id is always appended as a final tie-breaker
+  std::vector<OrderKey> order_by;     ///< insertion order breaks ties, so the order is total
   std::optional<std::int64_t> limit;
   std::int64_t offset = 0;
   std::vector<std::string> fields;    ///< empty: every stored field (system fields included)

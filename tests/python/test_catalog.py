@@ -1,0 +1,91 @@
+"""Catalogs: hotcrm.open(catalog=...), objects(), describe()."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import hotcrm
+from conftest import TICKET
+
+
+def test_objects_and_describe(tmp_db):
+    assert tmp_db.objects() == ["account", "contact", "lead", "opportunity", "user"]
+    d = tmp_db.describe("lead")
+    assert d["name"] == "lead" and d["label"] == "Lead" and d["rules"] == []
+    fields = d["fields"]
+    assert list(fields)[0] == "id" and fields["id"]["system"] is True
+    assert fields["last_name"]["type"] == "text" and fields["last_name"]["required"] is True
+    assert fields["last_name"]["max_length"] == 80
+    assert fields["email"]["unique"] is True
+    assert fields["status"]["options"] == ["new", "contacted", "qualified", "unqualified", "converted"]
+    assert fields["status"]["default"] == "new"
+    assert fields["status"]["option_labels"]["contacted"] == "Contacted"
+    assert fields["annual_revenue"]["type"] == "currency" and fields["annual_revenue"]["scale"] == 2
+    assert fields["converted_account_id"]["reference"] == "account"
+    assert fields["converted_account_id"]["read_only"] is True
+    assert d["capabilities"]["searchable"] is True
+
+
+def test_catalog_file(ticket_db):
+    assert ticket_db.objects() == ["ticket"]
+    assert ticket_db.describe("ticket")["fields"]["tags"]["type"] == "multiselect"
+    assert json.loads(ticket_db.catalog_json("ticket"))["name"] == "ticket"
+
+
+def test_catalog_folder_and_dict(tmp_path):
+    folder = tmp_path / "objects"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "ticket.json").write_text(json.dumps(TICKET))
+    (folder / "sub" / "note.json").write_text(json.dumps({"name": "note", "fields": [{"name": "body", "type": "textarea"}]}))
+    with hotcrm.open(tmp_path / "a.db", catalog=folder) as db:
+        assert sorted(db.objects()) == ["note", "ticket"]
+    with hotcrm.open(":memory:", catalog={"name": "note", "fields": [{"name": "body", "type": "text"}]}) as db:
+        assert db.objects() == ["note"]
+
+
+def test_extend_standard(tmp_path):
+    project = {"name": "project", "fields": [
+        {"name": "title", "type": "text", "required": True},
+        {"name": "account_id", "type": "lookup", "reference": "account", "on_delete": "cascade"}]}
+    path = tmp_path / "project.json"
+    path.write_text(json.dumps(project))
+    with pytest.raises(hotcrm.SchemaError):
+        hotcrm.open(tmp_path / "x.db", catalog=path)  # account is unknown on its own
+    with hotcrm.open(tmp_path / "y.db", catalog=path, extend_standard=True) as db:
+        assert "project" in db.objects() and "lead" in db.objects()
+        account = db.insert("account", {"name": "Acme"})
+        project_id = db.insert("project", {"title": "P", "account_id": account})
+        res = db.query("project", fields=["title", "account_id.name"])
+        assert res[0] == {"title": "P", "account_id.name": "Acme"}
+        assert res.kinds["account_id.name"] == "text"
+        db.delete("account", account)
+        assert db.find("project", project_id) is None
+
+
+def test_invalid_catalog_is_schema_error(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": "thing", "fields": [{"name": "x", "type": "nonsense"}]}))
+    with pytest.raises(hotcrm.SchemaError) as info:
+        hotcrm.open(tmp_path / "b.db", catalog=bad)
+    assert "nonsense" in str(info.value) and info.value.code == 2000
+    with pytest.raises(hotcrm.Error):
+        hotcrm.open(tmp_path / "c.db", catalog=tmp_path / "missing.json")
+
+
+def test_destructive_migration_is_refused(tmp_path):
+    path = tmp_path / "m.db"
+    two = {"name": "note", "fields": [{"name": "a", "type": "text"}, {"name": "b", "type": "text"}]}
+    one = {"name": "note", "fields": [{"name": "a", "type": "text"}]}
+    hotcrm.open(path, catalog=two).close()
+    with pytest.raises(hotcrm.SchemaError) as info:
+        hotcrm.open(path, catalog=one)
+    assert info.value.code == hotcrm.ErrorCode.schema_conflict
+    with hotcrm.open(path, catalog=one, allow_destructive=True) as db:
+        assert db.migration
+
+
+def test_standard_catalog_json():
+    doc = json.loads(hotcrm.standard_catalog_json())
+    assert {o["name"] for o in doc["objects"]} == {"account", "contact", "lead", "opportunity", "user"}
