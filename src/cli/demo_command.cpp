@@ -24,10 +24,10 @@ struct DemoArguments {
   std::string now = "2026-01-15T09:00:00Z";
 };
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;  // for timings; hotcrm::Clock is the data clock
 
-double seconds_since(Clock::time_point started) {
-  return std::chrono::duration<double>(Clock::now() - started).count();
+double seconds_since(SteadyClock::time_point started) {
+  return std::chrono::duration<double>(SteadyClock::now() - started).count();
 }
 
 std::string rate(std::int64_t rows, double seconds) {
@@ -114,7 +114,7 @@ void print_section(std::string_view title, const QueryResult& result, double sec
 }
 
 void show_pipeline(Session& session) {
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   AggregateQuery query{"opportunity", Filter::all(), {"stage"},
                        {{AggregateFn::count, "", "count"}, {AggregateFn::sum, "amount", "sum_amount"}}};
   const QueryResult result = session.aggregate(query);
@@ -124,7 +124,7 @@ void show_pipeline(Session& session) {
 }
 
 void show_leads_by_status(Session& session) {
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   AggregateQuery query{"lead", Filter::all(), {"status"}, {{AggregateFn::count, "", "count"}}};
   const QueryResult result = session.aggregate(query);
   const FieldDef& status = *session.catalog().at("lead").find_field("status");
@@ -133,7 +133,7 @@ void show_leads_by_status(Session& session) {
 }
 
 void show_top_accounts(Session& session) {
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   AggregateQuery query{"opportunity", parse_where("stage = 'closed_won'"), {"account_id.name"},
                        {{AggregateFn::sum, "amount", "won_amount"}, {AggregateFn::count, "", "deals"}}};
   const QueryResult result = top_rows(session.aggregate(query), 1, 5);
@@ -142,7 +142,7 @@ void show_top_accounts(Session& session) {
 }
 
 void show_hot_leads(Session& session) {
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   Query query;
   query.object = "lead";
   query.filter = parse_where("status IN ('new', 'contacted') AND rating = 'hot' AND annual_revenue >= 10000000");
@@ -173,7 +173,7 @@ ExitCode run_demo(const DemoArguments& arguments) {
   sample_options.scale = arguments.scale;
   sample_options.seed = arguments.seed;
   sample_options.today = now.date();
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   const auto loaded = sample::load_sample_data(database, sample_options, print_loaded);
   std::int64_t total = 0;
   for (const auto& step : loaded) total += step.rows;

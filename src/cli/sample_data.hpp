@@ -91,7 +91,7 @@ struct SampleDataOptions {
   std::int64_t scale = 1;
   std::uint64_t seed = 42;
   Date today;                      ///< dates are spread around this day (renewals, close dates)
-  std::int64_t batch_rows = 1000;  ///< rows per import_records call
+  std::int64_t batch_rows = 5000;  ///< rows per import_records call
 };
 
 /// What loading one object took.

@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <fmt/format.h>
@@ -54,10 +55,13 @@ void print_rejections(const std::string& file, std::vector<FieldError> problems)
   for (const FieldError& problem : problems) print_rejection(file, problem);
 }
 
+/// Distinct file lines with a problem (a row may have several).
 std::int64_t count_rejected_rows(const std::vector<FieldError>& problems) {
-  ImportReport report;
-  report.rejected = problems;
-  return report.rejected_rows();
+  std::set<std::int64_t> lines;
+  for (const FieldError& problem : problems) {
+    if (problem.row >= 0) lines.insert(problem.row);
+  }
+  return static_cast<std::int64_t>(lines.size());
 }
 
 ImportReport import_with_progress(Session& session, const ImportArguments& arguments, TextFormat format) {

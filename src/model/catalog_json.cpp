@@ -1,6 +1,7 @@
 // Catalog <-> JSON. Parsing collects every problem with its JSON pointer instead of stopping at the
 // first, so a user fixes a catalog file in one pass.
 #include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -79,9 +80,15 @@ struct Reader {
     switch (node.type()) {
       case json::value_t::null: return {};
       case json::value_t::boolean: return node.get<bool>();
-      case json::value_t::number_integer:
-      case json::value_t::number_unsigned: return node.get<std::int64_t>();
-      case json::value_t::number_float: return Decimal::parse(node.dump());
+      case json::value_t::number_integer: return node.get<std::int64_t>();
+      case json::value_t::number_unsigned:
+      case json::value_t::number_float: {
+        if (node.is_number_unsigned() && node.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX))
+          return node.get<std::int64_t>();
+        if (auto decimal = Decimal::try_parse(node.dump())) return *decimal;
+        issue(path, "the number " + node.dump() + " cannot be held exactly");
+        return {};
+      }
       case json::value_t::string: return node.get<std::string>();
       case json::value_t::array: {
         StringList list;
@@ -300,6 +307,10 @@ std::vector<ObjectDef> Catalog::parse_objects(std::string_view json_text, std::s
     if (auto colon = what.rfind(": "); colon != std::string::npos) what = what.substr(colon + 2);
     reader.issue("", "malformed JSON at line " + std::to_string(position.line) + ", column " +
                          std::to_string(position.column) + ": " + what);
+    return {};
+  } catch (const json::exception& error) {
+    // e.g. a number too large for a double: valid JSON syntax that no catalog can hold.
+    reader.issue("", std::string("unreadable JSON: ") + error.what());
     return {};
   }
   std::vector<ObjectDef> objects;

@@ -1,0 +1,523 @@
+// End-to-end tests of the `hotcrm` command-line tool: the built binary is run as a child process
+// and its stdout, stderr and exit code are checked.
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/temp_db.hpp"
+
+extern char** environ;
+
+namespace {
+
+using hotcrm::test::TempDir;
+using nlohmann::json;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream input(path, std::ios::binary);
+  std::ostringstream text;
+  text << input.rdbuf();
+  return text.str();
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream output(path, std::ios::binary);
+  output << text;
+}
+
+/// Runs the CLI with `args`. Output goes to files rather than pipes, so that a chatty child can
+/// never block on a full pipe while the test waits for it.
+CliResult run_cli(const std::vector<std::string>& args) {
+  static TempDir capture_dir;
+  static std::atomic<int> run_number{0};
+  const int run = run_number++;
+  const std::string out_path = capture_dir.file("out-" + std::to_string(run)).string();
+  const std::string err_path = capture_dir.file("err-" + std::to_string(run)).string();
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+  std::vector<std::string> argv_strings{HOTCRM_CLI_PATH};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_strings) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, HOTCRM_CLI_PATH, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE_MESSAGE(spawned == 0, "cannot start " HOTCRM_CLI_PATH);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+
+  CliResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_file(out_path);
+  result.err = read_file(err_path);
+  return result;
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+/// A fresh database in its own temporary folder.
+class CliDatabase {
+ public:
+  CliDatabase() {
+    const CliResult init = run_cli({"init", path()});
+    REQUIRE_MESSAGE(init.exit_code == 0, init.err);
+  }
+  std::string path() const { return dir_.file("crm.db").string(); }
+  std::filesystem::path file(const std::string& name) const { return dir_.file(name); }
+
+  std::int64_t count(const std::string& object, const std::string& where = "") const {
+    std::vector<std::string> args{"count", path(), object};
+    if (!where.empty()) args.insert(args.end(), {"--where", where});
+    const CliResult result = run_cli(args);
+    REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+    return std::stoll(result.out);
+  }
+
+  std::string insert(const std::string& object, const std::string& record_json) const {
+    const CliResult result = run_cli({"insert", path(), object, record_json});
+    REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+    return trimmed(result.out);
+  }
+
+ private:
+  TempDir dir_;
+};
+
+const std::string valid_lead = R"({"last_name": "Lovelace", "company": "Analytical Engines", "email": "ada@engines.example"})";
+
+}  // namespace
+
+TEST_SUITE("cli") {
+
+TEST_CASE("help and usage errors") {
+  SUBCASE("--help lists the commands and the exit codes") {
+    const CliResult result = run_cli({"--help"});
+    CHECK(result.exit_code == 0);
+    for (const char* command : {"init", "schema", "insert", "get", "update", "delete", "import", "export", "query",
+                                "count", "aggregate", "demo", "Exit codes"}) {
+      CHECK_MESSAGE(contains(result.out, command), command);
+    }
+  }
+  SUBCASE("a command's --help describes its arguments") {
+    const CliResult result = run_cli({"insert", "--help"});
+    CHECK(result.exit_code == 0);
+    CHECK(contains(result.out, "JSON"));
+  }
+  SUBCASE("no command") { CHECK(run_cli({}).exit_code == 2); }
+  SUBCASE("unknown command") {
+    const CliResult result = run_cli({"frobnicate"});
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, "hotcrm: error:"));
+    CHECK(result.out.empty());
+  }
+  SUBCASE("unknown option") { CHECK(run_cli({"schema", "x.db", "--colour"}).exit_code == 2); }
+  SUBCASE("missing argument") { CHECK(run_cli({"insert", "x.db", "lead"}).exit_code == 2); }
+  SUBCASE("bad option value") { CHECK(run_cli({"schema", "x.db", "--format", "xml"}).exit_code == 2); }
+  SUBCASE("a database that does not exist is not created by a read") {
+    TempDir dir;
+    const CliResult result = run_cli({"count", dir.file("missing.db").string(), "lead"});
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, "no database"));
+    CHECK_FALSE(std::filesystem::exists(dir.file("missing.db")));
+  }
+}
+
+TEST_CASE("init creates, then finds nothing to migrate") {
+  TempDir dir;
+  const std::string path = dir.file("new.db").string();
+  const CliResult created = run_cli({"init", path});
+  CHECK(created.exit_code == 0);
+  CHECK(contains(created.out, "create object lead"));
+  const CliResult again = run_cli({"init", path});
+  CHECK(again.exit_code == 0);
+  CHECK(contains(again.out, "up to date"));
+
+  SUBCASE("an invalid catalog is a usage error") {
+    write_file(dir.file("bad.json"), R"({"name": "thing", "fields": [{"name": "x", "type": "nope"}]})");
+    const CliResult result = run_cli({"init", dir.file("other.db").string(), "--catalog", dir.file("bad.json").string()});
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, "hotcrm: error:"));
+  }
+  SUBCASE("a catalog folder") {
+    const CliResult result =
+        run_cli({"init", dir.file("core.db").string(), "--catalog", HOTCRM_SOURCE_DIR "/catalog/core"});
+    CHECK(result.exit_code == 0);
+    CHECK(contains(result.out, "create object opportunity"));
+  }
+}
+
+TEST_CASE("schema") {
+  CliDatabase db;
+  SUBCASE("object list") {
+    const CliResult result = run_cli({"schema", db.path()});
+    CHECK(result.exit_code == 0);
+    CHECK(contains(result.out, "opportunity"));
+    CHECK(contains(result.out, "(5 rows)"));
+  }
+  SUBCASE("one object's fields") {
+    const CliResult result = run_cli({"schema", db.path(), "opportunity"});
+    CHECK(result.exit_code == 0);
+    CHECK(contains(result.out, "stage"));
+    CHECK(contains(result.out, "closed_won"));
+    CHECK(contains(result.out, "-> account"));
+  }
+  SUBCASE("json") {
+    const CliResult all = run_cli({"schema", db.path(), "--format", "json"});
+    CHECK(all.exit_code == 0);
+    CHECK(json::parse(all.out)["objects"].size() == 5);
+    const CliResult lead = run_cli({"schema", db.path(), "lead", "--format", "json"});
+    CHECK(lead.exit_code == 0);
+    CHECK(json::parse(lead.out)["name"] == "lead");
+  }
+  SUBCASE("unknown object") {
+    const CliResult result = run_cli({"schema", db.path(), "spaceship"});
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, "spaceship"));
+  }
+}
+
+TEST_CASE("insert, get, update, delete") {
+  CliDatabase db;
+  // More digits than a double holds: the CLI must pass the literal on exactly.
+  const std::string id =
+      db.insert("lead", R"({"last_name": "Lovelace", "company": "Analytical Engines", "annual_revenue": 9007199254740993.01,
+                           "lead_score": 42, "is_in_public_pool": true})");
+  CHECK(id.size() > 0);
+
+  const CliResult got = run_cli({"get", db.path(), "lead", id});
+  REQUIRE(got.exit_code == 0);
+  const json record = json::parse(got.out);
+  CHECK(record["id"] == id);
+  CHECK(record["annual_revenue"] == "9007199254740993.01");
+  CHECK(record["lead_score"] == 42);
+  CHECK(record["is_in_public_pool"] == true);
+  CHECK(record["status"] == "new");  // default applied
+  CHECK(record["version"] == 1);
+
+  const CliResult table = run_cli({"get", db.path(), "lead", id, "--format", "table"});
+  CHECK(table.exit_code == 0);
+  CHECK(contains(table.out, "Lovelace"));
+
+  const CliResult updated = run_cli({"update", db.path(), "lead", id, R"({"status": "qualified"})", "--version", "1"});
+  CHECK(updated.exit_code == 0);
+  CHECK(trimmed(updated.out) == "2");
+  CHECK(json::parse(run_cli({"get", db.path(), "lead", id}).out)["status"] == "qualified");
+
+  SUBCASE("a stale version is a conflict") {
+    const CliResult stale = run_cli({"update", db.path(), "lead", id, R"({"status": "contacted"})", "--version", "1"});
+    CHECK(stale.exit_code == 1);
+    CHECK(contains(stale.err, "version"));
+  }
+  SUBCASE("delete, then the record is gone") {
+    CHECK(run_cli({"delete", db.path(), "lead", id}).exit_code == 0);
+    CHECK(db.count("lead") == 0);
+    const CliResult missing = run_cli({"get", db.path(), "lead", id});
+    CHECK(missing.exit_code == 1);
+    CHECK(contains(missing.err, "hotcrm: error:"));
+    CHECK(run_cli({"delete", db.path(), "lead", id}).exit_code == 1);
+  }
+  SUBCASE("a list given to a text field is rejected data, not a crash") {
+    const CliResult result = run_cli({"update", db.path(), "lead", id, R"({"company": ["a", "b"]})"});
+    CHECK(result.exit_code == 1);
+    CHECK(contains(result.err, "lead.company"));
+  }
+}
+
+TEST_CASE("delete refused by a restricting child") {
+  CliDatabase db;
+  const std::string account = db.insert("account", R"({"name": "Globex"})");
+  db.insert("opportunity", R"({"name": "Deal", "account_id": ")" + account +
+                               R"(", "close_date": "2026-03-31", "stage": "proposal", "amount": 1999.99})");
+  const CliResult result = run_cli({"delete", db.path(), "account", account});
+  CHECK(result.exit_code == 1);
+  CHECK(contains(result.err, "hotcrm: error:"));
+  CHECK(db.count("account") == 1);
+  CHECK(db.count("opportunity", "amount = 1999.99") == 1);
+}
+
+TEST_CASE("insert failures") {
+  CliDatabase db;
+  SUBCASE("a missing required field names the field") {
+    const CliResult result = run_cli({"insert", db.path(), "lead", R"({"company": "Nameless"})"});
+    CHECK(result.exit_code == 1);
+    CHECK(contains(result.err, "lead.last_name"));
+    CHECK(contains(result.err, "[required]"));
+    CHECK(result.out.empty());
+  }
+  SUBCASE("every problem is listed, one per line") {
+    const CliResult result = run_cli({"insert", db.path(), "lead", R"({"email": "not-an-address", "status": "zzz"})"});
+    CHECK(result.exit_code == 1);
+    CHECK(contains(result.err, "lead.email"));
+    CHECK(contains(result.err, "lead.status"));
+    CHECK(contains(result.err, "lead.company"));
+  }
+  SUBCASE("a unique value taken twice") {
+    db.insert("lead", valid_lead);
+    const CliResult result = run_cli({"insert", db.path(), "lead", valid_lead});
+    CHECK(result.exit_code == 1);
+    CHECK(contains(result.err, "lead.email"));
+    CHECK(db.count("lead") == 1);
+  }
+  SUBCASE("malformed JSON is a usage error") {
+    const CliResult result = run_cli({"insert", db.path(), "lead", R"({"last_name": )"});
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, "invalid JSON"));
+  }
+  SUBCASE("JSON that is not an object is a usage error") {
+    CHECK(run_cli({"insert", db.path(), "lead", "[1, 2]"}).exit_code == 2);
+    CHECK(run_cli({"insert", db.path(), "lead", "42"}).exit_code == 2);
+    CHECK(run_cli({"insert", db.path(), "lead", R"({"a": {"b": 1}})"}).exit_code == 2);
+    CHECK(run_cli({"insert", db.path(), "lead", R"({"a": 1, "a": 2})"}).exit_code == 2);
+  }
+  SUBCASE("unknown object") {
+    const CliResult result = run_cli({"insert", db.path(), "spaceship", valid_lead});
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, "spaceship"));
+  }
+  SUBCASE("a lookup to a record that does not exist") {
+    const CliResult result = run_cli({"insert", db.path(), "contact", R"({"last_name": "X", "account_id": "nope"})"});
+    CHECK(result.exit_code == 1);
+    CHECK(contains(result.err, "contact.account_id"));
+  }
+}
+
+TEST_CASE("import") {
+  CliDatabase db;
+  // Line 3 has a character after a closing quote, line 5 too few cells: both malformed.
+  const std::string csv =
+      "last_name,company,email,annual_revenue\n"
+      "Hopper,Navy,grace@navy.example,1000.50\n"
+      "Broken,\"Quote\"d,broken@x.example,1\n"
+      "Knuth,\"Stanford, CA\",don@stanford.example,2000\n"
+      "Short,row\n";
+  write_file(db.file("leads.csv"), csv);
+  const std::string file = db.file("leads.csv").string();
+
+  SUBCASE("skip mode imports the good rows and names the bad lines") {
+    const CliResult result = run_cli({"import", db.path(), "lead", file, "--on-error", "skip"});
+    CHECK(result.exit_code == 1);
+    CHECK(contains(result.out, "imported 2 lead records, rejected 2 rows"));
+    CHECK(contains(result.err, file + ":3: lead"));
+    CHECK(contains(result.err, file + ":5: lead"));
+    CHECK(db.count("lead") == 2);
+    CHECK(db.count("lead", "company = 'Stanford, CA'") == 1);
+  }
+  SUBCASE("abort mode imports nothing") {
+    const CliResult result = run_cli({"import", db.path(), "lead", file});
+    CHECK(result.exit_code == 1);
+    CHECK(contains(result.err, file + ":3:"));
+    CHECK(contains(result.err, "nothing imported"));
+    CHECK(db.count("lead") == 0);
+  }
+  SUBCASE("a clean file") {
+    write_file(db.file("good.csv"), "last_name,company\nA,Alpha\nB,Beta\n");
+    const CliResult result = run_cli({"import", db.path(), "lead", db.file("good.csv").string()});
+    CHECK(result.exit_code == 0);
+    CHECK(contains(result.out, "imported 2 lead records, rejected 0 rows"));
+    CHECK(result.err.empty());  // no progress bar: stderr is not a terminal
+  }
+  SUBCASE("validation errors carry the file line") {
+    write_file(db.file("missing.csv"), "last_name,company\nA,Alpha\nB,\n");
+    const CliResult result =
+        run_cli({"import", db.path(), "lead", db.file("missing.csv").string(), "--on-error", "skip"});
+    CHECK(result.exit_code == 1);
+    CHECK(contains(result.err, db.file("missing.csv").string() + ":3: lead.company: "));
+    CHECK(contains(result.err, "[required]"));
+  }
+  SUBCASE("JSON Lines, format from the extension") {
+    write_file(db.file("leads.jsonl"), R"({"last_name": "J", "company": "K", "annual_revenue": 10.25})"
+                                       "\n{not json}\n");
+    const CliResult result =
+        run_cli({"import", db.path(), "lead", db.file("leads.jsonl").string(), "--on-error", "skip"});
+    CHECK(result.exit_code == 1);
+    CHECK(contains(result.err, "leads.jsonl:2:"));
+    CHECK(db.count("lead", "annual_revenue = 10.25") == 1);
+  }
+  SUBCASE("an unknown extension needs --format") {
+    write_file(db.file("leads.txt"), csv);
+    CHECK(run_cli({"import", db.path(), "lead", db.file("leads.txt").string()}).exit_code == 2);
+    CHECK(run_cli({"import", db.path(), "lead", db.file("leads.txt").string(), "--format", "csv", "--on-error", "skip"})
+              .exit_code == 1);
+    CHECK(db.count("lead") == 2);
+  }
+  SUBCASE("unknown object, missing file") {
+    CHECK(run_cli({"import", db.path(), "spaceship", file}).exit_code == 2);
+    CHECK(run_cli({"import", db.path(), "lead", db.file("nope.csv").string()}).exit_code == 2);
+  }
+}
+
+TEST_CASE("query, export, count, aggregate") {
+  CliDatabase db;
+  db.insert("lead", R"({"last_name": "Hopper", "company": "Navy", "status": "new", "annual_revenue": 300})");
+  db.insert("lead", R"({"last_name": "Turing", "company": "Bletchley", "status": "new", "annual_revenue": 100.5})");
+  db.insert("lead", R"({"last_name": "Knuth", "company": "Stanford", "status": "qualified", "annual_revenue": 200})");
+
+  SUBCASE("table with a row count") {
+    const CliResult result =
+        run_cli({"query", db.path(), "lead", "--order-by", "-annual_revenue", "--fields", "last_name,annual_revenue"});
+    CHECK(result.exit_code == 0);
+    CHECK(contains(result.out, "(3 rows)"));
+    CHECK(result.out.find("Hopper") < result.out.find("Knuth"));
+    CHECK(result.out.find("Knuth") < result.out.find("Turing"));
+  }
+  SUBCASE("json is an array of records") {
+    const CliResult result = run_cli({"query", db.path(), "lead", "--where", "status = 'new'", "--order-by",
+                                      "last_name", "--format", "json"});
+    CHECK(result.exit_code == 0);
+    const json rows = json::parse(result.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["last_name"] == "Hopper");
+    CHECK(rows[1]["annual_revenue"] == "100.50");
+    CHECK(rows[0].contains("created_at"));
+  }
+  SUBCASE("empty json result") {
+    const CliResult result = run_cli({"query", db.path(), "lead", "--where", "status = 'converted'", "--format", "json"});
+    CHECK(result.exit_code == 0);
+    CHECK(json::parse(result.out).empty());
+  }
+  SUBCASE("limit, offset, csv") {
+    const CliResult result = run_cli({"query", db.path(), "lead", "--order-by", "last_name", "--limit", "1",
+                                      "--offset", "1", "--fields", "last_name", "--format", "csv"});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "last_name\nKnuth\n");
+  }
+  SUBCASE("bad where-string, unknown field") {
+    const CliResult bad_where = run_cli({"query", db.path(), "lead", "--where", "status = "});
+    CHECK(bad_where.exit_code == 2);
+    CHECK(contains(bad_where.err, "hotcrm: error:"));
+    CHECK(run_cli({"query", db.path(), "lead", "--fields", "shoe_size"}).exit_code == 2);
+    CHECK(run_cli({"count", db.path(), "lead", "--where", "shoe_size = 3"}).exit_code == 2);
+  }
+  SUBCASE("export csv and jsonl") {
+    const CliResult csv =
+        run_cli({"export", db.path(), "lead", "--fields", "last_name,company", "--where", "status = 'qualified'"});
+    CHECK(csv.exit_code == 0);
+    CHECK(csv.out == "last_name,company\nKnuth,Stanford\n");
+    const CliResult jsonl = run_cli({"export", db.path(), "lead", "--format", "jsonl"});
+    CHECK(jsonl.exit_code == 0);
+    std::istringstream lines(jsonl.out);
+    int count = 0;
+    for (std::string line; std::getline(lines, line); ++count) CHECK(json::parse(line).contains("last_name"));
+    CHECK(count == 3);
+  }
+  SUBCASE("count") {
+    CHECK(db.count("lead") == 3);
+    CHECK(db.count("lead", "status = 'new' AND annual_revenue > 150") == 1);
+  }
+  SUBCASE("aggregate") {
+    const CliResult result = run_cli({"aggregate", db.path(), "lead", "--group-by", "status", "--agg",
+                                      "count,sum:annual_revenue", "--format", "json"});
+    CHECK(result.exit_code == 0);
+    const json rows = json::parse(result.out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0]["status"] == "new");
+    CHECK(rows[0]["count"] == 2);
+    CHECK(rows[0]["sum_annual_revenue"] == "400.50");
+    CHECK(run_cli({"aggregate", db.path(), "lead", "--agg", "median:annual_revenue"}).exit_code == 2);
+    CHECK(run_cli({"aggregate", db.path(), "lead", "--agg", "sum"}).exit_code == 2);
+  }
+}
+
+TEST_CASE("SQL in values and where-strings stays data") {
+  CliDatabase db;
+  const std::string attack = "'); DROP TABLE lead; --";
+  const std::string record = json{{"last_name", attack}, {"company", attack}}.dump();
+  db.insert("lead", record);
+
+  // As a double-quoted literal the attack is just a value to compare with.
+  const CliResult found = run_cli({"query", db.path(), "lead", "--where", "last_name = \"" + attack + "\"",
+                                   "--format", "json"});
+  CHECK(found.exit_code == 0);
+  const json rows = json::parse(found.out);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0]["company"] == attack);
+
+  // Spliced into the where-string it is a syntax error, never SQL.
+  const CliResult spliced = run_cli({"query", db.path(), "lead", "--where", "last_name = '" + attack + "'"});
+  CHECK(spliced.exit_code == 2);
+  CHECK(run_cli({"count", db.path(), "lead", "--where", "last_name = 'x' OR 1=1; DROP TABLE lead; --"}).exit_code == 2);
+
+  CHECK(db.count("lead") == 1);  // the table is still there
+  CHECK(run_cli({"schema", db.path(), "lead"}).exit_code == 0);
+}
+
+TEST_CASE("demo") {
+  TempDir dir;
+  const std::string path = dir.file("demo.db").string();
+  const CliResult result = run_cli({"demo", "--db", path, "--scale", "1", "--seed", "7"});
+  REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  CHECK(contains(result.out, "Pipeline by stage"));
+  CHECK(contains(result.out, "Leads by status"));
+  CHECK(contains(result.out, "Top 5 accounts"));
+  CHECK(contains(result.out, "rows/s"));
+
+  auto count = [&](const std::string& object, const std::string& where = "") {
+    std::vector<std::string> args{"count", path, object};
+    if (!where.empty()) args.insert(args.end(), {"--where", where});
+    const CliResult counted = run_cli(args);
+    REQUIRE_MESSAGE(counted.exit_code == 0, counted.err);
+    return std::stoll(counted.out);
+  };
+  CHECK(count("user") == 5);
+  CHECK(count("account") == 100);
+  CHECK(count("contact") == 250);
+  CHECK(count("lead") == 500);
+  CHECK(count("opportunity") == 200);
+  // Referentially consistent: every contact and opportunity points at a stored account.
+  CHECK(count("contact", "account_id.name IS NULL") == 0);
+  CHECK(count("opportunity", "account_id.name IS NULL") == 0);
+  CHECK(count("lead", "email IS NULL") == 0);
+
+  SUBCASE("the same seed gives the same records") {
+    const std::string other = dir.file("other.db").string();
+    REQUIRE(run_cli({"demo", "--db", other, "--seed", "7"}).exit_code == 0);
+    const CliResult first = run_cli({"export", path, "opportunity", "--order-by", "name"});
+    const CliResult second = run_cli({"export", other, "opportunity", "--order-by", "name"});
+    CHECK(first.exit_code == 0);
+    CHECK(first.out == second.out);
+  }
+  SUBCASE("rerunning replaces the earlier demo database") {
+    REQUIRE(run_cli({"demo", "--db", path, "--seed", "8"}).exit_code == 0);
+    CHECK(count("lead") == 500);
+  }
+  SUBCASE("a file that is not a hotcrm database is left alone") {
+    write_file(dir.file("notes.db"), "my precious notes");
+    const CliResult refused = run_cli({"demo", "--db", dir.file("notes.db").string()});
+    CHECK(refused.exit_code == 2);
+    CHECK(contains(refused.err, "not a hotcrm database"));
+    CHECK(read_file(dir.file("notes.db")) == "my precious notes");
+  }
+}
+
+}  // TEST_SUITE
