@@ -233,6 +233,13 @@ std::optional<CoerceFailure> coerce_boolean(const FieldDef& field, const Value& 
 std::optional<CoerceFailure> coerce_date(const FieldDef& field, const Value& input, Value& output) {
   switch (input.kind()) {
     case ValueKind::date: output = input.as_date(); return std::nullopt;
+    case ValueKind::datetime:
+      // pandas and numpy deliver dates as midnight datetimes; any other time of day is not a date.
+      if (DateTime::from_date(input.as_datetime().date()) == input.as_datetime()) {
+        output = input.as_datetime().date();
+        return std::nullopt;
+      }
+      return fail("type", fmt::format("{} is not a date (it has a time of day)", input.to_display()));
     case ValueKind::text:
       if (auto date = Date::try_parse(input.as_string())) { output = *date; return std::nullopt; }
       return fail("type", fmt::format("'{}' is not a date (expected YYYY-MM-DD)", input.as_string()));

@@ -195,6 +195,38 @@ void Database::close() {
 
 const Catalog& Session::catalog() const { return impl_->catalog; }
 
+struct Transaction::State {
+  std::shared_ptr<Session::Impl> impl;
+  std::unique_lock<std::recursive_mutex> lock;
+  std::unique_ptr<detail::Transaction> transaction;
+};
+
+Transaction::Transaction(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Transaction::Transaction(Transaction&&) noexcept = default;
+Transaction& Transaction::operator=(Transaction&&) noexcept = default;
+Transaction::~Transaction() = default;  // the detail::Transaction rolls back, then the lock is released
+
+bool Transaction::active() const noexcept { return state_ && state_->transaction; }
+
+void Transaction::commit() {
+  if (!active()) throw UsageError(ErrorCode::usage, "the transaction is not active");
+  auto state = std::move(state_);  // finished whatever happens: a failed commit rolls back
+  state->transaction->commit();
+}
+
+void Transaction::rollback() {
+  if (!active()) throw UsageError(ErrorCode::usage, "the transaction is not active");
+  state_.reset();
+}
+
+Transaction Session::begin() {
+  auto state = std::make_unique<Transaction::State>();
+  state->impl = impl_;
+  state->lock = std::unique_lock(impl_->mutex);
+  state->transaction = std::make_unique<detail::Transaction>(impl_->db());
+  return Transaction(std::move(state));
+}
+
 void Session::transaction(const std::function<void()>& fn) {
   std::lock_guard lock(impl_->mutex);
   detail::Transaction transaction(impl_->db());

@@ -60,8 +60,9 @@ class RowWriter {
     row.assign(columns.size(), Value{});
     given.assign(columns.size(), false);
     coerce_given(values, row, given, errors);
+    // On insert a null means "no value": defaults apply, as for an empty CSV cell or a NaN.
     for (std::size_t c = kSystemCount; c < columns.size(); ++c)
-      if (!given[c]) apply_default(*columns[c], row[c], now);
+      if (!given[c] || row[c].is_null()) apply_default(*columns[c], row[c], now);
     row[kCreatedAt] = now;
     row[kUpdatedAt] = now;
     row[kCreatedBy] = context_.user;

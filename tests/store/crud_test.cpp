@@ -242,3 +242,35 @@ TEST_CASE("an in-memory database works with the standard catalog" * doctest::tes
   CHECK(rows.rows.at(0, 1).as_string() == "Acme");
   CHECK(db.get("opportunity", opportunity).at("amount").as_decimal().to_string() == "25000.00");
 }
+
+TEST_CASE_FIXTURE(Fixture, "explicit transactions commit, roll back and nest" * doctest::test_suite("store")) {
+  auto before = test::dump_database(path);
+  {
+    auto transaction = db.begin();
+    db.insert("person", {{"last_name", "Gone"}});
+    CHECK(transaction.active());
+  }  // destroyed without commit: rolled back
+  CHECK(test::dump_database(path) == before);
+  {
+    auto outer = db.begin();
+    db.insert("person", {{"last_name", "Kept"}});
+    auto inner = db.begin();
+    db.insert("person", {{"last_name", "Dropped"}});
+    inner.rollback();
+    CHECK_FALSE(inner.active());
+    CHECK_THROWS_AS(inner.commit(), UsageError);
+    outer.commit();
+  }
+  auto names = db.query({.object = "person", .fields = {"last_name"}});
+  REQUIRE(names.size() == 1);
+  CHECK(names.rows.at(0, 0).as_string() == "Kept");
+}
+
+TEST_CASE_FIXTURE(Fixture, "on insert a null takes the default; dates accept midnight datetimes" * doctest::test_suite("store")) {
+  auto id = db.insert("company", {{"name", "Nully"}, {"active", nullptr}, {"founded", DateTime::parse("2001-02-03T00:00:00Z")}});
+  auto company = db.get("company", id);
+  CHECK(company.at("active").as_bool());
+  CHECK(company.at("founded") == Value(Date::parse("2001-02-03")));
+  CHECK(rejection_codes([&] { db.insert("company", {{"name", "Late"}, {"founded", DateTime::parse("2001-02-03T10:00:00Z")}}); }) ==
+        std::vector<std::string>{"founded:type"});
+}

@@ -7,22 +7,10 @@
 #include <thread>
 
 #include "common.hpp"
-// Private library state: the transaction context manager needs BEGIN / COMMIT on the session's
-// connection, which the public API only offers as Session::transaction(callback).
-#include "store/impl.hpp"
 
 namespace hotcrm::python {
 
 namespace {
-
-// ---- private access for the transaction context manager ----------------------------------------
-
-struct SessionAccess : Session {
-  static Session::Impl& impl(Session& session) {
-    auto& pointer = session.*(&SessionAccess::impl_);
-    return *pointer;
-  }
-};
 
 // ---- argument parsing ---------------------------------------------------------------------------
 
@@ -492,23 +480,14 @@ class PyTransaction {
   PyTransaction(const PyTransaction&) = delete;
   PyTransaction& operator=(const PyTransaction&) = delete;
   ~PyTransaction() {
-    if (!transaction_) return;
-    transaction_.reset();  // rolls back
-    if (owner_ == std::this_thread::get_id()) SessionAccess::impl(session_).mutex.unlock();
+    // An abandoned block rolls back; the lock must be released by the thread that took it.
+    if (transaction_ && owner_ == std::this_thread::get_id()) transaction_.reset();
+    else if (transaction_) transaction_.release();  // leaked deliberately rather than unlocking on a foreign thread
   }
 
   void enter() {
     if (transaction_) throw UsageError(ErrorCode::usage, "this transaction is already open; use a new db.transaction()");
-    auto& impl = SessionAccess::impl(session_);
-    without_gil([&] {
-      impl.mutex.lock();
-      try {
-        transaction_ = std::make_unique<detail::Transaction>(impl.db());
-      } catch (...) {
-        impl.mutex.unlock();
-        throw;
-      }
-    });
+    without_gil([&] { transaction_ = std::make_unique<Transaction>(session_.begin()); });
     owner_ = std::this_thread::get_id();
   }
 
@@ -516,17 +495,10 @@ class PyTransaction {
     if (!transaction_) throw UsageError(ErrorCode::usage, "the transaction is not open");
     if (owner_ != std::this_thread::get_id())
       throw UsageError(ErrorCode::usage, "a transaction must be closed by the thread that opened it");
-    auto& impl = SessionAccess::impl(session_);
+    auto transaction = std::move(transaction_);
     without_gil([&] {
-      try {
-        if (commit) transaction_->commit();
-      } catch (...) {
-        transaction_.reset();
-        impl.mutex.unlock();
-        throw;
-      }
-      transaction_.reset();
-      impl.mutex.unlock();
+      if (commit) transaction->commit();
+      else transaction->rollback();
     });
   }
 
@@ -534,7 +506,7 @@ class PyTransaction {
 
  private:
   Session session_;
-  std::unique_ptr<detail::Transaction> transaction_;
+  std::unique_ptr<Transaction> transaction_;
   std::thread::id owner_;
 };
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hotcrm/error.hpp"
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/progress.hpp"
 #include "hotcrm/store/query.hpp"
@@ -73,6 +74,26 @@ struct MigrationReport {
 };
 
 class Database;
+class Session;
+
+/// An open transaction (Session::begin): commit() keeps its writes; destruction or rollback() without
+/// commit discards them. While it is open, calls on the same database from other threads wait, and it
+/// must be finished on the thread that began it.
+class Transaction {
+ public:
+  Transaction(Transaction&&) noexcept;
+  Transaction& operator=(Transaction&&) noexcept;
+  ~Transaction();
+  void commit();
+  void rollback();
+  bool active() const noexcept;
+
+ private:
+  friend class Session;
+  struct State;
+  explicit Transaction(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
 
 /// Operations on behalf of one user in one tenant. Cheap to copy; valid while its Database lives.
 class Session {
@@ -80,8 +101,9 @@ class Session {
   const SessionContext& context() const noexcept { return context_; }
   const Catalog& catalog() const;
 
-  /// Inserts a record; returns its id. Throws ValidationError (every field problem at once),
-  /// ConflictError (unique value taken) or UsageError (unknown object). Nothing is written on error.
+  /// Inserts a record; returns its id. Fields not given, or given as null, take their default.
+  /// Throws ValidationError (every field problem at once), ConflictError (unique value taken) or
+  /// SchemaError (unknown object). Nothing is written on error.
   std::string insert(std::string_view object, const Record& record);
   /// The record with all stored fields, or nullopt.
   std::optional<Record> find(std::string_view object, std::string_view id);
@@ -108,6 +130,9 @@ class Session {
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
   /// committed when fn returns, rolled back when it throws.
   void transaction(const std::function<void()>& fn);
+  /// Begins a transaction explicitly (for callers that cannot pass a callback, such as a Python
+  /// `with` block). Nested begins become savepoints.
+  Transaction begin();
 
   struct Impl;  ///< opaque state, defined inside the library
 
