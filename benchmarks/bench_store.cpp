@@ -121,7 +121,7 @@ double raw_insert(const std::filesystem::path& file, const std::vector<std::stri
                      -1, &insert, nullptr);
   const std::int64_t now = 1'767'225'600'000'000;
   for (std::size_t i = 0; i < c.email.size(); ++i) {
-    auto id = fmt::format("{:016x}", i * 0x9E3779B97F4A7C15ULL);
+    auto id = fmt::format("{:017x}", i);  // ordered ids, as hotcrm's are
     sqlite3_bind_text(insert, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
     sqlite3_bind_int64(insert, 2, now);
     sqlite3_bind_int64(insert, 3, now);

@@ -40,25 +40,34 @@ std::int64_t ImportReport::rejected_rows() const noexcept {
 namespace hotcrm::detail {
 
 namespace {
-std::uint64_t splitmix(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+std::uint64_t splitmix(std::uint64_t state) {
+  std::uint64_t z = state + 0x9E3779B97F4A7C15ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
 }
+
+constexpr char kBase32[] = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford: no i, l, o, u
+constexpr std::uint64_t kSequenceMask = (1ULL << 35) - 1;           // 7 base32 digits
+
+void append_base32(std::string& out, std::uint64_t value, int digits) {
+  for (int i = digits - 1; i >= 0; --i) out += kBase32[(value >> (i * 5)) & 31];
+}
 }  // namespace
 
-IdGenerator::IdGenerator(std::uint64_t seed) : state_(seed) {}
+// The sequence starts in the lower half of its range so it cannot wrap within one millisecond.
+IdGenerator::IdGenerator(std::uint64_t seed) : sequence_(splitmix(seed) & (kSequenceMask >> 1)) {}
 
-std::string IdGenerator::next() {
-  static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";  // Crockford base32
-  std::uint64_t high = splitmix(state_);
-  std::uint64_t low = ++counter_;
-  std::string id(16, '0');
-  // 64 random bits plus the low 16 bits of a counter: distinct within a run even if the generator cycled.
-  for (int i = 0; i < 12; ++i) id[static_cast<std::size_t>(i)] = kAlphabet[(high >> (i * 5)) & 31];
-  std::uint64_t tail = (high >> 60) | ((low & 0xFFFF) << 4);
-  for (int i = 12; i < 16; ++i) id[static_cast<std::size_t>(i)] = kAlphabet[(tail >> ((i - 12) * 5)) & 31];
+std::string IdGenerator::next(DateTime now) {
+  std::int64_t millis = std::max<std::int64_t>(0, now.micros / 1000);
+  // A clock that steps back must not make ids go back: keep the last time seen.
+  if (millis < last_millis_) millis = last_millis_;
+  last_millis_ = millis;
+  sequence_ = (sequence_ + 1) & kSequenceMask;
+  std::string id;
+  id.reserve(17);
+  append_base32(id, static_cast<std::uint64_t>(millis), 10);
+  append_base32(id, sequence_, 7);
   return id;
 }
 

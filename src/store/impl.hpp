@@ -25,16 +25,18 @@ struct ObjectPlan {
   std::vector<std::pair<const ObjectDef*, const FieldDef*>> referrers;
 };
 
-/// Record ids: 16 characters of lowercase base32 drawn from a seeded 64-bit generator plus a
-/// counter, so a fixed seed replays the same ids and a random seed never repeats in practice.
+/// Record ids, 17 characters of lowercase Crockford base32: 10 for the creation time in
+/// milliseconds, then 7 for a sequence that starts at a random (or seeded) point and counts up.
+/// Ids made later sort later, so the primary-key index grows at its right edge instead of taking
+/// random page writes (ULID's idea); a fixed seed and clock replay the same ids.
 class IdGenerator {
  public:
   explicit IdGenerator(std::uint64_t seed);
-  std::string next();
+  std::string next(DateTime now);
 
  private:
-  std::uint64_t state_;
-  std::uint64_t counter_ = 0;
+  std::uint64_t sequence_;
+  std::int64_t last_millis_ = 0;
 };
 
 }  // namespace hotcrm::detail

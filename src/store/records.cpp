@@ -295,7 +295,7 @@ std::string Session::insert(std::string_view object, const Record& record) {
   detail::Transaction transaction(impl_->db());
   writer.prepare_insert(values, row, given, errors, now);
   if (!errors.empty()) throw ValidationError(std::move(errors));
-  row[kId] = impl_->ids.next();
+  row[kId] = impl_->ids.next(now);
   writer.assign_autonumbers(row, now);
   if (auto problem = writer.insert(row)) throw ConflictError(to_string(*problem), {*problem});
   transaction.commit();
@@ -418,7 +418,7 @@ ImportReport Session::import_records(std::string_view object, const RecordBatch&
     DateTime now = impl_->clock();
     writer.prepare_insert(batch.row(static_cast<std::size_t>(r)), row, given, row_errors, now);
     if (row_errors.empty()) {
-      row[kId] = impl_->ids.next();
+      row[kId] = impl_->ids.next(now);
       writer.assign_autonumbers(row, now);
       if (auto problem = writer.insert(row)) row_errors.push_back(*problem);
     }

@@ -274,3 +274,21 @@ TEST_CASE_FIXTURE(Fixture, "on insert a null takes the default; dates accept mid
   CHECK(rejection_codes([&] { db.insert("company", {{"name", "Late"}, {"founded", DateTime::parse("2001-02-03T10:00:00Z")}}); }) ==
         std::vector<std::string>{"founded:type"});
 }
+
+TEST_CASE("record ids are unique, sort by creation and replay with a fixed seed" * doctest::test_suite("store")) {
+  test::TempDir dir;
+  auto make_ids = [&](const std::string& name) {
+    auto options = test::test_options();
+    std::int64_t tick = 0;
+    options.clock = [&tick] { return DateTime{1'700'000'000'000'000 + (tick++ / 3) * 1000}; };
+    auto db = Database::open(dir.file(name), options);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 10; ++i) ids.push_back(db.insert("person", {{"last_name", "P" + std::to_string(i)}}));
+    return ids;
+  };
+  auto first = make_ids("a.db");
+  CHECK(first == make_ids("b.db"));
+  CHECK(std::is_sorted(first.begin(), first.end()));
+  CHECK(std::adjacent_find(first.begin(), first.end()) == first.end());
+  CHECK(first.front().size() == 17);
+}
