@@ -4,12 +4,6 @@
 # the benchmark smoke runs and the Python suite. This is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-
 build_dir=${HOTCRM_BUILD_DIR:-build/test}
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHOTCRM_WERROR=ON \
-  -DPython3_EXECUTABLE=/usr/bin/python3 "${launcher[@]}"
-cmake --build "$build_dir" -j2
+bash scripts/build.sh "$build_dir" all -DHOTCRM_WERROR=ON
 ctest --test-dir "$build_dir" -j2 --output-on-failure --timeout 900

