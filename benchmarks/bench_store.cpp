@@ -104,12 +104,20 @@ std::vector<std::string> lead_schema(const std::filesystem::path& hotcrm_file) {
   return ddl;
 }
 
-double raw_insert(const std::filesystem::path& file, const std::vector<std::string>& ddl, const LeadColumns& c) {
+/// Raw inserts of the same rows. With `defer_indexes`, the non-unique indexes are created after
+/// the load, as hotcrm does for large imports: the floor that does exactly hotcrm's SQL work.
+double raw_insert(const std::filesystem::path& file, const std::vector<std::string>& ddl, const LeadColumns& c,
+                  bool defer_indexes) {
   sqlite3* db = nullptr;
   sqlite3_open(file.c_str(), &db);
   exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
            "PRAGMA cache_size = -65536");  // the same page cache as hotcrm's default
-  for (const auto& statement : ddl) exec(db, statement);
+  std::vector<std::string> deferred;
+  for (const auto& statement : ddl) {
+    bool secondary = statement.starts_with("CREATE INDEX");
+    if (defer_indexes && secondary) deferred.push_back(statement);
+    else exec(db, statement);
+  }
   auto start = Clock::now();
   exec(db, "BEGIN IMMEDIATE");
   sqlite3_stmt* insert = nullptr;
@@ -138,6 +146,7 @@ double raw_insert(const std::filesystem::path& file, const std::vector<std::stri
     sqlite3_reset(insert);
   }
   sqlite3_finalize(insert);
+  for (const auto& statement : deferred) exec(db, statement);
   exec(db, "COMMIT");
   double elapsed = seconds_since(start);
   exec(db, "ANALYZE lead");  // outside the timing: the raw side gets good plans for free
@@ -222,12 +231,17 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "hotcrm inserted {} of {} rows\n", report.inserted, options.rows);
     return 1;
   }
-  double raw_seconds = raw_insert(raw_file, lead_schema(hotcrm_file), columns);
-  double hotcrm_rate = static_cast<double>(options.rows) / hotcrm_seconds;
-  double raw_rate = static_cast<double>(options.rows) / raw_seconds;
-  fmt::print("insert  hotcrm import_records (all checks): {:>10.0f} rows/s ({:.2f} s)\n", hotcrm_rate, hotcrm_seconds);
-  fmt::print("insert  raw SQLite prepared statements:     {:>10.0f} rows/s ({:.2f} s)\n", raw_rate, raw_seconds);
-  fmt::print("insert  ratio hotcrm/raw: {:.2f}x (target >= 0.5x)\n", hotcrm_rate / raw_rate);
+  auto schema = lead_schema(hotcrm_file);
+  auto scratch_file = options.dir / "bench-raw-deferred.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(scratch_file.string() + suffix);
+  double deferred_seconds = raw_insert(scratch_file, schema, columns, true);
+  double raw_seconds = raw_insert(raw_file, schema, columns, false);
+  auto rate = [&](double seconds) { return static_cast<double>(options.rows) / seconds; };
+  fmt::print("insert  hotcrm import_records (all checks):       {:>10.0f} rows/s ({:.2f} s)\n", rate(hotcrm_seconds), hotcrm_seconds);
+  fmt::print("insert  raw SQLite, indexes built after the load: {:>10.0f} rows/s ({:.2f} s)\n", rate(deferred_seconds), deferred_seconds);
+  fmt::print("insert  raw SQLite, indexes maintained per row:   {:>10.0f} rows/s ({:.2f} s)\n", rate(raw_seconds), raw_seconds);
+  fmt::print("insert  ratio hotcrm/raw (same SQL work): {:.2f}x (target >= 0.5x)\n", deferred_seconds / hotcrm_seconds);
+  fmt::print("insert  ratio hotcrm/raw (per-row indexes): {:.2f}x\n", raw_seconds / hotcrm_seconds);
 
   std::size_t hotcrm_rows = 0, raw_rows = 0;
   auto hotcrm_samples = hotcrm_queries(db, options.queries, hotcrm_rows);

@@ -17,6 +17,7 @@ namespace {
 using detail::ObjectPlan;
 
 constexpr std::int64_t kAnalyzeAfterRows = 10'000;
+constexpr std::int64_t kDeferIndexesRows = 50'000;
 
 // System columns, in the order of system_fields().
 enum SystemColumn { kId, kCreatedAt, kUpdatedAt, kCreatedBy, kUpdatedBy, kOwnerId, kTenantId, kVersion, kSystemCount };
@@ -272,6 +273,39 @@ void refresh_statistics(detail::Connection& db, const std::string& table, std::i
   db.clear_cache();  // prepared statements re-plan with the new statistics
 }
 
+/// For a large import into a table no bigger than the import, the non-unique indexes are dropped
+/// and built again afterwards: one sort per index instead of a random B-tree insert per row.
+/// Unique indexes stay, since they decide per row whether a value is taken. Both steps run inside
+/// the import's transaction, so a failed import leaves the indexes as they were.
+class DeferredIndexes {
+ public:
+  DeferredIndexes(detail::Connection& db, const std::string& table, std::int64_t incoming) : db_(db) {
+    if (incoming < kDeferIndexesRows) return;
+    auto& size = db.prepare("SELECT coalesce(max(rowid), 0) FROM " + detail::quote(table));
+    size.step();
+    auto existing = size.column_int(0);
+    size.reset();
+    if (existing > incoming) return;
+    auto& indexes = db.prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND substr(name, 1, 3) = 'ix_'");
+    indexes.bind_text(1, table);
+    while (indexes.step()) dropped_.emplace_back(indexes.column_text(0), indexes.column_text(1));
+    indexes.reset();
+    for (const auto& [name, sql] : dropped_) db_.exec("DROP INDEX " + detail::quote(name));
+    if (!dropped_.empty()) db_.clear_cache();
+  }
+
+  void rebuild() {
+    for (const auto& [name, sql] : dropped_) db_.exec(sql);
+    if (!dropped_.empty()) db_.clear_cache();
+    dropped_.clear();
+  }
+
+ private:
+  detail::Connection& db_;
+  std::vector<std::pair<std::string, std::string>> dropped_;
+};
+
 [[noreturn]] void throw_not_found(std::string_view object, std::string_view id) {
   throw NotFoundError(ErrorCode::not_found, fmt::format("no {} with id '{}'", object, id));
 }
@@ -408,6 +442,7 @@ ImportReport Session::import_records(std::string_view object, const RecordBatch&
     return report;
   }
   detail::Transaction transaction(impl_->db());
+  DeferredIndexes deferred(impl_->db(), writer.plan().object->name, rows);
   std::vector<Value> row;
   std::vector<bool> given;
   std::vector<FieldError> row_errors;
@@ -437,6 +472,7 @@ ImportReport Session::import_records(std::string_view object, const RecordBatch&
   }
   if (options.on_error == OnError::abort && !report.rejected.empty())
     throw ValidationError(std::move(report.rejected));
+  deferred.rebuild();
   if (report.inserted >= kAnalyzeAfterRows) refresh_statistics(impl_->db(), writer.plan().object->name, report.inserted);
   transaction.commit();
   return report;

@@ -79,3 +79,42 @@ TEST_CASE("bulk import refuses unknown columns, reports progress and can be canc
   CHECK(test::dump_database(path) == before);
   CHECK_THROWS_AS(RecordBatch({"a", "b"}).add_row({1}), UsageError);
 }
+
+TEST_CASE("large imports rebuild secondary indexes and keep them on failure" * doctest::test_suite("import")) {
+  test::TempDir dir;
+  auto path = dir.file("crm.db");
+  auto db = Database::open(path, test::test_options());
+  auto company = db.insert("company", {{"name", "Acme"}});
+  auto schema = [&] {
+    sqlite3* raw = nullptr;
+    sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    std::string names;
+    sqlite3_exec(raw, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'person' ORDER BY name",
+                 [](void* target, int, char** values, char**) {
+                   *static_cast<std::string*>(target) += std::string(values[0]) + ",";
+                   return 0;
+                 },
+                 &names, nullptr);
+    sqlite3_close(raw);
+    return names;
+  };
+  const auto indexes = schema();
+  CHECK(indexes.find("ix_person__company_id") != std::string::npos);
+
+  RecordBatch batch({"last_name", "email", "company_id"});
+  const int rows = 60'000;
+  for (int i = 0; i < rows; ++i)
+    batch.add_row({"P" + std::to_string(i), "p" + std::to_string(i) + "@x.io", i % 2 ? Value(company) : Value{}});
+  batch.add_row({"Dup", "p7@x.io", Value{}});  // a unique violation makes the abort-mode import fail
+  CHECK_THROWS_AS(db.import_records("person", batch), ValidationError);
+  CHECK(schema() == indexes);
+  CHECK(db.count("person") == 0);
+
+  ImportOptions skip;
+  skip.on_error = OnError::skip;
+  auto report = db.import_records("person", batch, skip);
+  CHECK(report.inserted == rows);
+  CHECK(report.rejected.size() == 1);
+  CHECK(schema() == indexes);
+  CHECK(db.count("person", parse_where("company_id.name = 'Acme'")) == rows / 2);
+}
