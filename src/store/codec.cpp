@@ -40,13 +40,16 @@ const char* column_type(const FieldDef& field) {
   }
 }
 
-void bind_value(Statement& statement, int index, const FieldDef& field, const Value& value) {
+void bind_value(Statement& statement, int index, const FieldDef& field, const Value& value, bool unowned) {
   if (value.is_null()) {
     statement.bind_null(index);
     return;
   }
   switch (encoding_of(field)) {
-    case Encoding::text: statement.bind_text(index, value.as_string()); break;
+    case Encoding::text:
+      if (unowned) statement.bind_text_unowned(index, value.as_string());
+      else statement.bind_text(index, value.as_string());
+      break;
     case Encoding::integer: statement.bind_int(index, value.as_int()); break;
     case Encoding::real: statement.bind_double(index, value.as_double()); break;
     case Encoding::decimal: statement.bind_int(index, value.as_decimal().rescaled(field.scale).units()); break;

@@ -11,7 +11,8 @@ namespace hotcrm::detail {
 /// "TEXT", "INTEGER" or "REAL": the STRICT column type of a stored field.
 const char* column_type(const FieldDef& field);
 /// Binds a canonical value (as produced by coerce_value) of `field` at 1-based `index`.
-void bind_value(Statement& statement, int index, const FieldDef& field, const Value& value);
+/// With `unowned`, text is not copied: `value` must outlive the statement's next reset.
+void bind_value(Statement& statement, int index, const FieldDef& field, const Value& value, bool unowned = false);
 /// Binds a filter literal that may not fit the field's exact encoding (e.g. 1000.555 against a
 /// currency with scale 2, bound as the real 100055.5 so comparisons stay exact in SQLite).
 void bind_filter_value(Statement& statement, int index, const FieldDef& field, const Value& value);

@@ -107,16 +107,16 @@ class RowWriter {
 
   /// Inserts a prepared row. Returns a unique-violation error instead of throwing it.
   std::optional<FieldError> insert(const std::vector<Value>& row) {
-    auto& statement = impl_.db().prepare(plan_.insert_sql);
+    // Looked up once per writer: hashing the long INSERT text for every row costs more than binding.
+    if (!insert_statement_) insert_statement_ = &impl_.db().prepare(plan_.insert_sql);
+    auto& statement = *insert_statement_;
+    // Every parameter is rebound, and `row` outlives the step, so text is bound without copies.
     for (std::size_t c = 0; c < row.size(); ++c)
-      detail::bind_value(statement, static_cast<int>(c) + 1, *plan_.columns[c], row[c]);
+      detail::bind_value(statement, static_cast<int>(c) + 1, *plan_.columns[c], row[c], /*unowned=*/true);
     int rc = statement.step_allow_constraint();
-    if (rc == SQLITE_DONE) {
-      statement.reset();
-      return std::nullopt;
-    }
-    auto problem = constraint_error(statement);
-    statement.reset();
+    std::optional<FieldError> problem;
+    if (rc != SQLITE_DONE) problem = constraint_error(statement);
+    sqlite3_reset(statement.handle());
     return problem;
   }
 
@@ -209,6 +209,7 @@ class RowWriter {
   const SessionContext& context_;
   const ObjectPlan& plan_;
   std::vector<int> positions_;
+  detail::Statement* insert_statement_ = nullptr;  // valid while the statement cache is not cleared
 };
 
 std::vector<std::string> record_names(const Record& record) {

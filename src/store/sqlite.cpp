@@ -30,6 +30,11 @@ void Statement::bind_text(int index, std::string_view value) {
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, "cannot bind a value");
 }
 
+void Statement::bind_text_unowned(int index, std::string_view value) {
+  int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK) throw_sqlite(db_, rc, "cannot bind a value");
+}
+
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

@@ -24,6 +24,8 @@ class Statement {
   void bind_int(int index, std::int64_t value);
   void bind_double(int index, double value);
   void bind_text(int index, std::string_view value);
+  /// Binds without copying: `value` must stay alive until the statement is reset.
+  void bind_text_unowned(int index, std::string_view value);
   /// Steps once: true when a row is available, false when done. Throws on error.
   bool step();
   /// Steps a statement that must not return rows; returns sqlite's result code (SQLITE_DONE or a
