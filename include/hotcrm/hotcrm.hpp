@@ -1,6 +1,7 @@
 #pragma once
 // Umbrella header: includes the whole public API of libhotcrm.
 #include "hotcrm/error.hpp"
+#include "hotcrm/formula/formula.hpp"
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/progress.hpp"
 #include "hotcrm/store/database.hpp"
