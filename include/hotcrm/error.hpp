@@ -44,6 +44,7 @@ struct FieldError {
   std::string code;     ///< stable machine-readable code
   std::string message;  ///< human-readable explanation
   std::int64_t row = -1;  ///< 0-based row in a batch / 1-based line in a file; -1 when not applicable
+  std::string record_id;  ///< the stored record concerned, when there is one (re-validation)
 };
 
 /// Formats a FieldError as "object.field: message [code]" (with "row N: " in front when set).

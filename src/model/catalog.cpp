@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "hotcrm/error.hpp"
+#include "hotcrm/formula/formula.hpp"
 #include "model/embedded_catalog.hpp"
 
 namespace hotcrm {
@@ -104,6 +105,38 @@ std::string issues_message(const std::vector<CatalogIssue>& issues) {
   for (const auto& issue : issues) message += "\n  " + issue.source + " " + issue.path + ": " + issue.message;
   return message;
 }
+std::string rendered(const std::vector<Diagnostic>& diagnostics, std::string_view source) {
+  std::string text;
+  for (const auto& diagnostic : diagnostics) text += "\n" + diagnostic.render(source);
+  return text;
+}
+
+std::vector<CatalogIssue> check_formulas(const Catalog& catalog) {
+  std::vector<CatalogIssue> issues;
+  for (const auto& object : catalog.objects()) {
+    for (const auto& rule : object.validation_rules) {
+      auto compiled = compile_formula(catalog, object.name, rule.condition, {.expected = FormulaType::boolean});
+      if (!compiled.ok())
+        issues.push_back({"catalog", "object '" + object.name + "' rule '" + rule.name + "'",
+                          "condition does not compile:" + rendered(compiled.diagnostics, rule.condition)});
+    }
+    for (const auto& field : object.fields) {
+      if (field.type != FieldType::formula) continue;
+      CompileOptions options;
+      if (field.return_type) {
+        FieldDef typed;
+        typed.type = *field.return_type;
+        options.expected = formula_type_of(typed);
+      }
+      auto compiled = compile_formula(catalog, object.name, field.expression, options);
+      if (!compiled.ok())
+        issues.push_back({"catalog", "object '" + object.name + "' field '" + field.name + "'",
+                          "expression does not compile:" + rendered(compiled.diagnostics, field.expression)});
+    }
+  }
+  return issues;
+}
+
 }  // namespace
 
 Catalog::Catalog() : state_(std::make_shared<State>()) {}
@@ -118,6 +151,10 @@ Catalog Catalog::checked(std::vector<ObjectDef> objects, std::vector<CatalogIssu
   for (std::size_t i = 0; i < state->objects.size(); ++i) state->index.emplace(state->objects[i].name, i);
   Catalog catalog;
   catalog.state_ = std::move(state);
+  // Formulas bind against the whole catalog (lookup paths), so they are checked once it is built:
+  // a broken rule or formula field fails here, at load, never on the first record.
+  auto formula_issues = check_formulas(catalog);
+  if (!formula_issues.empty()) throw SchemaError(ErrorCode::schema, issues_message(formula_issues));
   return catalog;
 }
 

@@ -71,6 +71,15 @@ struct Checker {
   }
 
   void check_object(const ObjectDef& object) {
+    std::set<std::string> rule_names;
+    for (const auto& rule : object.validation_rules) {
+      std::string where = "rule '" + rule.name + "'";
+      if (auto problem = identifier_problem(rule.name)) issue(object, where, "rule name " + *problem);
+      else if (!rule_names.insert(rule.name).second) issue(object, where, "duplicate rule name");
+      if (!rule.error_field.empty() && !object.find_field(rule.error_field))
+        issue(object, where, "error_field '" + rule.error_field + "' is not a field of the object");
+      if (rule.message.empty()) issue(object, where, "a rule needs a message");
+    }
     std::set<std::string> field_names;
     for (const auto& field : object.fields) {
       std::string where = "field '" + field.name + "'";

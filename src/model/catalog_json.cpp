@@ -200,7 +200,8 @@ struct Reader {
       issue(path, "expected an object definition");
       return object;
     }
-    check_keys(node, path, {"name", "label", "plural_label", "description", "package", "capabilities", "fields"});
+    check_keys(node, path,
+               {"name", "label", "plural_label", "description", "package", "capabilities", "fields", "validation_rules"});
     object.name = text(node, "name", path, true);
     object.label = text(node, "label", path);
     object.plural_label = text(node, "plural_label", path);
@@ -221,7 +222,28 @@ struct Reader {
     }
     for (std::size_t i = 0; i < fields->size(); ++i)
       object.fields.push_back(field((*fields)[i], path + "/fields/" + std::to_string(i)));
+    if (auto rules = node.find("validation_rules"); rules != node.end()) {
+      if (!rules->is_array()) issue(path + "/validation_rules", "expected an array of rules");
+      else
+        for (std::size_t i = 0; i < rules->size(); ++i)
+          object.validation_rules.push_back(rule((*rules)[i], path + "/validation_rules/" + std::to_string(i)));
+    }
     return object;
+  }
+
+  ValidationRule rule(const json& node, const std::string& path) {
+    ValidationRule rule;
+    if (!node.is_object()) {
+      issue(path, "expected a rule object");
+      return rule;
+    }
+    check_keys(node, path, {"name", "condition", "message", "error_field", "active", "description"});
+    rule.name = text(node, "name", path, true);
+    rule.condition = text(node, "condition", path, true);
+    rule.message = text(node, "message", path, true);
+    rule.error_field = text(node, "error_field", path);
+    rule.active = node.contains("active") ? flag(node, "active", path) : true;
+    return rule;
   }
 };
 
@@ -282,6 +304,16 @@ json object_to_json_node(const ObjectDef& object) {
   json fields = json::array();
   for (const auto& field : object.fields) fields.push_back(field_to_json(field));
   node["fields"] = std::move(fields);
+  if (!object.validation_rules.empty()) {
+    json rules = json::array();
+    for (const auto& rule : object.validation_rules) {
+      json item{{"name", rule.name}, {"condition", rule.condition}, {"message", rule.message}};
+      if (!rule.error_field.empty()) item["error_field"] = rule.error_field;
+      if (!rule.active) item["active"] = false;
+      rules.push_back(std::move(item));
+    }
+    node["validation_rules"] = std::move(rules);
+  }
   return node;
 }
 

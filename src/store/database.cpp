@@ -118,6 +118,22 @@ void Session::Impl::build_plans() {
   for (const auto& child : catalog.objects())
     for (const auto& field : child.fields)
       if (field.is_reference()) plans.at(field.reference).referrers.emplace_back(&child, &field);
+  compile_formulas();
+}
+
+void Session::Impl::compile_formulas() {
+  // The catalog already checked that these compile; a failure here is a broken invariant.
+  auto compile = [&](const ObjectDef& object, const std::string& source, CompileOptions options) {
+    auto compiled = compile_formula(catalog, object.name, source, options);
+    if (!compiled.ok()) throw Error(ErrorCode::internal, "formula of " + object.name + " stopped compiling: " + source);
+    return *compiled.formula;
+  };
+  for (auto& [name, plan] : plans) {
+    for (const auto& rule : plan.object->validation_rules)
+      if (rule.active) plan.rules.emplace_back(&rule, compile(*plan.object, rule.condition, {.expected = FormulaType::boolean}));
+    for (const auto& field : plan.object->fields)
+      if (field.type == FieldType::formula) plan.formula_fields.emplace_back(&field, compile(*plan.object, field.expression, {}));
+  }
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "hotcrm/formula/formula.hpp"
 #include "hotcrm/store/database.hpp"
 #include "store/sqlite.hpp"
 
@@ -23,6 +24,10 @@ struct ObjectPlan {
   std::string select_list;                           ///< "t0.\"id\", t0.\"created_at\", ..."
   /// Children that point at this object: (child object, lookup field).
   std::vector<std::pair<const ObjectDef*, const FieldDef*>> referrers;
+  /// Active validation rules, compiled once when the database opens.
+  std::vector<std::pair<const ValidationRule*, Formula>> rules;
+  /// Formula fields, compiled once: computed on read, never stored.
+  std::vector<std::pair<const FieldDef*, Formula>> formula_fields;
 };
 
 /// Record ids, 17 characters of lowercase Crockford base32: 10 for the creation time in
@@ -58,6 +63,7 @@ struct Session::Impl {
   detail::Connection& db();
   const detail::ObjectPlan& plan(std::string_view object) const;
   void build_plans();
+  void compile_formulas();
 };
 
 }  // namespace v0

@@ -8,6 +8,7 @@
 #include "model/coerce.hpp"
 #include "store/codec.hpp"
 #include "store/impl.hpp"
+#include "store/rows.hpp"
 
 namespace hotcrm {
 inline namespace v0 {
@@ -226,27 +227,6 @@ std::vector<Value> record_values(const Record& record) {
   return values;
 }
 
-void read_row(const detail::Statement& statement, const ObjectPlan& plan, std::vector<Value>& row) {
-  row.resize(plan.columns.size());
-  for (std::size_t c = 0; c < plan.columns.size(); ++c)
-    row[c] = detail::read_value(statement, static_cast<int>(c), *plan.columns[c]);
-}
-
-std::optional<std::vector<Value>> load_row(Session::Impl& impl, const ObjectPlan& plan, std::string_view id,
-                                           const std::string& tenant) {
-  auto& statement = impl.db().prepare(plan.select_by_id_sql);
-  statement.bind_text(1, id);
-  statement.bind_text(2, tenant);
-  if (!statement.step()) {
-    statement.reset();
-    return std::nullopt;
-  }
-  std::vector<Value> row;
-  read_row(statement, plan, row);
-  statement.reset();
-  return row;
-}
-
 Record to_record(const ObjectPlan& plan, std::vector<Value>&& row) {
   Record record;
   for (std::size_t c = 0; c < plan.columns.size(); ++c) record.emplace(plan.columns[c]->name, std::move(row[c]));
@@ -329,8 +309,11 @@ std::string Session::insert(std::string_view object, const Record& record) {
   DateTime now = impl_->clock();
   detail::Transaction transaction(impl_->db());
   writer.prepare_insert(values, row, given, errors, now);
-  if (!errors.empty()) throw ValidationError(std::move(errors));
   row[kId] = impl_->ids.next(now);
+  // Rules run on values that passed the field checks, so they never see a malformed value.
+  detail::SlotResolver resolver(*impl_, context_.tenant, now);
+  if (errors.empty()) detail::check_rules(resolver, writer.plan(), row, nullptr, errors);
+  if (!errors.empty()) throw ValidationError(std::move(errors));
   writer.assign_autonumbers(row, now);
   if (auto problem = writer.insert(row)) throw ConflictError(to_string(*problem), {*problem});
   transaction.commit();
@@ -340,9 +323,18 @@ std::string Session::insert(std::string_view object, const Record& record) {
 std::optional<Record> Session::find(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   const auto& plan = impl_->plan(object);
-  auto row = load_row(*impl_, plan, id, context_.tenant);
+  auto row = detail::load_row(*impl_, plan, id, context_.tenant);
   if (!row) return std::nullopt;
-  return to_record(plan, std::move(*row));
+  // Formula fields are computed on read, so they are never stale.
+  std::vector<std::pair<std::string, Value>> computed;
+  if (!plan.formula_fields.empty()) {
+    detail::SlotResolver resolver(*impl_, context_.tenant, impl_->clock());
+    for (const auto& [field, formula] : plan.formula_fields)
+      computed.emplace_back(field->name, resolver.evaluate(plan, *row, nullptr, formula).value);
+  }
+  auto record = to_record(plan, std::move(*row));
+  for (auto& [name, value] : computed) record.emplace(name, std::move(value));
+  return record;
 }
 
 Record Session::get(std::string_view object, std::string_view id) {
@@ -360,14 +352,18 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(changes), true, errors);
   detail::Transaction transaction(impl_->db());
-  auto row = load_row(*impl_, plan, id, context_.tenant);
+  auto row = detail::load_row(*impl_, plan, id, context_.tenant);
   if (!row) throw_not_found(object, id);
   std::int64_t stored_version = (*row)[kVersion].as_int();
   if (expected_version && *expected_version != stored_version)
     throw ConflictError(fmt::format("{} '{}' was changed by someone else: version {} is stored, {} was expected",
                                     object, id, stored_version, *expected_version));
   std::vector<bool> given;
-  writer.prepare_update(record_values(changes), *row, given, errors, impl_->clock());
+  const std::vector<Value> prior = *row;
+  DateTime now = impl_->clock();
+  writer.prepare_update(record_values(changes), *row, given, errors, now);
+  detail::SlotResolver resolver(*impl_, context_.tenant, now);
+  if (errors.empty()) detail::check_rules(resolver, plan, *row, &prior, errors);
   if (!errors.empty()) throw ValidationError(std::move(errors));
 
   std::string assignments = "\"updated_at\" = ?, \"updated_by\" = ?, \"version\" = \"version\" + 1";
@@ -399,7 +395,7 @@ void Session::remove(std::string_view object, std::string_view id) {
   reject_if_read_only(*impl_);
   const auto& plan = impl_->plan(object);
   detail::Transaction transaction(impl_->db());
-  if (!load_row(*impl_, plan, id, context_.tenant)) throw_not_found(object, id);
+  if (!detail::load_row(*impl_, plan, id, context_.tenant)) throw_not_found(object, id);
   // A restricting child gets a message naming it; SQLite's own check stays as the safety net.
   for (const auto& [child, field] : plan.referrers) {
     if (field->on_delete != DeleteBehavior::restrict) continue;
@@ -444,6 +440,7 @@ ImportReport Session::import_records(std::string_view object, const RecordBatch&
   }
   detail::Transaction transaction(impl_->db());
   DeferredIndexes deferred(impl_->db(), writer.plan().object->name, rows);
+  const bool has_rules = !writer.plan().rules.empty();
   std::vector<Value> row;
   std::vector<bool> given;
   std::vector<FieldError> row_errors;
@@ -453,6 +450,10 @@ ImportReport Session::import_records(std::string_view object, const RecordBatch&
     row_errors.clear();
     DateTime now = impl_->clock();
     writer.prepare_insert(batch.row(static_cast<std::size_t>(r)), row, given, row_errors, now);
+    if (row_errors.empty() && has_rules) {
+      detail::SlotResolver resolver(*impl_, context_.tenant, now);
+      detail::check_rules(resolver, writer.plan(), row, nullptr, row_errors);
+    }
     if (row_errors.empty()) {
       row[kId] = impl_->ids.next(now);
       writer.assign_autonumbers(row, now);
@@ -481,3 +482,28 @@ ImportReport Session::import_records(std::string_view object, const RecordBatch&
 
 }  // namespace v0
 }  // namespace hotcrm
+
+namespace hotcrm::detail {
+
+void read_row(const Statement& statement, const ObjectPlan& plan, std::vector<Value>& row) {
+  row.resize(plan.columns.size());
+  for (std::size_t c = 0; c < plan.columns.size(); ++c)
+    row[c] = read_value(statement, static_cast<int>(c), *plan.columns[c]);
+}
+
+std::optional<std::vector<Value>> load_row(Session::Impl& impl, const ObjectPlan& plan, std::string_view id,
+                                           const std::string& tenant) {
+  auto& statement = impl.db().prepare(plan.select_by_id_sql);
+  statement.bind_text(1, id);
+  statement.bind_text(2, tenant);
+  if (!statement.step()) {
+    statement.reset();
+    return std::nullopt;
+  }
+  std::vector<Value> row;
+  read_row(statement, plan, row);
+  statement.reset();
+  return row;
+}
+
+}  // namespace hotcrm::detail

@@ -85,6 +85,16 @@ struct FieldDef {
 const std::vector<FieldDef>& system_fields();
 bool is_system_field(std::string_view name) noexcept;
 
+/// A validation rule: when `condition` (a boolean formula) is TRUE the record is invalid and the
+/// write is rejected with `message`, attached to `error_field` (or to the whole record).
+struct ValidationRule {
+  std::string name;
+  std::string condition;
+  std::string message;
+  std::string error_field;
+  bool active = true;
+};
+
 struct ObjectDef {
   std::string name;
   std::string label;
@@ -93,6 +103,7 @@ struct ObjectDef {
   std::string package;                    ///< e.g. "crm"; empty for user objects
   std::map<std::string, bool> capabilities;  ///< track_history, searchable, activities, ...
   std::vector<FieldDef> fields;           ///< the object's own fields (system fields excluded)
+  std::vector<ValidationRule> validation_rules;
 
   /// The own field or system field with this name, or nullptr.
   const FieldDef* find_field(std::string_view field_name) const noexcept;

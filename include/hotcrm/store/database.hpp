@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hotcrm/error.hpp"
+#include "hotcrm/formula/formula.hpp"
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/progress.hpp"
 #include "hotcrm/store/query.hpp"
@@ -126,6 +127,21 @@ class Session {
   std::int64_t count(std::string_view object, const Filter& filter = Filter::all());
   /// Grouped aggregates: one row per group, group fields then aggregate aliases.
   QueryResult aggregate(const AggregateQuery& query);
+
+  /// Compiles `source` against `object` without evaluating it: the result type, or diagnostics
+  /// with line, column and caret. Never throws for bad formula text (SchemaError for an unknown object).
+  CompileResult check_formula(std::string_view object, std::string_view source,
+                              const CompileOptions& options = {}) const;
+  /// Evaluates `source` for `record` (field name -> value; missing fields are null; lookup paths
+  /// such as "account_id.industry" are read from the database through the record's lookups), with
+  /// `prior` for ISCHANGED / PRIORVALUE (no prior: evaluated as an insert). NOW() is the database
+  /// clock. Throws UsageError with the rendered diagnostics when the formula does not compile;
+  /// runtime faults come back in EvalResult::error.
+  EvalResult evaluate(std::string_view object, std::string_view source, const Record& record,
+                      const std::optional<Record>& prior = std::nullopt, const CompileOptions& options = {});
+  /// Re-checks every stored record of `object` against its active validation rules; one entry per
+  /// violation, with record_id set. Rules are evaluated a whole batch of records at a time.
+  std::vector<FieldError> validate_stored(std::string_view object);
 
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
   /// committed when fn returns, rolled back when it throws.

@@ -1,0 +1,187 @@
+// Formulas in the store: slot resolution through lookups and formula fields, validation rules on
+// the write path, formula fields on read, ad-hoc evaluation and batch re-validation of stored rows.
+#include <fmt/format.h>
+
+#include "hotcrm/error.hpp"
+#include "model/coerce.hpp"
+#include "store/codec.hpp"
+#include "store/rows.hpp"
+
+namespace hotcrm::detail {
+
+constexpr int kMaxFormulaDepth = 8;  // formula fields reading formula fields, and lookup hops
+constexpr std::size_t kValidationChunk = 2048;
+
+std::string rendered(const std::vector<Diagnostic>& diagnostics, std::string_view source) {
+  std::string text;
+  for (const auto& diagnostic : diagnostics) text += "\n" + diagnostic.render(source);
+  return text;
+}
+
+const std::vector<Value>* SlotResolver::parent(const ObjectPlan& parent_plan, const std::string& id) {
+  auto key = std::make_pair(parent_plan.object->name, id);
+  auto it = parents_.find(key);
+  if (it == parents_.end()) it = parents_.emplace(key, load_row(impl_, parent_plan, id, tenant_)).first;
+  return it->second ? &*it->second : nullptr;
+}
+
+Value SlotResolver::resolve(const ObjectPlan& plan, const std::vector<Value>& row, std::string_view path, int depth) {
+  if (depth > kMaxFormulaDepth) return {};
+  auto dot = path.find('.');
+  std::string head(path.substr(0, dot));
+  if (dot == std::string_view::npos) {
+    if (auto it = plan.column_index.find(head); it != plan.column_index.end())
+      return row[static_cast<std::size_t>(it->second)];
+    for (const auto& [field, formula] : plan.formula_fields)
+      if (field->name == head) return evaluate(plan, row, nullptr, formula, depth + 1).value;
+    return {};
+  }
+  auto it = plan.column_index.find(head);
+  if (it == plan.column_index.end()) return {};
+  const auto& link = row[static_cast<std::size_t>(it->second)];
+  const FieldDef& field = *plan.columns[static_cast<std::size_t>(it->second)];
+  if (link.is_null() || !field.is_reference()) return {};
+  const auto& parent_plan = impl_.plan(field.reference);
+  const auto* parent_row = parent(parent_plan, link.as_string());
+  if (!parent_row) return {};
+  return resolve(parent_plan, *parent_row, path.substr(dot + 1), depth + 1);
+}
+
+std::vector<Value> SlotResolver::slots(const ObjectPlan& plan, const std::vector<Value>& row, const Formula& formula) {
+  std::vector<Value> values;
+  values.reserve(formula.fields().size());
+  for (const auto& path : formula.fields()) values.push_back(resolve(plan, row, path));
+  return values;
+}
+
+EvalResult SlotResolver::evaluate(const ObjectPlan& plan, const std::vector<Value>& row,
+                                  const std::vector<Value>* prior, const Formula& formula, int depth) {
+  if (depth > kMaxFormulaDepth) return {{}, FormulaError::invalid_argument};
+  std::vector<Value> values;
+  values.reserve(formula.fields().size());
+  for (const auto& path : formula.fields()) values.push_back(resolve(plan, row, path, depth));
+  std::vector<Value> prior_values;
+  EvalContext context{.now = now_, .is_new = prior == nullptr};
+  if (prior) {
+    prior_values.reserve(formula.fields().size());
+    for (const auto& path : formula.fields()) prior_values.push_back(resolve(plan, *prior, path, depth));
+    context.prior = &prior_values;
+  }
+  return formula.evaluate(values, context);
+}
+
+FieldError rule_violation(const ObjectPlan& plan, const ValidationRule& rule, const EvalResult& result) {
+  FieldError error{plan.object->name, rule.error_field, rule.name, "rule", rule.message, -1, {}};
+  if (!result.ok()) {
+    error.code = "rule_error";
+    error.message = fmt::format("rule {} could not be evaluated ({}): {}", rule.name, error_code_name(result.error),
+                                rule.message);
+  }
+  return error;
+}
+
+void check_rules(SlotResolver& resolver, const ObjectPlan& plan, const std::vector<Value>& row,
+                 const std::vector<Value>* prior, std::vector<FieldError>& errors) {
+  for (const auto& [rule, formula] : plan.rules) {
+    auto result = resolver.evaluate(plan, row, prior, formula);
+    bool violated = !result.ok() || (result.value.kind() == ValueKind::boolean && result.value.as_bool());
+    if (violated) errors.push_back(rule_violation(plan, *rule, result));
+  }
+}
+
+}  // namespace hotcrm::detail
+
+namespace hotcrm {
+inline namespace v0 {
+
+CompileResult Session::check_formula(std::string_view object, std::string_view source,
+                                     const CompileOptions& options) const {
+  std::lock_guard lock(impl_->mutex);
+  impl_->plan(object);  // SchemaError for an unknown object
+  return compile_formula(impl_->catalog, object, source, options);
+}
+
+namespace {
+/// A stored-row shaped vector from a user's record: values placed by column, formula inputs as given.
+std::vector<Value> row_from_record(const detail::ObjectPlan& plan, const Record& record) {
+  std::vector<Value> row(plan.columns.size());
+  for (const auto& [name, value] : record) {
+    auto it = plan.column_index.find(name);
+    if (it == plan.column_index.end())
+      throw UsageError(ErrorCode::unknown_field, fmt::format("'{}' is not a field of {}", name, plan.object->name));
+    // Values are read as a write would store them (so "12.5" is the currency 12.50).
+    const FieldDef& field = *plan.columns[static_cast<std::size_t>(it->second)];
+    Value& slot = row[static_cast<std::size_t>(it->second)];
+    if (is_system_field(name)) slot = value;
+    else if (auto failure = detail::coerce_value(field, value, slot))
+      throw UsageError(ErrorCode::usage, fmt::format("{}.{}: {}", plan.object->name, name, failure->message));
+  }
+  return row;
+}
+}  // namespace
+
+EvalResult Session::evaluate(std::string_view object, std::string_view source, const Record& record,
+                             const std::optional<Record>& prior, const CompileOptions& options) {
+  std::lock_guard lock(impl_->mutex);
+  const auto& plan = impl_->plan(object);
+  auto compiled = compile_formula(impl_->catalog, object, source, options);
+  if (!compiled.ok())
+    throw UsageError(ErrorCode::parse, fmt::format("the formula does not compile:{}",
+                                                   detail::rendered(compiled.diagnostics, source)));
+  auto row = row_from_record(plan, record);
+  detail::SlotResolver resolver(*impl_, context_.tenant, impl_->clock());
+  if (!prior) return resolver.evaluate(plan, row, nullptr, *compiled.formula);
+  auto prior_row = row_from_record(plan, *prior);
+  return resolver.evaluate(plan, row, &prior_row, *compiled.formula);
+}
+
+std::vector<FieldError> Session::validate_stored(std::string_view object) {
+  std::lock_guard lock(impl_->mutex);
+  const auto& plan = impl_->plan(object);
+  std::vector<FieldError> violations;
+  if (plan.rules.empty()) return violations;
+  detail::SlotResolver resolver(*impl_, context_.tenant, impl_->clock());
+  // Rows are read in keyset pages and each rule runs on the batch path over the whole page.
+  std::string sql = fmt::format("SELECT {}, t0.rowid FROM {} AS t0 WHERE t0.\"tenant_id\" = ? AND t0.rowid > ? "
+                                "ORDER BY t0.rowid LIMIT {}",
+                                plan.select_list, detail::quote(plan.object->name), detail::kValidationChunk);
+  std::int64_t last_rowid = -1;
+  std::vector<std::vector<Value>> rows;
+  std::vector<std::string> ids;
+  for (;;) {
+    rows.clear();
+    auto& statement = impl_->db().prepare(sql);
+    statement.bind_text(1, context_.tenant);
+    statement.bind_int(2, last_rowid);
+    while (statement.step()) {
+      rows.emplace_back();
+      detail::read_row(statement, plan, rows.back());
+      last_rowid = statement.column_int(static_cast<int>(plan.columns.size()));
+    }
+    statement.reset();
+    if (rows.empty()) break;
+    for (const auto& [rule, formula] : plan.rules) {
+      FormulaColumns inputs{.rows = rows.size(), .slots = {}};
+      for (std::size_t s = 0; s < formula.fields().size(); ++s) {
+        std::vector<Value> values;
+        values.reserve(rows.size());
+        for (const auto& row : rows) values.push_back(resolver.resolve(plan, row, formula.fields()[s]));
+        inputs.slots.push_back(FormulaColumn::from_values(formula.field_types()[s], values));
+      }
+      auto result = formula.evaluate_batch(inputs, EvalContext{.now = resolver.now()});
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        EvalResult outcome{result.value_at(r), result.errors[r]};
+        bool violated = !outcome.ok() || (outcome.value.kind() == ValueKind::boolean && outcome.value.as_bool());
+        if (!violated) continue;
+        auto error = detail::rule_violation(plan, *rule, outcome);
+        error.record_id = rows[r][0].as_string();
+        violations.push_back(std::move(error));
+      }
+    }
+    if (rows.size() < detail::kValidationChunk) break;
+  }
+  return violations;
+}
+
+}  // namespace v0
+}  // namespace hotcrm

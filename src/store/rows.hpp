@@ -1,0 +1,51 @@
+#pragma once
+// Reading stored rows, and the formula side of the write path: resolving a formula's field paths
+// against a row (through lookups, and through other formula fields) and checking validation rules.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/impl.hpp"
+
+namespace hotcrm::detail {
+
+/// Reads the current result row of `statement` (all of plan.columns, in order).
+void read_row(const Statement& statement, const ObjectPlan& plan, std::vector<Value>& row);
+/// The stored row with this id in this tenant, or nullopt.
+std::optional<std::vector<Value>> load_row(Session::Impl& impl, const ObjectPlan& plan, std::string_view id,
+                                           const std::string& tenant);
+
+/// Resolves formula field paths against rows: "status" reads the row, "account_id.industry" loads
+/// the account (cached per resolver), a formula field is evaluated in turn.
+class SlotResolver {
+ public:
+  SlotResolver(Session::Impl& impl, const std::string& tenant, DateTime now) : impl_(impl), tenant_(tenant), now_(now) {}
+
+  Value resolve(const ObjectPlan& plan, const std::vector<Value>& row, std::string_view path, int depth = 0);
+  /// The formula's slot values for `row`.
+  std::vector<Value> slots(const ObjectPlan& plan, const std::vector<Value>& row, const Formula& formula);
+  /// Evaluates `formula` for `row` (prior: the stored row before an update; nullptr on insert).
+  EvalResult evaluate(const ObjectPlan& plan, const std::vector<Value>& row, const std::vector<Value>* prior,
+                      const Formula& formula, int depth = 0);
+  DateTime now() const noexcept { return now_; }
+
+ private:
+  const std::vector<Value>* parent(const ObjectPlan& parent_plan, const std::string& id);
+
+  Session::Impl& impl_;
+  const std::string& tenant_;
+  DateTime now_;
+  std::map<std::pair<std::string, std::string>, std::optional<std::vector<Value>>> parents_;
+};
+
+/// Diagnostics rendered with their carets, one after another.
+std::string rendered(const std::vector<Diagnostic>& diagnostics, std::string_view source);
+/// The FieldError of a rule that holds (code "rule") or could not be evaluated ("rule_error").
+FieldError rule_violation(const ObjectPlan& plan, const ValidationRule& rule, const EvalResult& result);
+
+/// Appends one FieldError per active rule whose condition holds for `row` (or fails to evaluate).
+void check_rules(SlotResolver& resolver, const ObjectPlan& plan, const std::vector<Value>& row,
+                 const std::vector<Value>* prior, std::vector<FieldError>& errors);
+
+}  // namespace hotcrm::detail

@@ -1,0 +1,167 @@
+#include <doctest/doctest.h>
+
+#include "hotcrm/hotcrm.hpp"
+#include "support/fixtures.hpp"
+#include "support/temp_db.hpp"
+
+using namespace hotcrm;
+using test::rejection_codes;
+
+namespace {
+// The legacy HotCRM lead rules, on a small catalog with a lookup and a formula field.
+const char* kRulesCatalog = R"json([
+  {"name": "account", "fields": [
+    {"name": "name", "type": "text", "required": true},
+    {"name": "industry", "type": "select", "options": ["technology", "finance"]}]},
+  {"name": "prospect", "fields": [
+    {"name": "last_name", "type": "text", "required": true},
+    {"name": "email", "type": "email"},
+    {"name": "phone", "type": "phone"},
+    {"name": "status", "type": "select", "default": "new", "options": ["new", "working", "converted"]},
+    {"name": "revenue", "type": "currency"},
+    {"name": "industry", "type": "select", "options": ["technology", "finance"]},
+    {"name": "account_id", "type": "lookup", "reference": "account"},
+    {"name": "amount", "type": "currency"},
+    {"name": "probability", "type": "percent"},
+    {"name": "expected", "type": "formula", "expression": "amount * probability / 100", "return_type": "currency"},
+    {"name": "label", "type": "formula", "expression": "last_name & ' @ ' & BLANKVALUE(account_id.name, '-')", "return_type": "text"}],
+   "validation_rules": [
+    {"name": "email_or_phone", "condition": "AND(ISBLANK(email), ISBLANK(phone))",
+     "message": "Give an e-mail address or a phone number"},
+    {"name": "converted_is_final", "condition": "AND(ISCHANGED(status), PRIORVALUE(status) = 'converted')",
+     "message": "A converted prospect keeps its status", "error_field": "status"},
+    {"name": "big_needs_industry", "condition": "AND(revenue > 10000000, ISBLANK(industry))",
+     "message": "Revenue above 10,000,000 needs an industry", "error_field": "industry"},
+    {"name": "finance_accounts_only", "condition": "AND(NOT(ISBLANK(account_id)), NOT(ISPICKVAL(account_id.industry, 'finance')))",
+     "message": "Only finance accounts", "error_field": "account_id"},
+    {"name": "inactive_rule", "condition": "TRUE", "message": "never applied", "active": false}]}
+])json";
+
+struct RulesFixture {
+  test::TempDir dir;
+  std::filesystem::path path = dir.file("rules.db");
+  Database db = open();
+  Database open() {
+    OpenOptions options;
+    options.catalog = Catalog::from_json(kRulesCatalog);
+    options.clock = fixed_clock(DateTime::parse("2026-03-04T05:06:07Z"));
+    return Database::open(path, options);
+  }
+};
+}  // namespace
+
+TEST_CASE_FIXTURE(RulesFixture, "validation rules reject writes, all failing rules together" * doctest::test_suite("rules")) {
+  auto before = test::dump_database(path);
+  try {
+    db.insert("prospect", {{"last_name", "Ng"}, {"revenue", "20000000"}});
+    FAIL("expected a ValidationError");
+  } catch (const ValidationError& error) {
+    REQUIRE(error.errors().size() == 2);
+    CHECK(error.errors()[0].rule == "email_or_phone");
+    CHECK(error.errors()[0].code == "rule");
+    CHECK(error.errors()[0].message == "Give an e-mail address or a phone number");
+    CHECK(error.errors()[1].rule == "big_needs_industry");
+    CHECK(error.errors()[1].field == "industry");
+  }
+  CHECK(test::dump_database(path) == before);
+  // Boundary: exactly 10,000,000 is allowed without an industry.
+  CHECK_NOTHROW(db.insert("prospect", {{"last_name", "Ng"}, {"phone", "+1 555 0100"}, {"revenue", "10000000.00"}}));
+  // Field errors come first: rules do not run on malformed values.
+  CHECK(rejection_codes([&] { db.insert("prospect", {{"last_name", "X"}, {"revenue", "lots"}}); }) ==
+        std::vector<std::string>{"revenue:type"});
+}
+
+TEST_CASE_FIXTURE(RulesFixture, "rules see the prior record on update and read through lookups" * doctest::test_suite("rules")) {
+  auto id = db.insert("prospect", {{"last_name", "Ng"}, {"email", "ng@x.io"}});
+  db.update("prospect", id, {{"status", "converted"}});
+  CHECK(rejection_codes([&] { db.update("prospect", id, {{"status", "working"}}); }) ==
+        std::vector<std::string>{"status:rule"});
+  CHECK_NOTHROW(db.update("prospect", id, {{"phone", "+44 20 7946 0000"}}));  // status unchanged: fine
+
+  auto tech = db.insert("account", {{"name", "Tech"}, {"industry", "technology"}});
+  auto bank = db.insert("account", {{"name", "Bank"}, {"industry", "finance"}});
+  CHECK(rejection_codes([&] { db.insert("prospect", {{"last_name", "A"}, {"email", "a@x.io"}, {"account_id", tech}}); }) ==
+        std::vector<std::string>{"account_id:rule"});
+  CHECK_NOTHROW(db.insert("prospect", {{"last_name", "B"}, {"email", "b@x.io"}, {"account_id", bank}}));
+}
+
+TEST_CASE_FIXTURE(RulesFixture, "bulk imports apply rules per row" * doctest::test_suite("rules")) {
+  RecordBatch batch({"last_name", "email", "phone"});
+  batch.add_row({"Ok", "ok@x.io", Value{}});
+  batch.add_row({"Bad", Value{}, Value{}});
+  batch.add_row({"Ok2", Value{}, "+1 555 0101"});
+  ImportOptions skip;
+  skip.on_error = OnError::skip;
+  auto report = db.import_records("prospect", batch, skip);
+  CHECK(report.inserted == 2);
+  REQUIRE(report.rejected.size() == 1);
+  CHECK(report.rejected[0].row == 1);
+  CHECK(report.rejected[0].rule == "email_or_phone");
+}
+
+TEST_CASE_FIXTURE(RulesFixture, "formula fields are computed on read" * doctest::test_suite("rules")) {
+  auto bank = db.insert("account", {{"name", "Bank"}, {"industry", "finance"}});
+  auto id = db.insert("prospect", {{"last_name", "Ng"}, {"email", "ng@x.io"}, {"amount", "1000.00"},
+                                   {"probability", "25"}, {"account_id", bank}});
+  auto prospect = db.get("prospect", id);
+  CHECK(prospect.at("expected").as_decimal() == Decimal::parse("250"));
+  CHECK(prospect.at("label").as_string() == "Ng @ Bank");
+  db.update("account", bank, {{"name", "Big Bank"}});
+  CHECK(db.get("prospect", id).at("label").as_string() == "Ng @ Big Bank");  // never stale
+  CHECK(rejection_codes([&] { db.update("prospect", id, {{"expected", "1"}}); }) ==
+        std::vector<std::string>{"expected:read_only"});
+}
+
+TEST_CASE_FIXTURE(RulesFixture, "ad-hoc evaluation and compile checks" * doctest::test_suite("rules")) {
+  auto checked = db.check_formula("prospect", "amount * 2 +");
+  CHECK_FALSE(checked.ok());
+  REQUIRE_FALSE(checked.diagnostics.empty());
+  CHECK(checked.diagnostics[0].render("amount * 2 +").find('^') != std::string::npos);
+  CHECK(db.check_formula("prospect", "amount * 2").formula->result_type() == FormulaType::currency);
+  CHECK_THROWS_AS(db.check_formula("nothing", "1"), SchemaError);
+
+  auto bank = db.insert("account", {{"name", "Bank"}, {"industry", "finance"}});
+  auto result = db.evaluate("prospect", "account_id.name & ': ' & TEXT(amount)", {{"account_id", bank}, {"amount", "12.5"}});
+  CHECK(result.ok());
+  CHECK(result.value.as_string() == "Bank: 12.50");
+  CHECK(db.evaluate("prospect", "ISCHANGED(status)", {{"status", "working"}}, Record{{"status", "new"}}).value.as_bool());
+  CHECK(db.evaluate("prospect", "TODAY()", {}).value == Value(Date::parse("2026-03-04")));
+  CHECK(db.evaluate("prospect", "amount / 0", {{"amount", 1}}).error == FormulaError::division_by_zero);
+  CHECK_THROWS_WITH_AS(db.evaluate("prospect", "amont > 1", {}), doctest::Contains("amont"), UsageError);
+}
+
+TEST_CASE("broken formulas fail at catalog load" * doctest::test_suite("rules")) {
+  auto broken = std::string(kRulesCatalog);
+  broken.replace(broken.find("ISBLANK(phone)"), 14, "ISBLANK(phon)");
+  CHECK_THROWS_WITH_AS(Catalog::from_json(broken), doctest::Contains("email_or_phone"), SchemaError);
+  auto not_boolean = std::string(kRulesCatalog);
+  not_boolean.replace(not_boolean.find("\"condition\": \"TRUE\""), 19, "\"condition\": \"1 + 1\"");
+  CHECK_THROWS_WITH_AS(Catalog::from_json(not_boolean), doctest::Contains("inactive_rule"), SchemaError);
+}
+
+TEST_CASE("stored records are re-validated in batches against new rules" * doctest::test_suite("rules")) {
+  test::TempDir dir;
+  auto path = dir.file("r.db");
+  std::string without_rules = kRulesCatalog;
+  without_rules = without_rules.substr(0, without_rules.find(",\n   \"validation_rules\"")) + "}\n]";
+  std::vector<std::string> bad;
+  {
+    OpenOptions options;
+    options.catalog = Catalog::from_json(without_rules);
+    auto db = Database::open(path, options);
+    RecordBatch batch({"last_name", "email"});
+    for (int i = 0; i < 5000; ++i) batch.add_row({"P" + std::to_string(i), i % 1000 == 0 ? Value{} : Value("p@x.io")});
+    auto report = db.import_records("prospect", batch);
+    for (int i = 0; i < 5000; i += 1000) bad.push_back(report.ids[static_cast<std::size_t>(i)]);
+  }
+  OpenOptions options;
+  options.catalog = Catalog::from_json(kRulesCatalog);
+  auto db = Database::open(path, options);
+  auto violations = db.validate_stored("prospect");
+  REQUIRE(violations.size() == bad.size());
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    CHECK(violations[i].record_id == bad[i]);
+    CHECK(violations[i].rule == "email_or_phone");
+  }
+  CHECK(db.validate_stored("account").empty());
+}
