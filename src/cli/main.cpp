@@ -16,7 +16,8 @@ using hotcrm::cli::ExitCode;
 constexpr const char* exit_code_help = R"(Exit codes:
   0  success
   1  data rejected: validation failed, unique value or record version conflict, a referenced
-     record restricts a delete, no record with that id, or an import rejected rows
+     record restricts a delete, no record with that id, an import rejected rows, a formula does
+     not compile or fails on the record, or `validate` found violations
   2  usage: unknown command or option, bad argument, malformed JSON record argument or
      where-string, unknown object or field name, invalid catalog
   3  runtime: the database engine or a file failed, or an unexpected error
@@ -38,6 +39,7 @@ void configure_app(CLI::App& app, Action& action) {
   hotcrm::cli::add_record_commands(app, action);
   hotcrm::cli::add_transfer_commands(app, action);
   hotcrm::cli::add_query_commands(app, action);
+  hotcrm::cli::add_formula_commands(app, action);
   hotcrm::cli::add_demo_command(app, action);
 }
 

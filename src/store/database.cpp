@@ -180,6 +180,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
     if (!plan.refused.empty())
       throw SchemaError(ErrorCode::schema_conflict,
                         "the catalog would lose data; reopen with allow_destructive to accept:" + describe(plan.refused));
+    if (stored && plan.steps.empty()) plan.steps.push_back("update the stored catalog (metadata only: no schema change)");
     detail::apply_schema(connection, plan, target);
     impl->migration.steps = std::move(plan.steps);
   }

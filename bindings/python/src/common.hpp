@@ -55,6 +55,19 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept;
 // ---- errors (errors.cpp) ----------------------------------------------------------------------
 
 void register_errors(py::module_& m);
+/// Diagnostics as dicts {code, line, column, length, message, rendered}.
+py::list diagnostics_to_list(const std::vector<Diagnostic>& diagnostics, std::string_view source);
+/// Raises hotcrm.FormulaError (a UsageError) carrying .diagnostics. Needs the GIL.
+[[noreturn]] void raise_formula_error(const std::vector<Diagnostic>& diagnostics, std::string_view source);
+/// Raises hotcrm.EvaluationError carrying .formula_code ("E_DIV_ZERO", ...). Needs the GIL.
+[[noreturn]] void raise_evaluation_error(FormulaError error);
+
+// ---- formulas (formulas.cpp) -------------------------------------------------------------------
+
+/// Session.check / evaluate / validate.
+void bind_formula_methods(py::class_<Session>& session);
+/// hotcrm.check / hotcrm.evaluate (no database).
+void bind_formula_functions(py::module_& m);
 
 // ---- columns (columns.cpp) --------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ struct ErrorTypes {
   PyObject* conflict = nullptr;
   PyObject* constraint = nullptr;
   PyObject* store = nullptr;
+  PyObject* formula = nullptr;
+  PyObject* evaluation = nullptr;
 };
 ErrorTypes g_types;
 
@@ -33,11 +35,16 @@ PyObject* make_type(py::module_& m, const char* name, const char* doc, PyObject*
   return type;
 }
 
-void raise(PyObject* type, ErrorCode code, const char* message, const std::vector<FieldError>* errors) {
+py::object make_instance(PyObject* type, ErrorCode code, const char* message, const std::vector<FieldError>* errors) {
   py::object instance = py::reinterpret_borrow<py::object>(type)(py::str(message));
   instance.attr("code") = static_cast<int>(code);
   instance.attr("code_name") = std::string(error_code_name(code));
   instance.attr("errors") = errors ? field_errors_to_list(*errors) : py::list();
+  return instance;
+}
+
+void raise(PyObject* type, ErrorCode code, const char* message, const std::vector<FieldError>* errors) {
+  py::object instance = make_instance(type, code, message, errors);
   PyErr_SetObject(type, instance.ptr());
 }
 
@@ -93,7 +100,48 @@ void translate(std::exception_ptr pointer) {
   }
 }
 
+/// "[hotcrm.usage.1000] message", the form of every library error message.
+std::string tagged(ErrorCode code, const std::string& message) {
+  return "[hotcrm." + std::string(error_code_name(code)) + "." + std::to_string(static_cast<int>(code)) + "] " +
+         message;
+}
+
 }  // namespace
+
+py::list diagnostics_to_list(const std::vector<Diagnostic>& diagnostics, std::string_view source) {
+  py::list out;
+  for (const auto& diagnostic : diagnostics) {
+    py::dict item;
+    item["code"] = diagnostic.code;
+    item["line"] = diagnostic.line;
+    item["column"] = diagnostic.column;
+    item["length"] = diagnostic.length;
+    item["message"] = diagnostic.message;
+    item["rendered"] = diagnostic.render(source);
+    out.append(item);
+  }
+  return out;
+}
+
+void raise_formula_error(const std::vector<Diagnostic>& diagnostics, std::string_view source) {
+  std::string message = "the formula does not compile:";
+  for (const auto& diagnostic : diagnostics) message += "\n" + diagnostic.render(source);
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  message = tagged(ErrorCode::usage, message);
+  py::object instance = make_instance(g_types.formula, ErrorCode::usage, message.c_str(), nullptr);
+  instance.attr("diagnostics") = diagnostics_to_list(diagnostics, source);
+  PyErr_SetObject(g_types.formula, instance.ptr());
+  throw py::error_already_set();
+}
+
+void raise_evaluation_error(FormulaError error) {
+  const std::string name(error_code_name(error));
+  const std::string message = tagged(ErrorCode::validation, name + ": the formula failed on this record");
+  py::object instance = make_instance(g_types.evaluation, ErrorCode::validation, message.c_str(), nullptr);
+  instance.attr("formula_code") = name;
+  PyErr_SetObject(g_types.evaluation, instance.ptr());
+  throw py::error_already_set();
+}
 
 void register_errors(py::module_& m) {
   g_types.base = make_type(m, "Error",
@@ -128,6 +176,20 @@ void register_errors(py::module_& m) {
                                  ErrorCode::constraint);
   g_types.store = make_type(m, "StoreError", "The database engine failed (I/O, corruption, busy, locked).",
                             g_types.base, ErrorCode::store);
+  g_types.formula = make_type(m, "FormulaError",
+                              "A formula does not compile. .diagnostics lists every problem as a dict with the\n"
+                              "keys code ('E_FORMULA_SYNTAX', ...), line, column, length (1-based, in bytes),\n"
+                              "message and rendered (the message, the source line and a caret line).",
+                              g_types.usage, ErrorCode::usage);
+  py::handle(g_types.formula).attr("diagnostics") = py::list();
+  g_types.evaluation = make_type(m, "EvaluationError",
+                                 "A formula compiled but failed at run time on the given values. .formula_code\n"
+                                 "names the fault: 'E_DIV_ZERO', 'E_OVERFLOW', 'E_INVALID_NUMBER', 'E_INVALID_DATE',\n"
+                                 "'E_INVALID_ARGUMENT', 'E_REGEX', 'E_TEXT_TOO_LONG' or 'E_BAD_INPUT' (a value\n"
+                                 "that does not convert to its field's type). .code is ErrorCode.validation:\n"
+                                 "the fault comes from the record's values.",
+                                 g_types.base, ErrorCode::validation);
+  py::handle(g_types.evaluation).attr("formula_code") = "";
   py::register_exception_translator(&translate);
 }
 

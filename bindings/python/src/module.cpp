@@ -12,6 +12,7 @@ PYBIND11_MODULE(_core, m) {
   init_convert();
   register_errors(m);
   bind_session(m);
+  bind_formula_functions(m);
   m.attr("__version__") = HOTCRM_PYTHON_VERSION;
   m.def(
       "error_codes",

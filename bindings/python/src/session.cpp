@@ -467,8 +467,17 @@ py::dict describe(const Session& session, const std::string& object) {
   for (const auto& field : system_fields()) fields[py::str(field.name)] = describe_field(field, true);
   for (const auto& field : def.fields) fields[py::str(field.name)] = describe_field(field, false);
   out["fields"] = fields;
-  // The catalog format has no validation rules yet; the key is kept so callers need not change.
-  out["rules"] = py::list();
+  py::list rules;
+  for (const auto& rule : def.validation_rules) {
+    py::dict item;
+    item["name"] = rule.name;
+    item["condition"] = rule.condition;
+    item["message"] = rule.message;
+    item["error_field"] = rule.error_field.empty() ? py::object(py::none()) : py::object(py::str(rule.error_field));
+    item["active"] = rule.active;
+    rules.append(item);
+  }
+  out["rules"] = rules;
   return out;
 }
 
@@ -816,7 +825,8 @@ void bind_session(py::module_& m) {
       .def("describe", &describe, py::arg("object"),
            "The definition of `object` as a dict: name, label, plural_label, description, package,\n"
            "capabilities, fields {name: {type, label, required, unique, read_only, system, options, ...}}\n"
-           "(system fields first) and rules (validation rules; empty until the catalog defines them).")
+           "(system fields first) and rules (the validation rules: [{name, condition, message,\n"
+           "error_field (None: the whole record), active}]).")
       .def(
           "catalog_json",
           [](const Session& self, std::optional<std::string> object, int indent) {
@@ -832,6 +842,7 @@ void bind_session(py::module_& m) {
       .def("__repr__", [](const Session& self) {
         return "<hotcrm.Session user='" + self.context().user + "' tenant='" + self.context().tenant + "'>";
       });
+  bind_formula_methods(session);
 
   // ---- Database ----
   py::class_<Database, Session>(m, "Database",
