@@ -29,27 +29,6 @@ bool is_textual_type(FormulaType t) {
   return t == FormulaType::text || t == FormulaType::id || t == FormulaType::picklist;
 }
 
-void set_value(FormulaColumn& column, std::size_t row, const Value& value) {
-  if (value.is_null()) {
-    column.valid[row] = 0;
-    return;
-  }
-  column.valid[row] = 1;
-  switch (column.type) {
-    case FormulaType::boolean: column.booleans[row] = value.as_bool(); break;
-    case FormulaType::number: column.numbers[row] = value.as_double(); break;
-    case FormulaType::currency:
-    case FormulaType::percent: column.decimals[row] = value.as_decimal(); break;
-    case FormulaType::text:
-    case FormulaType::picklist:
-    case FormulaType::id: column.texts[row] = value.as_string(); break;
-    case FormulaType::date: column.dates[row] = value.as_date(); break;
-    case FormulaType::datetime: column.datetimes[row] = value.as_datetime(); break;
-    case FormulaType::multipicklist: column.lists[row] = value.as_list(); break;
-    case FormulaType::null: column.valid[row] = 0; break;
-  }
-}
-
 /// Copies one row between columns of the same type.
 void copy_row(const FormulaColumn& from, std::size_t from_row, FormulaColumn& to, std::size_t to_row) {
   to.valid[to_row] = from.valid[from_row];
@@ -90,7 +69,7 @@ class BatchEvaluator {
       results_[i].type = program.nodes[i].type;
       if (program.nodes[i].op == Op::literal) {
         results_[i].resize(1);
-        set_value(results_[i], 0, program.nodes[i].literal);
+        results_[i].set(0, program.nodes[i].literal);
         views_[i] = View{&results_[i], 0, true};
       } else {
         results_[i].resize(chunk_rows);
@@ -192,7 +171,7 @@ class BatchEvaluator {
       }
       copy_row(input, row, out, i);
       if (input.valid[row] || input.errors[row] != FormulaError::none) continue;
-      set_value(out, i, node.type == FormulaType::number ? Value(0.0)
+      out.set(i, node.type == FormulaType::number ? Value(0.0)
                         : node.type == FormulaType::text ? Value(std::string())
                                                          : Value(Decimal::from_int(0)));
     }
@@ -401,8 +380,8 @@ class BatchEvaluator {
         const FormulaError prior_error = context_.prior_columns->slots[slot].errors[base_ + i];
         if (prior_error != FormulaError::none) raise(i, prior_error);
       }
-      if (node.function == FunctionId::ischanged) set_value(out, i, Value(has_prior && !same_value(now, before)));
-      else set_value(out, i, before);
+      if (node.function == FunctionId::ischanged) out.set(i, Value(has_prior && !same_value(now, before)));
+      else out.set(i, before);
     }
   }
 
@@ -417,7 +396,7 @@ class BatchEvaluator {
     for (std::uint32_t i : selection) {
       for (std::uint32_t c = 0; c < node.child_count; ++c) args[c] = value_of(child_view(node, c), i);
       Fault fault;
-      set_value(out, i, apply(node, function, args, fault));
+      out.set(i, apply(node, function, args, fault));
       if (fault.error != FormulaError::none) raise(i, fault.error);
     }
   }

@@ -185,6 +185,24 @@ Value FormulaColumn::value_at(std::size_t row) const {
   return Value{};
 }
 
+void FormulaColumn::set(std::size_t row, const Value& value) {
+  valid[row] = value.is_null() ? 0 : 1;
+  if (value.is_null()) return;
+  switch (type) {
+    case FormulaType::boolean: booleans[row] = value.as_bool(); break;
+    case FormulaType::number: numbers[row] = value.as_double(); break;
+    case FormulaType::currency:
+    case FormulaType::percent: decimals[row] = value.as_decimal(); break;
+    case FormulaType::text:
+    case FormulaType::picklist:
+    case FormulaType::id: texts[row] = value.as_string(); break;
+    case FormulaType::date: dates[row] = value.as_date(); break;
+    case FormulaType::datetime: datetimes[row] = value.as_datetime(); break;
+    case FormulaType::multipicklist: lists[row] = value.as_list(); break;
+    case FormulaType::null: valid[row] = 0; break;
+  }
+}
+
 FormulaColumn FormulaColumn::from_values(FormulaType column_type, std::span<const Value> values) {
   FormulaColumn column;
   column.type = column_type;
@@ -196,21 +214,7 @@ FormulaColumn FormulaColumn::from_values(FormulaType column_type, std::span<cons
       column.errors[row] = fault.error;
       continue;
     }
-    if (value.is_null()) continue;
-    column.valid[row] = 1;
-    switch (column_type) {
-      case FormulaType::boolean: column.booleans[row] = value.as_bool(); break;
-      case FormulaType::number: column.numbers[row] = value.as_double(); break;
-      case FormulaType::currency:
-      case FormulaType::percent: column.decimals[row] = value.as_decimal(); break;
-      case FormulaType::text:
-      case FormulaType::picklist:
-      case FormulaType::id: column.texts[row] = value.as_string(); break;
-      case FormulaType::date: column.dates[row] = value.as_date(); break;
-      case FormulaType::datetime: column.datetimes[row] = value.as_datetime(); break;
-      case FormulaType::multipicklist: column.lists[row] = value.as_list(); break;
-      case FormulaType::null: column.valid[row] = 0; break;
-    }
+    column.set(row, value);
   }
   return column;
 }

@@ -99,6 +99,8 @@ struct FormulaColumn {
   void resize(std::size_t rows);
   /// The row as a Value (null when invalid or failed).
   Value value_at(std::size_t row) const;
+  /// Stores `value` (already of this column's kind, or null) at `row`.
+  void set(std::size_t row, const Value& value);
   /// Builds a column of `type`, converting each value as a field of that type is read
   /// (e.g. "12.50" or 12.5 for currency, "2026-01-31" for date); unconvertible values become
   /// null with FormulaError::bad_input.
