@@ -1,5 +1,8 @@
 // Read path: Query / count / aggregate compiled to one SQL statement with bound parameters.
 // Lookup paths ("account_id.name") become LEFT JOINs; every identifier comes from the catalog.
+#include <algorithm>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
@@ -7,6 +10,7 @@
 #include "model/coerce.hpp"
 #include "store/codec.hpp"
 #include "store/impl.hpp"
+#include "store/rows.hpp"
 
 namespace hotcrm {
 inline namespace v0 {
@@ -20,7 +24,14 @@ constexpr std::int64_t kMaxFilterNodes = 10'000;
 struct Column {
   std::string sql;
   const FieldDef* field = nullptr;
+  const Formula* formula = nullptr;  ///< a formula field: computed from the full row, not selected
 };
+
+const Formula* formula_of(const detail::ObjectPlan& plan, std::string_view name) {
+  for (const auto& [field, formula] : plan.formula_fields)
+    if (field->name == name) return &formula;
+  return nullptr;
+}
 
 /// One bound parameter: the value and the field that decides its encoding.
 struct Parameter {
@@ -51,7 +62,8 @@ class SqlBuilder {
       if (dot == std::string::npos) {
         if (!field->is_stored())
           throw UsageError(ErrorCode::not_supported,
-                           fmt::format("formula field {}.{} cannot be queried yet", object->name, name));
+                           fmt::format("formula field {}.{} can be selected but not yet filtered, sorted, "
+                                       "grouped or read through a lookup", object->name, name));
         return {alias + "." + detail::quote(name), field};
       }
       if (!field->is_reference())
@@ -302,12 +314,19 @@ QueryResult Session::query(const Query& query) {
       columns.push_back({"t0." + detail::quote(field->name), field});
       result.fields.push_back(field->name);
     }
+    for (const auto& [field, formula] : plan.formula_fields) {
+      columns.push_back({"NULL", field, &formula});
+      result.fields.push_back(field->name);
+    }
   } else {
     for (const auto& name : query.fields) {
-      columns.push_back(builder.resolve(name));
+      if (const auto* formula = formula_of(plan, name)) columns.push_back({"NULL", plan.object->find_field(name), formula});
+      else columns.push_back(builder.resolve(name));
       result.fields.push_back(name);
     }
   }
+  // Formula fields are computed from the whole stored row, selected after the order keys.
+  bool computes = std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.formula != nullptr; });
   builder.add_filter(query.filter);
   std::vector<std::string> order_sql;
   std::vector<bool> descending;
@@ -336,6 +355,7 @@ QueryResult Session::query(const Query& query) {
   std::string select;
   for (const auto& column : columns) select += (select.empty() ? "" : ", ") + column.sql;
   for (const auto& key : order_sql) select += ", " + key;
+  if (computes) select += ", " + plan.select_list;
   std::string order;
   for (std::size_t k = 0; k < order_sql.size(); ++k)
     order += (k ? ", " : "") + order_sql[k] + (descending[k] ? " DESC" : "");
@@ -352,9 +372,19 @@ QueryResult Session::query(const Query& query) {
   result.rows = RecordBatch(result.fields);
   nlohmann::json last_keys;
   std::vector<Value> row(columns.size());
+  std::vector<Value> full_row;
+  std::optional<detail::SlotResolver> resolver;
+  if (computes) resolver.emplace(*impl_, context_.tenant, impl_->clock());
+  const int full_row_start = static_cast<int>(columns.size() + order_sql.size());
   while (statement.step()) {
+    if (computes) {
+      full_row.resize(plan.columns.size());
+      for (std::size_t c = 0; c < plan.columns.size(); ++c)
+        full_row[c] = detail::read_value(statement, full_row_start + static_cast<int>(c), *plan.columns[c]);
+    }
     for (std::size_t c = 0; c < columns.size(); ++c)
-      row[c] = detail::read_value(statement, static_cast<int>(c), *columns[c].field);
+      row[c] = columns[c].formula ? resolver->evaluate(plan, full_row, nullptr, *columns[c].formula).value
+                                  : detail::read_value(statement, static_cast<int>(c), *columns[c].field);
     result.rows.add_row(row);
     last_keys = nlohmann::json::array();
     for (std::size_t k = 0; k < order_sql.size(); ++k)

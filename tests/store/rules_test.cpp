@@ -165,3 +165,20 @@ TEST_CASE("stored records are re-validated in batches against new rules" * docte
   }
   CHECK(db.validate_stored("account").empty());
 }
+
+TEST_CASE_FIXTURE(RulesFixture, "queries and exports compute formula fields" * doctest::test_suite("rules")) {
+  auto bank = db.insert("account", {{"name", "Bank"}, {"industry", "finance"}});
+  db.insert("prospect", {{"last_name", "Ng"}, {"email", "ng@x.io"}, {"amount", "1000.00"}, {"probability", "25"},
+                         {"account_id", bank}});
+  db.insert("prospect", {{"last_name", "Li"}, {"email", "li@x.io"}});
+  auto picked = db.query({.object = "prospect", .order_by = {{"last_name", false}}, .fields = {"last_name", "expected", "label"}});
+  REQUIRE(picked.size() == 2);
+  CHECK(picked.rows.at(0, 1).is_null());  // Li: no amount
+  CHECK(picked.rows.at(0, 2).as_string() == "Li @ -");
+  CHECK(picked.rows.at(1, 1).as_decimal() == Decimal::parse("250"));
+  CHECK(picked.rows.at(1, 2).as_string() == "Ng @ Bank");
+  auto all = db.query({.object = "prospect"});
+  CHECK(std::find(all.fields.begin(), all.fields.end(), "expected") != all.fields.end());
+  CHECK_THROWS_WITH_AS(db.query({.object = "prospect", .filter = parse_where("expected > 1")}),
+                       doctest::Contains("not yet filtered"), UsageError);
+}
