@@ -254,13 +254,26 @@ class SqlBuilder {
 };
 
 /// Raw SQL value of a result column, for keyset cursors.
-nlohmann::json raw_value(const detail::Statement& statement, int column) {
+Value raw_value(const detail::Statement& statement, int column) {
   switch (statement.column_type(column)) {
     case SQLITE_INTEGER: return statement.column_int(column);
     case SQLITE_FLOAT: return statement.column_double(column);
-    case SQLITE_NULL: return nullptr;
+    case SQLITE_NULL: return {};
     default: return std::string(statement.column_text(column));
   }
+}
+
+std::string cursor_text(const std::vector<Value>& keys) {
+  auto cursor = nlohmann::json::array();
+  for (const auto& key : keys) {
+    switch (key.kind()) {
+      case ValueKind::integer: cursor.push_back(key.as_int()); break;
+      case ValueKind::real: cursor.push_back(key.as_double()); break;
+      case ValueKind::null: cursor.push_back(nullptr); break;
+      default: cursor.push_back(key.as_string()); break;
+    }
+  }
+  return cursor.dump();
 }
 
 Value cursor_value(const nlohmann::json& item) {
@@ -370,8 +383,9 @@ QueryResult Session::query(const Query& query) {
   auto& statement = impl_->db().prepare(sql);
   builder.bind_all(statement, extra);
   result.rows = RecordBatch(result.fields);
-  nlohmann::json last_keys;
-  std::vector<Value> row(columns.size());
+  if (query.limit) result.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(*query.limit, 100'000)));
+  std::vector<Value> last_keys(order_sql.size());
+  bool any_row = false;
   std::vector<Value> full_row;
   std::optional<detail::SlotResolver> resolver;
   if (computes) resolver.emplace(*impl_, context_.tenant, impl_->clock());
@@ -382,16 +396,17 @@ QueryResult Session::query(const Query& query) {
       for (std::size_t c = 0; c < plan.columns.size(); ++c)
         full_row[c] = detail::read_value(statement, full_row_start + static_cast<int>(c), *plan.columns[c]);
     }
+    auto row = result.rows.append_row();
     for (std::size_t c = 0; c < columns.size(); ++c)
       row[c] = columns[c].formula ? resolver->evaluate(plan, full_row, nullptr, *columns[c].formula).value
                                   : detail::read_value(statement, static_cast<int>(c), *columns[c].field);
-    result.rows.add_row(row);
-    last_keys = nlohmann::json::array();
+    // Only the last row's keys make the cursor; keep them as plain values, not JSON, per row.
     for (std::size_t k = 0; k < order_sql.size(); ++k)
-      last_keys.push_back(raw_value(statement, static_cast<int>(columns.size() + k)));
+      last_keys[k] = raw_value(statement, static_cast<int>(columns.size() + k));
+    any_row = true;
   }
   statement.reset();
-  if (!last_keys.is_null()) result.next_cursor = last_keys.dump();
+  if (any_row) result.next_cursor = cursor_text(last_keys);
   return result;
 }
 

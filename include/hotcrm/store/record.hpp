@@ -33,6 +33,11 @@ class RecordBatch {
   /// Appends a row given as a Record; fields of the record outside fields() throw UsageError,
   /// fields of fields() missing from the record are null.
   void add_record(const Record& record);
+  /// Appends a row of nulls and returns it, to be filled in place (no copy of the values).
+  std::span<Value> append_row() {
+    values_.resize(values_.size() + fields_.size());
+    return row(row_count() - 1);
+  }
   void reserve(std::size_t rows) { values_.reserve(rows * fields_.size()); }
   void clear() noexcept { values_.clear(); }
 
