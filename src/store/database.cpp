@@ -106,10 +106,10 @@ void Session::Impl::build_plans() {
       if (field.is_stored()) plan.columns.push_back(&field);
     for (std::size_t i = 0; i < plan.columns.size(); ++i)
       plan.column_index.emplace(plan.columns[i]->name, static_cast<int>(i));
-    std::string placeholders;
-    for (std::size_t i = 0; i < plan.columns.size(); ++i) placeholders += i ? ", ?" : "?";
+    std::string parameter_marks;
+    for (std::size_t i = 0; i < plan.columns.size(); ++i) parameter_marks += i ? ", ?" : "?";
     plan.insert_sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", detail::quote(object.name),
-                                  detail::join_columns(plan, ""), placeholders);
+                                  detail::join_columns(plan, ""), parameter_marks);
     plan.select_list = detail::join_columns(plan, "t0.");
     plan.select_by_id_sql = fmt::format("SELECT {} FROM {} AS t0 WHERE t0.\"id\" = ? AND t0.\"tenant_id\" = ?",
                                         plan.select_list, detail::quote(object.name));
