@@ -30,7 +30,7 @@ void print_diagnostics(const std::vector<Diagnostic>& diagnostics, std::string_v
   print_error(diagnostics.size() == 1
                   ? std::string("the formula does not compile")
                   : fmt::format("the formula does not compile ({} problems)", diagnostics.size()));
-  for (const Diagnostic& diagnostic : diagnostics) std::cerr << diagnostic.render(source);
+  std::cerr << render_diagnostics(diagnostics, source) << '\n';
 }
 
 ExitCode run_formula(const FormulaOptions& options) {

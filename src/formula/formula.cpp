@@ -68,6 +68,13 @@ std::string_view error_code_name(FormulaError error) noexcept {
   return "E_UNKNOWN";
 }
 
+std::string render_diagnostics(const std::vector<Diagnostic>& diagnostics, std::string_view source) {
+  std::string out;
+  for (const auto& diagnostic : diagnostics) out += diagnostic.render(source);
+  if (!out.empty()) out.pop_back();  // each rendering ends its caret line with a newline
+  return out;
+}
+
 std::string Diagnostic::render(std::string_view source) const {
   std::string out = code + " at " + std::to_string(line) + ":" + std::to_string(column) + ": " + message + "\n";
   std::size_t start = 0;

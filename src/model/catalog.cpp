@@ -105,12 +105,6 @@ std::string issues_message(const std::vector<CatalogIssue>& issues) {
   for (const auto& issue : issues) message += "\n  " + issue.source + " " + issue.path + ": " + issue.message;
   return message;
 }
-std::string rendered(const std::vector<Diagnostic>& diagnostics, std::string_view source) {
-  std::string text;
-  for (const auto& diagnostic : diagnostics) text += "\n" + diagnostic.render(source);
-  return text;
-}
-
 std::vector<CatalogIssue> check_formulas(const Catalog& catalog) {
   std::vector<CatalogIssue> issues;
   for (const auto& object : catalog.objects()) {
@@ -118,7 +112,7 @@ std::vector<CatalogIssue> check_formulas(const Catalog& catalog) {
       auto compiled = compile_formula(catalog, object.name, rule.condition, {.expected = FormulaType::boolean});
       if (!compiled.ok())
         issues.push_back({"catalog", "object '" + object.name + "' rule '" + rule.name + "'",
-                          "condition does not compile:" + rendered(compiled.diagnostics, rule.condition)});
+                          "condition does not compile:\n" + render_diagnostics(compiled.diagnostics, rule.condition)});
     }
     for (const auto& field : object.fields) {
       if (field.type != FieldType::formula) continue;
@@ -131,7 +125,7 @@ std::vector<CatalogIssue> check_formulas(const Catalog& catalog) {
       auto compiled = compile_formula(catalog, object.name, field.expression, options);
       if (!compiled.ok())
         issues.push_back({"catalog", "object '" + object.name + "' field '" + field.name + "'",
-                          "expression does not compile:" + rendered(compiled.diagnostics, field.expression)});
+                          "expression does not compile:\n" + render_diagnostics(compiled.diagnostics, field.expression)});
     }
   }
   return issues;

@@ -12,12 +12,6 @@ namespace hotcrm::detail {
 constexpr int kMaxFormulaDepth = 8;  // formula fields reading formula fields, and lookup hops
 constexpr std::size_t kValidationChunk = 2048;
 
-std::string rendered(const std::vector<Diagnostic>& diagnostics, std::string_view source) {
-  std::string text;
-  for (const auto& diagnostic : diagnostics) text += "\n" + diagnostic.render(source);
-  return text;
-}
-
 const std::vector<Value>* SlotResolver::parent(const ObjectPlan& parent_plan, const std::string& id) {
   auto key = std::make_pair(parent_plan.object->name, id);
   auto it = parents_.find(key);
@@ -47,13 +41,6 @@ Value SlotResolver::resolve(const ObjectPlan& plan, const std::vector<Value>& ro
   return resolve(parent_plan, *parent_row, path.substr(dot + 1), depth + 1);
 }
 
-std::vector<Value> SlotResolver::slots(const ObjectPlan& plan, const std::vector<Value>& row, const Formula& formula) {
-  std::vector<Value> values;
-  values.reserve(formula.fields().size());
-  for (const auto& path : formula.fields()) values.push_back(resolve(plan, row, path));
-  return values;
-}
-
 EvalResult SlotResolver::evaluate(const ObjectPlan& plan, const std::vector<Value>& row,
                                   const std::vector<Value>* prior, const Formula& formula, int depth) {
   if (depth > kMaxFormulaDepth) return {{}, FormulaError::invalid_argument};
@@ -80,12 +67,15 @@ FieldError rule_violation(const ObjectPlan& plan, const ValidationRule& rule, co
   return error;
 }
 
+bool rule_violated(const EvalResult& result) {
+  return !result.ok() || (result.value.kind() == ValueKind::boolean && result.value.as_bool());
+}
+
 void check_rules(SlotResolver& resolver, const ObjectPlan& plan, const std::vector<Value>& row,
                  const std::vector<Value>* prior, std::vector<FieldError>& errors) {
   for (const auto& [rule, formula] : plan.rules) {
     auto result = resolver.evaluate(plan, row, prior, formula);
-    bool violated = !result.ok() || (result.value.kind() == ValueKind::boolean && result.value.as_bool());
-    if (violated) errors.push_back(rule_violation(plan, *rule, result));
+    if (rule_violated(result)) errors.push_back(rule_violation(plan, *rule, result));
   }
 }
 
@@ -126,8 +116,7 @@ EvalResult Session::evaluate(std::string_view object, std::string_view source, c
   const auto& plan = impl_->plan(object);
   auto compiled = compile_formula(impl_->catalog, object, source, options);
   if (!compiled.ok())
-    throw UsageError(ErrorCode::parse, fmt::format("the formula does not compile:{}",
-                                                   detail::rendered(compiled.diagnostics, source)));
+    throw UsageError(ErrorCode::parse, "the formula does not compile:\n" + render_diagnostics(compiled.diagnostics, source));
   auto row = row_from_record(plan, record);
   detail::SlotResolver resolver(*impl_, context_.tenant, impl_->clock());
   if (!prior) return resolver.evaluate(plan, row, nullptr, *compiled.formula);
@@ -171,8 +160,7 @@ std::vector<FieldError> Session::validate_stored(std::string_view object) {
       auto result = formula.evaluate_batch(inputs, EvalContext{.now = resolver.now()});
       for (std::size_t r = 0; r < rows.size(); ++r) {
         EvalResult outcome{result.value_at(r), result.errors[r]};
-        bool violated = !outcome.ok() || (outcome.value.kind() == ValueKind::boolean && outcome.value.as_bool());
-        if (!violated) continue;
+        if (!detail::rule_violated(outcome)) continue;
         auto error = detail::rule_violation(plan, *rule, outcome);
         error.record_id = rows[r][0].as_string();
         violations.push_back(std::move(error));

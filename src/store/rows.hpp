@@ -23,8 +23,6 @@ class SlotResolver {
   SlotResolver(Session::Impl& impl, const std::string& tenant, DateTime now) : impl_(impl), tenant_(tenant), now_(now) {}
 
   Value resolve(const ObjectPlan& plan, const std::vector<Value>& row, std::string_view path, int depth = 0);
-  /// The formula's slot values for `row`.
-  std::vector<Value> slots(const ObjectPlan& plan, const std::vector<Value>& row, const Formula& formula);
   /// Evaluates `formula` for `row` (prior: the stored row before an update; nullptr on insert).
   EvalResult evaluate(const ObjectPlan& plan, const std::vector<Value>& row, const std::vector<Value>* prior,
                       const Formula& formula, int depth = 0);
@@ -39,8 +37,8 @@ class SlotResolver {
   std::map<std::pair<std::string, std::string>, std::optional<std::vector<Value>>> parents_;
 };
 
-/// Diagnostics rendered with their carets, one after another.
-std::string rendered(const std::vector<Diagnostic>& diagnostics, std::string_view source);
+/// True when a rule's condition holds, or could not be evaluated (both reject the record).
+bool rule_violated(const EvalResult& result);
 /// The FieldError of a rule that holds (code "rule") or could not be evaluated ("rule_error").
 FieldError rule_violation(const ObjectPlan& plan, const ValidationRule& rule, const EvalResult& result);
 

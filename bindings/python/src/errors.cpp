@@ -124,9 +124,7 @@ py::list diagnostics_to_list(const std::vector<Diagnostic>& diagnostics, std::st
 }
 
 void raise_formula_error(const std::vector<Diagnostic>& diagnostics, std::string_view source) {
-  std::string message = "the formula does not compile:";
-  for (const auto& diagnostic : diagnostics) message += "\n" + diagnostic.render(source);
-  while (!message.empty() && message.back() == '\n') message.pop_back();
+  std::string message = "the formula does not compile:\n" + render_diagnostics(diagnostics, source);
   message = tagged(ErrorCode::usage, message);
   py::object instance = make_instance(g_types.formula, ErrorCode::usage, message.c_str(), nullptr);
   instance.attr("diagnostics") = diagnostics_to_list(diagnostics, source);

@@ -46,6 +46,9 @@ struct Diagnostic {
   std::string render(std::string_view source) const;
 };
 
+/// Every diagnostic rendered (see Diagnostic::render), one after another, without a final newline.
+std::string render_diagnostics(const std::vector<Diagnostic>& diagnostics, std::string_view source);
+
 /// Compile-time options. The limits bound compile time, memory and evaluation recursion.
 struct CompileOptions {
   std::optional<FormulaType> expected;  ///< required result type (boolean for rules and filters)
