@@ -5,7 +5,7 @@ namespace hotcrm::cli {
 Query QueryArguments::to_query() const {
   Query query;
   query.object = object;
-  if (!where.empty()) query.filter = parse_where(where);
+  if (!where.empty()) query.filter = parse_filter(where);
   if (!order_by.empty()) query.order_by = parse_order_by(order_by);
   query.limit = limit;
   query.offset = offset;
@@ -17,7 +17,7 @@ void add_query_arguments(CLI::App& command, QueryArguments& arguments) {
   command.add_option("db", arguments.database, "database file")->required();
   command.add_option("object", arguments.object, "object name, e.g. lead")->required();
   command.add_option("--where", arguments.where,
-                     "filter, e.g. \"status = 'new' AND annual_revenue > 1000000\"; "
+                     "filter: a where-string, e.g. \"status = 'new' AND annual_revenue > 1000000\", or any boolean formula, e.g. \"AND(ISPICKVAL(status, 'new'), LEN(company) > 3)\"; "
                      "lookup paths such as account_id.name work too");
   command.add_option("--order-by", arguments.order_by, "sort fields, '-' for descending, e.g. -amount,name");
   command.add_option("--limit", arguments.limit, "at most this many records")->check(CLI::NonNegativeNumber);

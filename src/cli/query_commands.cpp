@@ -52,7 +52,7 @@ struct CountArguments {
 };
 
 ExitCode run_count(const CountArguments& arguments) {
-  const Filter filter = arguments.where.empty() ? Filter::all() : parse_where(arguments.where);
+  const Filter filter = arguments.where.empty() ? Filter::all() : parse_filter(arguments.where);
   Database database = open_existing_database(arguments.database, false);
   std::cout << database.count(arguments.object, filter) << '\n';
   return ExitCode::ok;
@@ -103,7 +103,7 @@ std::vector<Aggregate> parse_aggregates(std::string_view text) {
 ExitCode run_aggregate(const AggregateArguments& arguments) {
   AggregateQuery query;
   query.object = arguments.object;
-  if (!arguments.where.empty()) query.filter = parse_where(arguments.where);
+  if (!arguments.where.empty()) query.filter = parse_filter(arguments.where);
   query.group_by = split_list(arguments.group_by);
   query.aggregates = parse_aggregates(arguments.aggregates);
   Database database = open_existing_database(arguments.database, false);

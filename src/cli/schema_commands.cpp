@@ -88,7 +88,8 @@ std::string field_details(const FieldDef& field) {
                         : value.kind == DefaultValue::Kind::today         ? "$today"
                         : value.kind == DefaultValue::Kind::current_user  ? "$current_user"
                                                                            : nullptr;
-    details.push_back("default=" + (token ? std::string(token) : value.literal.to_json()));
+    if (value.kind == DefaultValue::Kind::formula) details.push_back("default=" + value.formula);
+    else details.push_back("default=" + (token ? std::string(token) : value.literal.to_json()));
   }
   if (field.read_only) details.emplace_back("read_only");
   std::string text;

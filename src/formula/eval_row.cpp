@@ -10,8 +10,8 @@ class RowEvaluator {
   RowEvaluator(const Program& program, std::span<const Value> slots, const EvalContext& context)
       : program_(program), slots_(slots), context_(context) {}
 
-  EvalResult run() {
-    Value value = eval(program_.root);
+  EvalResult run(std::uint32_t root) {
+    Value value = eval(root);
     if (fault_.error != FormulaError::none) return EvalResult{Value{}, fault_.error};
     return EvalResult{std::move(value), FormulaError::none};
   }
@@ -160,7 +160,12 @@ bool same_value(const Value& a, const Value& b) {
 }
 
 EvalResult evaluate_row(const Program& program, std::span<const Value> slots, const EvalContext& context) {
-  return RowEvaluator(program, slots, context).run();
+  return RowEvaluator(program, slots, context).run(program.root);
+}
+
+EvalResult evaluate_row_at(const Program& program, std::uint32_t root, std::span<const Value> slots,
+                           const EvalContext& context) {
+  return RowEvaluator(program, slots, context).run(root);
 }
 
 }  // namespace hotcrm::detail::formula

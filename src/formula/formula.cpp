@@ -48,6 +48,11 @@ FormulaType formula_type_of_field_type(FieldType type) noexcept {
 }
 }  // namespace
 
+FormulaType default_formula_type(const FieldDef& field) noexcept {
+  const FormulaType type = formula_type_of(field);
+  return type == FormulaType::picklist || type == FormulaType::id ? FormulaType::text : type;
+}
+
 FormulaType formula_type_of(const FieldDef& field) noexcept {
   if (field.type == FieldType::formula && field.return_type) return formula_type_of_field_type(*field.return_type);
   return formula_type_of_field_type(field.type);

@@ -200,6 +200,10 @@ constexpr std::size_t max_regex_pattern = 1000;
 // ---- Evaluators ----------------------------------------------------------------------------------
 
 EvalResult evaluate_row(const Program& program, std::span<const Value> slots, const EvalContext& context);
+/// Evaluates the sub-expression rooted at node `root` (query filters evaluate some conjuncts in
+/// the engine and the rest in SQL; constant sub-expressions are folded before binding).
+EvalResult evaluate_row_at(const Program& program, std::uint32_t root, std::span<const Value> slots,
+                           const EvalContext& context);
 FormulaColumn evaluate_batch(const Program& program, const FormulaColumns& inputs, const EvalContext& context);
 
 /// Compiles, used by both public compile_formula overloads.

@@ -115,6 +115,13 @@ std::vector<CatalogIssue> check_formulas(const Catalog& catalog) {
                           "condition does not compile:\n" + render_diagnostics(compiled.diagnostics, rule.condition)});
     }
     for (const auto& field : object.fields) {
+      if (field.default_value && field.default_value->kind == DefaultValue::Kind::formula) {
+        const auto& source = field.default_value->formula;
+        auto compiled = compile_formula(catalog, object.name, source, {.expected = default_formula_type(field)});
+        if (!compiled.ok())
+          issues.push_back({"catalog", "object '" + object.name + "' field '" + field.name + "'",
+                            "default formula does not compile:\n" + render_diagnostics(compiled.diagnostics, source)});
+      }
       if (field.type != FieldType::formula) continue;
       CompileOptions options;
       if (field.return_type) {

@@ -178,6 +178,11 @@ struct Checker {
         if (!(field.type == FieldType::lookup || field.type == FieldType::text))
           issue(object, where, "$current_user is a default only for lookup and text fields");
         return;
+      case Kind::formula:
+        // Compiled (and type-checked against the field) with the other formulas of the catalog.
+        if (field.type == FieldType::autonumber || field.type == FieldType::formula || field.type == FieldType::multiselect)
+          issue(object, where, "this field type cannot have a default formula");
+        return;
       case Kind::literal: break;
     }
     if (field.type == FieldType::autonumber || field.type == FieldType::formula) {

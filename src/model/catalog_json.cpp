@@ -109,6 +109,16 @@ struct Reader {
     auto it = node.find("default");
     if (it == node.end()) return std::nullopt;
     DefaultValue value;
+    if (it->is_object()) {
+      auto formula = it->find("formula");
+      if (formula == it->end() || !formula->is_string() || it->size() != 1) {
+        issue(path + "/default", "an object default must be {\"formula\": \"...\"}");
+        return std::nullopt;
+      }
+      value.kind = DefaultValue::Kind::formula;
+      value.formula = formula->get<std::string>();
+      return value;
+    }
     if (it->is_string()) {
       const auto& token = it->get_ref<const std::string&>();
       if (token == "$now") value.kind = DefaultValue::Kind::now;
@@ -271,6 +281,7 @@ json field_to_json(const FieldDef& field) {
       case DefaultValue::Kind::today: node["default"] = "$today"; break;
       case DefaultValue::Kind::current_user: node["default"] = "$current_user"; break;
       case DefaultValue::Kind::literal: node["default"] = literal_to_json(field.default_value->literal); break;
+      case DefaultValue::Kind::formula: node["default"] = json{{"formula", field.default_value->formula}}; break;
     }
   }
   if (!field.options.empty()) {

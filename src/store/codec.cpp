@@ -73,27 +73,58 @@ void bind_filter_value(Statement& statement, int index, const FieldDef& field, c
   bind_value(statement, index, field, value);
 }
 
-Value read_value(const Statement& statement, int column, const FieldDef& field) {
-  if (statement.column_is_null(column)) return {};
+namespace {
+/// Decodes one stored value through `source`, which reads either a result column or a function
+/// argument (the two SQLite APIs have the same shape).
+template <class Source>
+Value decode(const Source& source, const FieldDef& field) {
+  if (source.is_null()) return {};
   switch (encoding_of(field)) {
-    case Encoding::text: return std::string(statement.column_text(column));
-    case Encoding::integer: return statement.column_int(column);
-    case Encoding::real: return statement.column_double(column);
-    case Encoding::decimal: return Decimal(statement.column_int(column), field.scale);
-    case Encoding::boolean: return statement.column_int(column) != 0;
-    case Encoding::date: return Date{static_cast<std::int32_t>(statement.column_int(column))};
-    case Encoding::datetime: return DateTime{statement.column_int(column)};
+    case Encoding::text: return std::string(source.text());
+    case Encoding::integer: return source.integer();
+    case Encoding::real: return source.real();
+    case Encoding::decimal: return Decimal(source.integer(), field.scale);
+    case Encoding::boolean: return source.integer() != 0;
+    case Encoding::date: return Date{static_cast<std::int32_t>(source.integer())};
+    case Encoding::datetime: return DateTime{source.integer()};
     case Encoding::list: {
-      auto parsed = nlohmann::json::parse(statement.column_text(column), nullptr, false);
+      auto parsed = nlohmann::json::parse(source.text(), nullptr, false);
       StringList list;
       if (parsed.is_array())
         for (const auto& item : parsed)
-          if (item.is_string()) list.push_back(item.get<std::string>());
+          if (item.is_string()) list.push_back(item.template get<std::string>());
       return list;
     }
   }
   return {};
 }
+
+struct ColumnSource {
+  const Statement& statement;
+  int column;
+  bool is_null() const { return statement.column_is_null(column); }
+  std::string_view text() const { return statement.column_text(column); }
+  std::int64_t integer() const { return statement.column_int(column); }
+  double real() const { return statement.column_double(column); }
+};
+
+struct ArgumentSource {
+  sqlite3_value* value;
+  bool is_null() const { return sqlite3_value_type(value) == SQLITE_NULL; }
+  std::string_view text() const {
+    const auto* bytes = reinterpret_cast<const char*>(sqlite3_value_text(value));
+    return bytes ? std::string_view(bytes, static_cast<std::size_t>(sqlite3_value_bytes(value))) : std::string_view();
+  }
+  std::int64_t integer() const { return sqlite3_value_int64(value); }
+  double real() const { return sqlite3_value_double(value); }
+};
+}  // namespace
+
+Value read_value(const Statement& statement, int column, const FieldDef& field) {
+  return decode(ColumnSource{statement, column}, field);
+}
+
+Value read_value(sqlite3_value* value, const FieldDef& field) { return decode(ArgumentSource{value}, field); }
 
 std::string quote(std::string_view identifier) {
   std::string quoted = "\"";

@@ -18,6 +18,8 @@ void bind_value(Statement& statement, int index, const FieldDef& field, const Va
 void bind_filter_value(Statement& statement, int index, const FieldDef& field, const Value& value);
 /// Reads column `column` of the current row as a value of `field`.
 Value read_value(const Statement& statement, int column, const FieldDef& field);
+/// Reads an SQL function argument holding a stored value of `field`.
+Value read_value(sqlite3_value* value, const FieldDef& field);
 /// SQL-quoted identifier ("name"). Names come only from the validated catalog.
 std::string quote(std::string_view identifier);
 

@@ -8,6 +8,7 @@
 #include "store/codec.hpp"
 #include "store/impl.hpp"
 #include "store/schema_sync.hpp"
+#include "store/sql_builder.hpp"
 
 namespace hotcrm {
 inline namespace v0 {
@@ -133,6 +134,10 @@ void Session::Impl::compile_formulas() {
       if (rule.active) plan.rules.emplace_back(&rule, compile(*plan.object, rule.condition, {.expected = FormulaType::boolean}));
     for (const auto& field : plan.object->fields)
       if (field.type == FieldType::formula) plan.formula_fields.emplace_back(&field, compile(*plan.object, field.expression, {}));
+    for (const auto& field : plan.object->fields)
+      if (field.default_value && field.default_value->kind == DefaultValue::Kind::formula)
+        plan.default_formulas.emplace_back(
+            &field, compile(*plan.object, field.default_value->formula, {.expected = default_formula_type(field)}));
   }
 }
 
@@ -168,6 +173,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
                                                           options.busy_timeout_ms);
   auto& connection = *impl->connection;
   configure_connection(connection, path.string(), options);
+  detail::register_engine_functions(connection);
 
   auto stored = detail::read_stored_catalog(connection);
   Catalog target = options.catalog ? *options.catalog : (stored ? *stored : Catalog::standard());

@@ -98,6 +98,22 @@ Filter Filter::or_(std::vector<Filter> children) {
   return connective(Kind::or_, std::move(children));
 }
 
+Filter Filter::formula(std::string source) {
+  Filter filter;
+  filter.kind = Kind::formula;
+  filter.source = std::move(source);
+  return filter;
+}
+
+Filter parse_filter(std::string_view text) {
+  try {
+    return parse_where(text);
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::parse) throw;
+    return Filter::formula(std::string(text));
+  }
+}
+
 Filter Filter::not_(Filter child) {
   Filter filter;
   filter.kind = Kind::not_;
@@ -197,6 +213,7 @@ void append_filter(std::string& out, const Filter& filter) {
   switch (filter.kind) {
     case Filter::Kind::all: out += "TRUE"; return;
     case Filter::Kind::compare: out += compare_to_string(filter); return;
+    case Filter::Kind::formula: out += filter.source; return;
     case Filter::Kind::and_: append_connective(out, filter, " AND "); return;
     case Filter::Kind::or_: append_connective(out, filter, " OR "); return;
     case Filter::Kind::not_:

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "hotcrm/error.hpp"
+#include "formula/internal.hpp"
 #include "model/coerce.hpp"
 #include "store/codec.hpp"
 #include "store/rows.hpp"
@@ -43,6 +44,12 @@ Value SlotResolver::resolve(const ObjectPlan& plan, const std::vector<Value>& ro
 
 EvalResult SlotResolver::evaluate(const ObjectPlan& plan, const std::vector<Value>& row,
                                   const std::vector<Value>* prior, const Formula& formula, int depth) {
+  return evaluate_node(plan, row, prior, formula, formula.impl().program.root, depth);
+}
+
+EvalResult SlotResolver::evaluate_node(const ObjectPlan& plan, const std::vector<Value>& row,
+                                       const std::vector<Value>* prior, const Formula& formula, std::uint32_t node,
+                                       int depth) {
   if (depth > kMaxFormulaDepth) return {{}, FormulaError::invalid_argument};
   std::vector<Value> values;
   values.reserve(formula.fields().size());
@@ -54,7 +61,7 @@ EvalResult SlotResolver::evaluate(const ObjectPlan& plan, const std::vector<Valu
     for (const auto& path : formula.fields()) prior_values.push_back(resolve(plan, *prior, path, depth));
     context.prior = &prior_values;
   }
-  return formula.evaluate(values, context);
+  return formula::evaluate_row_at(formula.impl().program, node, values, context);
 }
 
 FieldError rule_violation(const ObjectPlan& plan, const ValidationRule& rule, const EvalResult& result) {

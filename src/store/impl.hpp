@@ -28,6 +28,8 @@ struct ObjectPlan {
   std::vector<std::pair<const ValidationRule*, Formula>> rules;
   /// Formula fields, compiled once: computed on read, never stored.
   std::vector<std::pair<const FieldDef*, Formula>> formula_fields;
+  /// Fields whose default is a formula, in field order (a later one may read an earlier one).
+  std::vector<std::pair<const FieldDef*, Formula>> default_formulas;
 };
 
 /// Record ids, 17 characters of lowercase Crockford base32: 10 for the creation time in

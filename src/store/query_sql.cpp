@@ -11,247 +11,22 @@
 #include "store/codec.hpp"
 #include "store/impl.hpp"
 #include "store/rows.hpp"
+#include "store/sql_builder.hpp"
 
 namespace hotcrm {
 inline namespace v0 {
 
 namespace {
 
-constexpr int kMaxPathDepth = 5;
-constexpr std::int64_t kMaxFilterNodes = 10'000;
-
-/// A resolved field reference: the SQL expression and the field that types it.
-struct Column {
-  std::string sql;
-  const FieldDef* field = nullptr;
-  const Formula* formula = nullptr;  ///< a formula field: computed from the full row, not selected
-};
+using detail::Column;
+using detail::Parameter;
+using detail::SqlBuilder;
 
 const Formula* formula_of(const detail::ObjectPlan& plan, std::string_view name) {
   for (const auto& [field, formula] : plan.formula_fields)
     if (field->name == name) return &formula;
   return nullptr;
 }
-
-/// One bound parameter: the value and the field that decides its encoding.
-struct Parameter {
-  const FieldDef* field = nullptr;  // nullptr: bind as plain text / integer
-  Value value;
-};
-
-class SqlBuilder {
- public:
-  SqlBuilder(const Session::Impl& impl, const detail::ObjectPlan& plan, const std::string& tenant)
-      : impl_(impl), root_(plan) {
-    where_ = "t0.\"tenant_id\" = ?";
-    parameters_.push_back({nullptr, Value(tenant)});
-    tenant_ = tenant;
-  }
-
-  Column resolve(const std::string& path) {
-    const ObjectDef* object = root_.object;
-    std::string alias = "t0";
-    std::string prefix;
-    std::size_t start = 0;
-    for (int depth = 0;; ++depth) {
-      auto dot = path.find('.', start);
-      std::string name = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      const FieldDef* field = object->find_field(name);
-      if (!field)
-        throw UsageError(ErrorCode::unknown_field, fmt::format("unknown field '{}' on {} (in '{}')", name, object->name, path));
-      if (dot == std::string::npos) {
-        if (!field->is_stored())
-          throw UsageError(ErrorCode::not_supported,
-                           fmt::format("formula field {}.{} can be selected but not yet filtered, sorted, "
-                                       "grouped or read through a lookup", object->name, name));
-        return {alias + "." + detail::quote(name), field};
-      }
-      if (!field->is_reference())
-        throw UsageError(ErrorCode::usage, fmt::format("'{}' in '{}' is not a lookup, so it has no fields", name, path));
-      if (depth + 1 >= kMaxPathDepth)
-        throw UsageError(ErrorCode::usage, fmt::format("'{}' goes through more than {} lookups", path, kMaxPathDepth - 1));
-      prefix += (prefix.empty() ? "" : ".") + name;
-      alias = join(prefix, alias, *field);
-      object = &impl_.catalog.at(field->reference);
-      start = dot + 1;
-    }
-  }
-
-  void add_filter(const Filter& filter) {
-    std::int64_t nodes = 0;
-    auto condition = compile(filter, nodes);
-    if (!condition.empty()) where_ += " AND (" + condition + ")";
-  }
-
-  std::string from_clause() const { return detail::quote(root_.object->name) + " AS t0" + joins_; }
-  const std::string& where() const { return where_; }
-
- private:
-  std::string join(const std::string& path, const std::string& from_alias, const FieldDef& field) {
-    auto it = aliases_.find(path);
-    if (it != aliases_.end()) return it->second;
-    std::string alias = "t" + std::to_string(aliases_.size() + 1);
-    // The tenant condition sits in the ON clause, so a parent of another tenant reads as null.
-    joins_ += fmt::format(" LEFT JOIN {} AS {} ON {}.\"id\" = {}.{} AND {}.\"tenant_id\" = ?",
-                          detail::quote(field.reference), alias, alias, from_alias, detail::quote(field.name), alias);
-    join_parameters_.push_back(tenant_);
-    aliases_.emplace(path, alias);
-    return alias;
-  }
-
-  Value literal(const Column& column, const Value& value, const std::string& path) {
-    if (value.is_null()) return value;
-    const FieldDef& field = *column.field;
-    // Filters convert literals to the field's type but skip value constraints: `score > 1000`
-    // is a fine question even when 100 is the maximum.
-    FieldDef loose = field;
-    loose.max_length.reset();
-    loose.min.reset();
-    loose.max.reset();
-    loose.precision.reset();
-    loose.options.clear();
-    if (field.is_decimal()) {
-      // Kept at the literal's own scale; bind_filter_value compares it exactly with the units.
-      if (value.kind() == ValueKind::decimal) return value;
-      if (value.kind() == ValueKind::integer) return Decimal::from_int(value.as_int());
-      auto text = value.kind() == ValueKind::real ? fmt::format("{}", value.as_double())
-                                                  : (value.kind() == ValueKind::text ? value.as_string() : "");
-      if (auto decimal = Decimal::try_parse(text)) return *decimal;
-      throw UsageError(ErrorCode::usage, fmt::format("filter on {}: expected a decimal number, got {}", path, value.to_json()));
-    }
-    if (field.type == FieldType::select || field.type == FieldType::multiselect || field.type == FieldType::email ||
-        field.type == FieldType::url || field.type == FieldType::phone)
-      loose.type = FieldType::text;
-    if (field.type == FieldType::number && field.scale == 0 && value.kind() != ValueKind::integer) loose.scale = 1;
-    Value converted;
-    if (auto failure = detail::coerce_value(loose, value, converted)) {
-      throw UsageError(ErrorCode::usage, fmt::format("filter on {}: {}", path, failure->message));
-    }
-    return converted;
-  }
-
-  Parameter parameter_for(const Column& column, const Value& value) {
-    const FieldDef* field = column.field;
-    // Integers compared with a real literal are bound as reals (the column is INTEGER).
-    if (field->type == FieldType::number && field->scale == 0 && value.kind() == ValueKind::real)
-      return {nullptr, value};
-    return {field, value};
-  }
-
-  std::string compile(const Filter& filter, std::int64_t& nodes) {
-    if (++nodes > kMaxFilterNodes) throw UsageError(ErrorCode::usage, "the filter is too large");
-    switch (filter.kind) {
-      case Filter::Kind::all: return "";
-      case Filter::Kind::and_:
-      case Filter::Kind::or_: {
-        if (filter.children.empty()) return filter.kind == Filter::Kind::and_ ? "1" : "0";
-        std::string sql;
-        for (const auto& child : filter.children) {
-          auto part = compile(child, nodes);
-          if (part.empty()) part = "1";
-          sql += (sql.empty() ? "(" : (filter.kind == Filter::Kind::and_ ? " AND " : " OR ")) + part;
-        }
-        return sql + ")";
-      }
-      case Filter::Kind::not_: {
-        if (filter.children.size() != 1) throw UsageError(ErrorCode::usage, "NOT takes exactly one condition");
-        auto part = compile(filter.children.front(), nodes);
-        // NOT of a comparison with null operands is null in SQL; IS NOT 1 keeps two-valued logic.
-        return "((" + (part.empty() ? std::string("1") : part) + ") IS NOT 1)";
-      }
-      case Filter::Kind::compare: return compile_compare(filter);
-    }
-    return "";
-  }
-
-  std::string compile_compare(const Filter& filter) {
-    Column column = resolve(filter.field);
-    const FieldDef& field = *column.field;
-    auto single = [&]() -> Value {
-      if (filter.values.size() != 1)
-        throw UsageError(ErrorCode::usage, fmt::format("'{} {}' takes one value", filter.field, to_string(filter.op)));
-      if (filter.values.front().is_null())
-        throw UsageError(ErrorCode::usage, fmt::format("'{} {} NULL' is never true: use IS NULL / IS NOT NULL",
-                                                       filter.field, to_string(filter.op)));
-      return literal(column, filter.values.front(), filter.field);
-    };
-    auto push = [&](const Value& value) { parameters_.push_back(parameter_for(column, value)); };
-    const char* op = nullptr;
-    switch (filter.op) {
-      case CompareOp::eq: op = "="; break;
-      case CompareOp::ne: op = "IS NOT"; break;  // SOQL semantics: != includes null values
-      case CompareOp::lt: op = "<"; break;
-      case CompareOp::le: op = "<="; break;
-      case CompareOp::gt: op = ">"; break;
-      case CompareOp::ge: op = ">="; break;
-      case CompareOp::is_null: return column.sql + " IS NULL";
-      case CompareOp::not_null: return column.sql + " IS NOT NULL";
-      case CompareOp::in:
-      case CompareOp::not_in: {
-        if (filter.values.empty()) return filter.op == CompareOp::in ? "0" : "1";
-        std::string list;
-        for (const auto& value : filter.values) {
-          if (value.is_null()) throw UsageError(ErrorCode::usage, "IN lists cannot hold NULL: use IS NULL");
-          push(literal(column, value, filter.field));
-          list += list.empty() ? "?" : ", ?";
-        }
-        if (filter.op == CompareOp::in) return fmt::format("{} IN ({})", column.sql, list);
-        return fmt::format("({0} IS NULL OR {0} NOT IN ({1}))", column.sql, list);
-      }
-      case CompareOp::contains:
-      case CompareOp::starts_with: {
-        auto value = single();
-        if (field.type == FieldType::multiselect && filter.op == CompareOp::contains) {
-          parameters_.push_back({nullptr, value.kind() == ValueKind::list && !value.as_list().empty()
-                                              ? Value(value.as_list().front())
-                                              : value});
-          return fmt::format("EXISTS (SELECT 1 FROM json_each({}) WHERE value = ?)", column.sql);
-        }
-        if (std::string_view(detail::column_type(field)) != "TEXT" || value.kind() != ValueKind::text)
-          throw UsageError(ErrorCode::usage, fmt::format("{} applies to text fields; {} is {}", to_string(filter.op),
-                                                         filter.field, to_string(field.type)));
-        parameters_.push_back({nullptr, value});
-        if (filter.op == CompareOp::contains) return fmt::format("instr({}, ?) > 0", column.sql);
-        parameters_.push_back({nullptr, value});
-        return fmt::format("substr({}, 1, length(?)) = ?", column.sql);
-      }
-    }
-    push(single());
-    return fmt::format("{} {} ?", column.sql, op);
-  }
-
- public:
-  /// Join parameters precede the WHERE parameters in the SQL text.
-  std::vector<Parameter> ordered_parameters() const {
-    std::vector<Parameter> ordered;
-    for (const auto& tenant : join_parameters_) ordered.push_back({nullptr, Value(tenant)});
-    ordered.insert(ordered.end(), parameters_.begin(), parameters_.end());
-    return ordered;
-  }
-
-  void bind_all(detail::Statement& statement, const std::vector<Parameter>& extra = {}) const {
-    int index = 1;
-    auto bind_one = [&](const Parameter& parameter) {
-      if (parameter.field) detail::bind_filter_value(statement, index++, *parameter.field, parameter.value);
-      else if (parameter.value.kind() == ValueKind::integer) statement.bind_int(index++, parameter.value.as_int());
-      else if (parameter.value.kind() == ValueKind::real) statement.bind_double(index++, parameter.value.as_double());
-      else if (parameter.value.is_null()) statement.bind_null(index++);
-      else statement.bind_text(index++, parameter.value.as_string());
-    };
-    for (const auto& parameter : ordered_parameters()) bind_one(parameter);
-    for (const auto& parameter : extra) bind_one(parameter);
-  }
-
- private:
-  const Session::Impl& impl_;
-  const detail::ObjectPlan& root_;
-  std::string tenant_;
-  std::string joins_;
-  std::vector<std::string> join_parameters_;
-  std::string where_;
-  std::vector<Parameter> parameters_;
-  std::map<std::string, std::string> aliases_;
-};
 
 /// Raw SQL value of a result column, for keyset cursors.
 Value raw_value(const detail::Statement& statement, int column) {
@@ -316,35 +91,49 @@ std::string keyset_condition(const std::vector<std::string>& keys, const std::ve
 
 }  // namespace
 
-QueryResult Session::query(const Query& query) {
-  std::lock_guard lock(impl_->mutex);
-  const auto& plan = impl_->plan(query.object);
-  SqlBuilder builder(*impl_, plan, context_.tenant);
-  QueryResult result;
+namespace {
+/// A query compiled to SQL: the statement text, its builder (which owns the bound values and the
+/// engine-evaluated formulas), the selected columns and the order keys (for the cursor).
+struct CompiledQuery {
+  std::unique_ptr<SqlBuilder> builder;
+  std::string sql;
+  std::vector<Parameter> extra;
   std::vector<Column> columns;
+  std::vector<std::string> fields;
+  std::size_t order_keys = 0;
+  bool computes = false;
+};
+
+CompiledQuery compile_query(Session::Impl& impl, const detail::ObjectPlan& plan, const std::string& tenant,
+                            const Query& query) {
+  CompiledQuery compiled;
+  compiled.builder = std::make_unique<SqlBuilder>(impl, plan, tenant, impl.clock());
+  SqlBuilder& builder = *compiled.builder;
+  auto& columns = compiled.columns;
+  auto& fields = compiled.fields;
   if (query.fields.empty()) {
     for (const auto* field : plan.columns) {
       columns.push_back({"t0." + detail::quote(field->name), field});
-      result.fields.push_back(field->name);
+      fields.push_back(field->name);
     }
     for (const auto& [field, formula] : plan.formula_fields) {
       columns.push_back({"NULL", field, &formula});
-      result.fields.push_back(field->name);
+      fields.push_back(field->name);
     }
   } else {
     for (const auto& name : query.fields) {
       if (const auto* formula = formula_of(plan, name)) columns.push_back({"NULL", plan.object->find_field(name), formula});
       else columns.push_back(builder.resolve(name));
-      result.fields.push_back(name);
+      fields.push_back(name);
     }
   }
   // Formula fields are computed from the whole stored row, selected after the order keys.
-  bool computes = std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.formula != nullptr; });
+  const bool computes = compiled.computes = std::any_of(columns.begin(), columns.end(), [](const Column& c) { return c.formula != nullptr; });
   builder.add_filter(query.filter);
   std::vector<std::string> order_sql;
   std::vector<bool> descending;
   for (const auto& key : query.order_by) {
-    order_sql.push_back(builder.resolve(key.field).sql);
+    order_sql.push_back(builder.value_expression(key.field));
     descending.push_back(key.descending);
   }
   // The tie-breaker is the rowid in the direction of the last key: every index ends with the
@@ -353,7 +142,7 @@ QueryResult Session::query(const Query& query) {
   order_sql.push_back("t0.rowid");
   descending.push_back(last_descending);
 
-  std::vector<Parameter> extra;
+  auto& extra = compiled.extra;
   std::string where = builder.where();
   if (!query.after.empty()) {
     auto parsed = nlohmann::json::parse(query.after, nullptr, false);
@@ -380,16 +169,31 @@ QueryResult Session::query(const Query& query) {
     extra.push_back({nullptr, Value(query.limit.value_or(-1))});
     extra.push_back({nullptr, Value(query.offset)});
   }
+  compiled.sql = std::move(sql);
+  compiled.order_keys = order_sql.size();
+  return compiled;
+}
+}  // namespace
+
+QueryResult Session::query(const Query& query) {
+  std::lock_guard lock(impl_->mutex);
+  const auto& plan = impl_->plan(query.object);
+  auto compiled = compile_query(*impl_, plan, context_.tenant, query);
+  const auto& columns = compiled.columns;
+  const bool computes = compiled.computes;
+  const std::string& sql = compiled.sql;
+  QueryResult result;
+  result.fields = compiled.fields;
+  std::vector<Value> last_keys(compiled.order_keys);
   auto& statement = impl_->db().prepare(sql);
-  builder.bind_all(statement, extra);
+  compiled.builder->bind_all(statement, compiled.extra);
   result.rows = RecordBatch(result.fields);
   if (query.limit) result.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(*query.limit, 100'000)));
-  std::vector<Value> last_keys(order_sql.size());
   bool any_row = false;
   std::vector<Value> full_row;
   std::optional<detail::SlotResolver> resolver;
   if (computes) resolver.emplace(*impl_, context_.tenant, impl_->clock());
-  const int full_row_start = static_cast<int>(columns.size() + order_sql.size());
+  const int full_row_start = static_cast<int>(columns.size() + compiled.order_keys);
   while (statement.step()) {
     if (computes) {
       full_row.resize(plan.columns.size());
@@ -401,7 +205,7 @@ QueryResult Session::query(const Query& query) {
       row[c] = columns[c].formula ? resolver->evaluate(plan, full_row, nullptr, *columns[c].formula).value
                                   : detail::read_value(statement, static_cast<int>(c), *columns[c].field);
     // Only the last row's keys make the cursor; keep them as plain values, not JSON, per row.
-    for (std::size_t k = 0; k < order_sql.size(); ++k)
+    for (std::size_t k = 0; k < compiled.order_keys; ++k)
       last_keys[k] = raw_value(statement, static_cast<int>(columns.size() + k));
     any_row = true;
   }
@@ -410,9 +214,21 @@ QueryResult Session::query(const Query& query) {
   return result;
 }
 
+std::string Session::explain(const Query& query) {
+  std::lock_guard lock(impl_->mutex);
+  const auto& plan = impl_->plan(query.object);
+  auto compiled = compile_query(*impl_, plan, context_.tenant, query);
+  auto& statement = impl_->db().prepare("EXPLAIN QUERY PLAN " + compiled.sql);
+  compiled.builder->bind_all(statement, compiled.extra);
+  std::string out = compiled.sql + "\n";
+  while (statement.step()) out += fmt::format("-- {}\n", statement.column_text(3));
+  statement.reset();
+  return out;
+}
+
 std::int64_t Session::count(std::string_view object, const Filter& filter) {
   std::lock_guard lock(impl_->mutex);
-  SqlBuilder builder(*impl_, impl_->plan(object), context_.tenant);
+  SqlBuilder builder(*impl_, impl_->plan(object), context_.tenant, impl_->clock());
   builder.add_filter(filter);
   auto& statement = impl_->db().prepare(fmt::format("SELECT count(*) FROM {} WHERE {}", builder.from_clause(), builder.where()));
   builder.bind_all(statement);
@@ -424,7 +240,7 @@ std::int64_t Session::count(std::string_view object, const Filter& filter) {
 
 QueryResult Session::aggregate(const AggregateQuery& query) {
   std::lock_guard lock(impl_->mutex);
-  SqlBuilder builder(*impl_, impl_->plan(query.object), context_.tenant);
+  SqlBuilder builder(*impl_, impl_->plan(query.object), context_.tenant, impl_->clock());
   QueryResult result;
   std::vector<Column> groups;
   std::string select, group_by;

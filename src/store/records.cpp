@@ -72,6 +72,7 @@ class RowWriter {
     if (!given[kOwnerId] || row[kOwnerId].is_null()) row[kOwnerId] = context_.user;
     row[kTenantId] = context_.tenant;
     row[kVersion] = std::int64_t{1};
+    if (!plan_.default_formulas.empty() && errors.empty()) apply_default_formulas(row, given, errors, now);
     check_required(row, errors, /*only_given=*/nullptr);
     check_lookups(row, given, errors);
   }
@@ -169,10 +170,30 @@ class RowWriter {
         slot = field.type == FieldType::date ? Value(now.date()) : Value(DateTime::from_date(now.date()));
         return;
       case DefaultValue::Kind::current_user: slot = context_.user; return;
+      case DefaultValue::Kind::formula: return;  // after the literal defaults: apply_default_formulas
       case DefaultValue::Kind::literal:
         // Checked at catalog load, so coercion cannot fail here.
         detail::coerce_value(field, field.default_value->literal, slot);
         return;
+    }
+  }
+
+  /// Formula defaults see the record as it will be inserted (given values and literal defaults).
+  void apply_default_formulas(std::vector<Value>& row, const std::vector<bool>& given, std::vector<FieldError>& errors,
+                              DateTime now) {
+    detail::SlotResolver resolver(impl_, context_.tenant, now);
+    for (const auto& [field, formula] : plan_.default_formulas) {
+      const auto c = static_cast<std::size_t>(plan_.column_index.at(field->name));
+      if (given[c] && !row[c].is_null()) continue;
+      auto result = resolver.evaluate(plan_, row, nullptr, formula);
+      if (!result.ok()) {
+        errors.push_back(error(field->name, "default",
+                               fmt::format("the default formula failed ({})", error_code_name(result.error))));
+        continue;
+      }
+      if (result.value.is_null()) continue;
+      if (auto failure = detail::coerce_value(*field, result.value, row[c]))
+        errors.push_back(error(field->name, failure->code, "the default formula gave " + failure->message));
     }
   }
 

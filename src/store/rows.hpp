@@ -26,6 +26,9 @@ class SlotResolver {
   /// Evaluates `formula` for `row` (prior: the stored row before an update; nullptr on insert).
   EvalResult evaluate(const ObjectPlan& plan, const std::vector<Value>& row, const std::vector<Value>* prior,
                       const Formula& formula, int depth = 0);
+  /// Evaluates the sub-expression of `formula` rooted at compiled node `node`.
+  EvalResult evaluate_node(const ObjectPlan& plan, const std::vector<Value>& row, const std::vector<Value>* prior,
+                           const Formula& formula, std::uint32_t node, int depth = 0);
   DateTime now() const noexcept { return now_; }
 
  private:

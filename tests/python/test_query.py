@@ -149,3 +149,21 @@ def test_count_and_aggregate(leads):
     assert str(df["count"].dtype) == "int64"
     total = leads.aggregate("lead")  # default: count
     assert total.fields == ["count"] and total[0]["count"] == 6
+
+
+def test_where_accepts_any_boolean_formula(leads):
+    formula = "AND(ISPICKVAL(status, 'contacted'), annual_revenue > 1000000, LEN(last_name) = 8)"
+    res = leads.query("lead", where=formula, order_by="last_name", fields=["last_name"])
+    assert [row["last_name"] for row in res] == ["Name0001", "Name0002", "Name0005"]
+    assert leads.count("lead", where="OR(number_of_employees > 10, ISPICKVAL(status, 'qualified'))") == 3
+    plan = leads.explain("lead", where=formula)
+    assert "hotcrm_engine" in plan          # LEN(...) runs in the engine
+    assert '"status" = ?' in plan           # the rest is SQL with bound values
+    assert "hotcrm_engine" not in leads.explain("lead", where="annual_revenue > 1000000 && number_of_employees < 30")
+
+
+def test_broken_formula_filter_raises_parse_error_with_caret(leads):
+    with pytest.raises(hotcrm.UsageError) as caught:
+        leads.query("lead", where="AND(status = 'contacted', anual_revenue > 5)")
+    message = str(caught.value)
+    assert "E_FORMULA_UNKNOWN_FIELD" in message and "^" in message and "annual_revenue" in message

@@ -179,6 +179,61 @@ TEST_CASE_FIXTURE(RulesFixture, "queries and exports compute formula fields" * d
   CHECK(picked.rows.at(1, 2).as_string() == "Ng @ Bank");
   auto all = db.query({.object = "prospect"});
   CHECK(std::find(all.fields.begin(), all.fields.end(), "expected") != all.fields.end());
-  CHECK_THROWS_WITH_AS(db.query({.object = "prospect", .filter = parse_where("expected > 1")}),
-                       doctest::Contains("not yet filtered"), UsageError);
+  // Formula fields can be filtered and sorted on (the engine computes them), not grouped.
+  auto filtered = db.query({.object = "prospect", .filter = parse_where("expected > 1"), .order_by = {{"expected", true}}});
+  REQUIRE(filtered.size() == 1);
+  CHECK(filtered.rows.at(0, static_cast<std::size_t>(std::find(filtered.fields.begin(), filtered.fields.end(), "last_name") -
+                                                   filtered.fields.begin())) == Value("Ng"));
+  CHECK_THROWS_WITH_AS(db.aggregate({.object = "prospect", .group_by = {"expected"}, .aggregates = {{AggregateFn::count}}}),
+                       doctest::Contains("not grouped"), UsageError);
+}
+
+TEST_CASE("default values may be formulas, evaluated on insert against the new record" * doctest::test_suite("rules")) {
+  test::TempDir dir;
+  OpenOptions options = test::test_options();  // the clock reads 2026-03-04T05:06:07Z
+  options.catalog = Catalog::from_json(R"json([{"name": "task", "fields": [
+    {"name": "subject", "type": "text", "required": true},
+    {"name": "priority", "type": "select", "options": ["low", "high"],
+     "default": {"formula": "IF(CONTAINS(subject, 'urgent'), 'high', 'low')"}},
+    {"name": "due", "type": "date", "required": true, "default": {"formula": "TODAY() + IF(ISPICKVAL(priority, 'high'), 1, 7)"}},
+    {"name": "estimate", "type": "currency", "scale": 2, "default": {"formula": "LEN(subject) * 1.5"}},
+    {"name": "code", "type": "text", "default": {"formula": "UPPER(LEFT(subject, 3)) & '-' & TEXT(YEAR(due))"}},
+    {"name": "bad", "type": "select", "options": ["a", "b"], "default": {"formula": "IF(LEN(subject) > 40, 'zzz', 'a')"}}
+  ]}])json", "defaults");
+  Database db = Database::open(dir.file("defaults.db"), options);
+
+  auto urgent = db.get("task", db.insert("task", {{"subject", "urgent call"}}));
+  CHECK(urgent.at("priority") == Value("high"));
+  CHECK(urgent.at("due") == Value(Date::parse("2026-03-05")));
+  CHECK(urgent.at("estimate") == Value(Decimal::parse("16.50")));
+  CHECK(urgent.at("code") == Value("URG-2026"));
+  CHECK(urgent.at("bad") == Value("a"));
+
+  // A given value wins; a formula default reads given values and earlier defaults.
+  auto given = db.get("task", db.insert("task", {{"subject", "write"}, {"due", "2027-01-01"}, {"estimate", "2"}}));
+  CHECK(given.at("priority") == Value("low"));
+  CHECK(given.at("due") == Value(Date::parse("2027-01-01")));
+  CHECK(given.at("estimate") == Value(Decimal::parse("2.00")));
+  CHECK(given.at("code") == Value("WRI-2027"));
+
+  // A default formula giving a value the field refuses rejects the insert, naming the field.
+  auto before = test::dump_database(dir.file("defaults.db"));
+  auto codes = test::rejection_codes([&] { db.insert("task", {{"subject", std::string(41, 'x')}}); });
+  REQUIRE(codes.size() == 1);
+  CHECK(codes.front().rfind("bad:", 0) == 0);
+  CHECK(test::dump_database(dir.file("defaults.db")) == before);
+
+  // Broken default formulas fail the catalog load, with the field named.
+  CHECK_THROWS_WITH_AS(Catalog::from_json(R"json([{"name": "t", "fields": [
+    {"name": "n", "type": "number", "default": {"formula": "LEN(missing)"}}]}])json", "broken"),
+                       doctest::Contains("field 'n'"), SchemaError);
+  CHECK_THROWS_WITH_AS(Catalog::from_json(R"json([{"name": "t", "fields": [
+    {"name": "n", "type": "number", "default": {"formula": "'text'"}}]}])json", "mistyped"),
+                       doctest::Contains("default formula does not compile"), SchemaError);
+  CHECK_THROWS_WITH_AS(Catalog::from_json(R"json([{"name": "t", "fields": [
+    {"name": "n", "type": "number", "default": {"expression": "1"}}]}])json", "malformed"),
+                       doctest::Contains("{\"formula\""), SchemaError);
+  // The catalog round-trips through JSON.
+  auto again = Catalog::from_json(db.catalog().to_json(), "again");
+  CHECK(again.at("task").find_field("due")->default_value->formula == "TODAY() + IF(ISPICKVAL(priority, 'high'), 1, 7)");
 }

@@ -24,9 +24,9 @@ std::string path_string(py::handle path, const char* what) {
   throw UsageError(ErrorCode::usage, std::string(what) + " must be a str or os.PathLike, not " + type);
 }
 
-Filter parse_filter(const std::optional<std::string>& where) {
+Filter filter_of(const std::optional<std::string>& where) {
   if (!where || where->find_first_not_of(" \t\r\n") == std::string::npos) return Filter::all();
-  return parse_where(*where);
+  return parse_filter(*where);
 }
 
 std::vector<OrderKey> parse_order(py::handle order_by) {
@@ -420,6 +420,12 @@ py::dict describe_field(const FieldDef& field, bool system) {
       case DefaultValue::Kind::now: out["default"] = "$now"; break;
       case DefaultValue::Kind::today: out["default"] = "$today"; break;
       case DefaultValue::Kind::current_user: out["default"] = "$current_user"; break;
+      case DefaultValue::Kind::formula: {
+        py::dict formula;
+        formula["formula"] = field.default_value->formula;
+        out["default"] = formula;
+        break;
+      }
     }
   } else {
     out["default"] = py::none();
@@ -741,7 +747,7 @@ void bind_session(py::module_& m) {
              std::optional<std::int64_t> limit, std::int64_t offset, py::object fields, std::optional<std::string> after) {
             Query query;
             query.object = object;
-            query.filter = parse_filter(where);
+            query.filter = filter_of(where);
             query.order_by = parse_order(order_by);
             query.limit = limit;
             query.offset = offset;
@@ -754,16 +760,34 @@ void bind_session(py::module_& m) {
           py::arg("limit") = py::none(), py::arg("offset") = 0, py::arg("fields") = py::none(),
           py::arg("after") = py::none(),
           "Reads records of `object`.\n\n"
-          "where: \"status = 'contacted' AND annual_revenue > 1000000\" (=, !=, <, <=, >, >=, IN (...),\n"
-          "NOT IN, IS [NOT] NULL, CONTAINS, STARTS_WITH, AND/OR/NOT, parentheses; fields may be lookup\n"
-          "paths such as account_id.name). order_by: [\"-annual_revenue\", \"last_name\"] or\n"
-          "\"-annual_revenue,last_name\" ('-' = descending). limit/offset page; after=result.next_cursor\n"
-          "pages by keyset. fields: the columns to return (default: every stored field).\n"
-          "Raises ParseError (a UsageError) for a malformed where-string, SchemaError for unknown names.")
+          "where: a where-string, \"status = 'contacted' AND annual_revenue > 1000000\" (=, !=, <, <=, >,\n"
+          ">=, IN (...), NOT IN, IS [NOT] NULL, CONTAINS, STARTS_WITH, AND/OR/NOT, parentheses; fields\n"
+          "may be lookup paths such as account_id.name), or any boolean formula, \"AND(ISPICKVAL(status,\n"
+          "'contacted'), LEN(company) > 3)\": the parts SQL can express run as SQL, the rest in the\n"
+          "formula engine. Formula fields may be filtered and sorted on. order_by: [\"-annual_revenue\",\n"
+          "\"last_name\"] or \"-annual_revenue,last_name\" ('-' = descending). limit/offset page;\n"
+          "after=result.next_cursor pages by keyset. fields: the columns to return (default: every field).\n"
+          "Raises ParseError (a UsageError) for a filter that is neither, with the formula's diagnostics,\n"
+          "SchemaError for unknown names.")
+      .def(
+          "explain",
+          [](Session& self, const std::string& object, std::optional<std::string> where, py::object order_by,
+             py::object fields) {
+            Query query;
+            query.object = object;
+            query.filter = filter_of(where);
+            query.order_by = parse_order(order_by);
+            query.fields = parse_names(fields, "fields");
+            return without_gil([&] { return self.explain(query); });
+          },
+          py::arg("object"), py::arg("where") = py::none(), py::arg("order_by") = py::none(),
+          py::arg("fields") = py::none(),
+          "The SQL a query runs and SQLite's plan for it, as text (formula parts the engine evaluates\n"
+          "appear as hotcrm_engine(...) calls).")
       .def(
           "count",
           [](Session& self, const std::string& object, std::optional<std::string> where) {
-            Filter filter = parse_filter(where);
+            Filter filter = filter_of(where);
             return without_gil([&] { return self.count(object, filter); });
           },
           py::arg("object"), py::arg("where") = py::none(), "Number of records of `object` matching `where`.")
@@ -775,7 +799,7 @@ void bind_session(py::module_& m) {
             query.object = object;
             query.group_by = parse_names(group_by, "group_by");
             query.aggregates = parse_aggregates(aggregates);
-            query.filter = parse_filter(where);
+            query.filter = filter_of(where);
             QueryResult result = without_gil([&] { return self.aggregate(query); });
             return wrap_result(std::move(result), self.catalog(), object, query.group_by.size());
           },

@@ -34,6 +34,9 @@ enum class FormulaType : std::uint8_t {
 std::string_view to_string(FormulaType type) noexcept;
 /// The formula type a field of this catalog type reads as (formula fields: their return_type).
 FormulaType formula_type_of(const FieldDef& field) noexcept;
+/// The type a default-value formula of this field must have: the field's own formula type, but
+/// text for picklists, lookups and the text-like types (the written value is then checked as input).
+FormulaType default_formula_type(const FieldDef& field) noexcept;
 
 /// A compile-time problem, located in the source (1-based line and column, length in bytes).
 struct Diagnostic {
@@ -141,6 +144,8 @@ class Formula {
 
   struct Impl;
   explicit Formula(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  /// The compiled form (opaque outside the library; the store translates it to SQL).
+  const Impl& impl() const noexcept { return *impl_; }
 
  private:
   std::shared_ptr<const Impl> impl_;

@@ -38,11 +38,13 @@ struct PicklistOption {
   bool is_lost = false;               ///< a closed-lost stage
 };
 
-/// A default value: a literal, or one of the tokens $now, $today, $current_user.
+/// A default value: a literal, one of the tokens $now, $today, $current_user, or a formula
+/// (`{"formula": "TODAY() + 30"}`) evaluated on insert against the record being inserted.
 struct DefaultValue {
-  enum class Kind : std::uint8_t { literal, now, today, current_user };
+  enum class Kind : std::uint8_t { literal, now, today, current_user, formula };
   Kind kind = Kind::literal;
   Value literal;
+  std::string formula;  ///< formula: its source
 };
 
 struct FieldDef {

@@ -124,6 +124,9 @@ class Session {
                               const ImportOptions& options = {});
 
   QueryResult query(const Query& query);
+  /// The SQL a query runs and SQLite's plan for it ("-- SEARCH lead USING INDEX ..." lines).
+  /// Engine-evaluated formula parts show as hotcrm_engine(...) calls.
+  std::string explain(const Query& query);
   std::int64_t count(std::string_view object, const Filter& filter = Filter::all());
   /// Grouped aggregates: one row per group, group fields then aggregate aliases.
   QueryResult aggregate(const AggregateQuery& query);

@@ -1,6 +1,6 @@
 #pragma once
-// Queries: a filter tree (built in code, parsed from a where-string, or later produced by the
-// formula compiler), ordering, paging, field selection, counts and grouped aggregates.
+// Queries: a filter tree (built in code, parsed from a where-string, or a boolean formula),
+// ordering, paging, field selection, counts and grouped aggregates.
 
 #include <cstdint>
 #include <optional>
@@ -18,14 +18,17 @@ enum class CompareOp : std::uint8_t { eq, ne, lt, le, gt, ge, in, not_in, contai
 std::string_view to_string(CompareOp op) noexcept;
 
 /// A boolean condition over one object's records. A field may be a path through lookups:
-/// "account_id.name" reads the name of the opportunity's account.
+/// "account_id.name" reads the name of the opportunity's account. A `formula` filter holds any
+/// boolean formula (docs/formula.md), compiled against the object when the query runs: the parts
+/// SQL can express exactly run as SQL, the rest in the formula engine, with the same result.
 struct Filter {
-  enum class Kind : std::uint8_t { all, compare, and_, or_, not_ };
+  enum class Kind : std::uint8_t { all, compare, and_, or_, not_, formula };
   Kind kind = Kind::all;
   std::string field;            ///< compare: field or lookup path
   CompareOp op = CompareOp::eq; ///< compare: operator
   std::vector<Value> values;    ///< compare: operand(s); IN takes several, IS NULL none
   std::vector<Filter> children; ///< and_/or_: two or more; not_: exactly one
+  std::string source;           ///< formula: the formula text
 
   static Filter all() { return {}; }
   static Filter compare(std::string field, CompareOp op, Value value = {});
@@ -35,8 +38,10 @@ struct Filter {
   static Filter and_(std::vector<Filter> children);
   static Filter or_(std::vector<Filter> children);
   static Filter not_(Filter child);
+  static Filter formula(std::string source);
 
   /// Readable form, parseable by parse_where: "(status = 'new' AND annual_revenue > 1000000)".
+  /// A formula filter is written as its source (which parse_filter reads back).
   std::string to_string() const;
 };
 
@@ -45,6 +50,10 @@ struct Filter {
 /// `field STARTS_WITH 'x'`, joined by AND / OR / NOT (also && || !) with parentheses.
 /// Literals: 'text' or "text", numbers, TRUE, FALSE, NULL. Throws Error(parse) naming the column.
 Filter parse_where(std::string_view text);
+
+/// What `--where` and Python's `where=` accept: a where-string when the text is one (parse_where),
+/// otherwise any boolean formula (Filter::formula; compiled, with diagnostics, when the query runs).
+Filter parse_filter(std::string_view text);
 
 struct OrderKey {
   std::string field;     ///< field or lookup path

@@ -1,0 +1,98 @@
+#pragma once
+// SQL for the read path: a filter tree (comparisons and boolean formulas) compiled into a WHERE
+// clause with bound parameters over one object's table and the LEFT JOINs its lookup paths need.
+// Every identifier comes from the catalog; every value is a bound parameter.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hotcrm/store/query.hpp"
+#include "store/impl.hpp"
+
+namespace hotcrm::detail {
+
+class EngineFormula;
+
+/// A resolved field reference: the SQL expression and the field that types it.
+struct Column {
+  std::string sql;
+  const FieldDef* field = nullptr;
+  const Formula* formula = nullptr;  ///< a formula field: computed from the full row, not selected
+};
+
+/// One bound positional parameter: the value and the field that decides its encoding.
+struct Parameter {
+  const FieldDef* field = nullptr;  ///< nullptr: bind as plain text / integer / real / null
+  Value value;
+};
+
+class SqlBuilder {
+ public:
+  SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now);
+  ~SqlBuilder();
+  SqlBuilder(const SqlBuilder&) = delete;
+  SqlBuilder& operator=(const SqlBuilder&) = delete;
+
+  /// The column of a stored field or lookup path; throws UsageError for unknown fields and for
+  /// formula fields (which have no column).
+  Column resolve(const std::string& path);
+  /// Like resolve(), but nullopt where the path ends at (or goes through) a formula field.
+  std::optional<Column> try_resolve(const std::string& path);
+  /// An SQL expression with the value of any path, formula fields included: the column where
+  /// there is one, otherwise the engine computes it per row (for ORDER BY).
+  std::string value_expression(const std::string& path);
+
+  /// ANDs `filter` into the WHERE clause.
+  void add_filter(const Filter& filter);
+  /// Adds a parameter for the next `?` of a condition being built (in text order).
+  void add_parameter(Parameter parameter) { parameters_.push_back(std::move(parameter)); }
+  /// Registers an engine-evaluated formula kept alive as long as the builder; returns the SQL call
+  /// (its handle is a named parameter, bound by bind_all wherever the call appears).
+  std::string engine_call(std::unique_ptr<EngineFormula> engine);
+
+  std::string from_clause() const;
+  const std::string& where() const { return where_; }
+  const ObjectPlan& root() const noexcept { return root_; }
+  Session::Impl& impl() const noexcept { return impl_; }
+  DateTime now() const noexcept { return now_; }
+  const std::string& tenant() const noexcept { return tenant_; }
+  /// Positional parameters so far; a translation that gives up truncates back to its mark.
+  std::size_t parameter_count() const noexcept { return parameters_.size(); }
+  void truncate_parameters(std::size_t count) { parameters_.resize(count); }
+
+  /// Join parameters precede the WHERE parameters in the SQL text.
+  std::vector<Parameter> ordered_parameters() const;
+  void bind_all(Statement& statement, const std::vector<Parameter>& extra = {}) const;
+
+ private:
+  std::string join(const std::string& path, const std::string& from_alias, const FieldDef& field);
+  Value literal(const Column& column, const Value& value, const std::string& path);
+  Parameter parameter_for(const Column& column, const Value& value);
+  std::string compile(const Filter& filter, std::int64_t& nodes);
+  std::string compile_compare(const Filter& filter);
+  std::string compile_formula_filter(const std::string& source);
+
+  Session::Impl& impl_;
+  const ObjectPlan& root_;
+  std::string tenant_;
+  DateTime now_;
+  std::string joins_;
+  std::vector<std::string> join_parameters_;
+  std::string where_;
+  std::vector<Parameter> parameters_;
+  std::map<std::string, std::string> aliases_;
+  std::vector<std::unique_ptr<EngineFormula>> engines_;
+};
+
+/// Compiles a boolean formula filter into SQL: the conjuncts SQL can express become SQL with bound
+/// parameters, the rest one engine call. Throws UsageError(parse) with rendered diagnostics when the
+/// formula does not compile.
+std::string formula_filter_sql(SqlBuilder& builder, const std::string& source);
+/// The formula text equivalent to a comparison filter (for fields that have no column).
+std::string formula_source_of(const Filter& compare);
+/// Registers the engine's SQL functions on a connection.
+void register_engine_functions(Connection& connection);
+
+}  // namespace hotcrm::detail
