@@ -88,7 +88,8 @@ ACRONYMS = {"id": "ID", "sla": "SLA", "ai": "AI", "url": "URL", "csat": "CSAT", 
             "pdf": "PDF", "sms": "SMS", "api": "API", "roi": "ROI", "og": "OG", "css": "CSS", "html": "HTML",
             "json": "JSON", "kb": "KB", "ssl": "SSL", "gdpr": "GDPR", "ab": "A/B", "vip": "VIP", "it": "IT",
             "hr": "HR", "cc": "CC", "faq": "FAQ", "qa": "QA", "pop3": "POP3", "imap": "IMAP", "b": "B",
-            "last6": "Last 6"}
+            "last6": "Last 6", "level1": "Level 1", "level2": "Level 2", "level3": "Level 3",
+            "linkedin": "LinkedIn", "javascript": "JavaScript", "wechat": "WeChat"}
 SMALL_WORDS = {"of", "to", "in", "on", "for", "and", "or", "the", "a", "with"}
 
 # Options for the seed's 16 multi-select fields that have none, taken from the field they describe.
@@ -403,6 +404,31 @@ FORMULAS = {
     ("quote", "validity_period_days"): f_formula("validity_period_days", "Validity Period (Days)",
                                                  "expiration_date - quote_date", "number",
                                                  "Days from the quote date to its expiration."),
+    ("quote", "approval_level"): f_formula(
+        "approval_level", "Approval Level",
+        "IF(discount_percent > 40, 5, IF(discount_percent > 30, 4, IF(discount_percent > 20, 3, IF(discount_percent > 10, 2, IF(discount_percent > 5, 1, 0)))))",
+        "number", "Approval level the discount needs: above 5 % level 1 (team lead), 10 % level 2 (manager), 20 % level 3 (director), 30 % level 4, 40 % level 5 (VP / C-level); 0 = none."),
+    ("approval_request", "required_approval_level"): f_formula(
+        "required_approval_level", "Required Approval Level",
+        "IF(discount_percent > 40, 5, IF(discount_percent > 30, 4, IF(discount_percent > 20, 3, IF(discount_percent > 10, 2, IF(discount_percent > 5, 1, 0)))))",
+        "number", "Approval level the requested discount needs (the quote's thresholds: 5/10/20/30/40 %)."),
+    ("approval_request", "revenue_impact"): f_formula("revenue_impact", "Revenue Impact", "proposed_price - original_price", "currency",
+                                                      "Proposed price less original price (negative for a discount)."),
+    ("quote_line_item", "margin_percent"): f_formula(
+        "margin_percent", "Margin Percent",
+        "IF(quantity * unit_price - CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
+        "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0) = 0, NULL, "
+        "(quantity * unit_price - CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
+        "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0) - quantity * product_id.cost_price) * 100 / "
+        "(quantity * unit_price - CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
+        "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0)))",
+        "percent", "Margin as a percentage of the line total."),
+    ("support_case", "response_time_minutes"): f_formula(
+        "response_time_minutes", "Response Time (Minutes)", "ROUND((first_response_time - created_at) * 1440, 0)", "number",
+        "Minutes from creation to the first response."),
+    ("support_case", "resolution_time_minutes"): f_formula(
+        "resolution_time_minutes", "Resolution Time (Minutes)", "ROUND((actual_resolution_time - created_at) * 1440, 0)", "number",
+        "Minutes from creation to resolution."),
     ("invoice_line", "amount"): f_formula("amount", "Amount", "quantity * unit_price", "currency", "quantity x unit price."),
     ("payroll", "gross_pay"): f_formula(
         "gross_pay", "Gross Pay",

@@ -265,6 +265,16 @@ TEST_CASE_FIXTURE(StandardDb, "quote: exchange rate, discount range and totals" 
   CHECK(stored.at("total_price").is_null());  // subtotal is filled by a roll-up, later
 }
 
+TEST_CASE_FIXTURE(StandardDb, "the discount sets the quote's approval level" * doctest::test_suite("standard")) {
+  const std::vector<std::pair<std::string, double>> levels = {
+      {"0", 0}, {"5.00", 0}, {"5.01", 1}, {"10.00", 1}, {"10.01", 2}, {"20.01", 3}, {"30.01", 4}, {"40.00", 4}, {"40.01", 5}};
+  for (const auto& [discount, level] : levels) {
+    CAPTURE(discount);
+    auto quote = db.insert("quote", with("quote", {{"discount_percent", discount}}));
+    CHECK(db.get("quote", quote).at("approval_level").as_double() == doctest::Approx(level));
+  }
+}
+
 TEST_CASE_FIXTURE(StandardDb, "quote line: discounts within 0-100 %, line totals and margin" * doctest::test_suite("standard")) {
   CHECK(insert_rules("quote_line_item", {{"discount_type", "percentage"}, {"discount_percent", "100"}}).empty());
   CHECK(insert_rules("quote_line_item", {{"discount_type", "percentage"}, {"discount_percent", "100.01"}}) ==
@@ -282,6 +292,7 @@ TEST_CASE_FIXTURE(StandardDb, "quote line: discounts within 0-100 %, line totals
   CHECK(stored.at("total_price") == Value(Decimal::parse("135.00")));
   CHECK(stored.at("tax_amount") == Value(Decimal::parse("27.00")));
   CHECK(stored.at("margin") == Value(Decimal::parse("45.00")));
+  CHECK(stored.at("margin_percent").as_double() == doctest::Approx(100.0 / 3).epsilon(0.0001));
 }
 
 TEST_CASE_FIXTURE(StandardDb, "employee full name and payroll totals are formulas" * doctest::test_suite("standard")) {
