@@ -218,7 +218,7 @@ TEST_CASE_FIXTURE(StandardDb, "lead rules: contact details, conversion, revenue 
   }
 }
 
-TEST_CASE_FIXTURE(StandardDb, "opportunity: Closed Won needs an amount; expected revenue and days open" * doctest::test_suite("standard")) {
+TEST_CASE_FIXTURE(StandardDb, "opportunity: Closed Won needs an amount, expected revenue and days open are formulas" * doctest::test_suite("standard")) {
   CHECK(insert_rules("opportunity", {{"stage", "closed_won"}, {"amount", "0.01"}}).empty());
   CHECK(insert_rules("opportunity", {{"stage", "closed_won"}, {"amount", "0.00"}}) == Rules{"closed_won_requires_amount"});
   CHECK(insert_rules("opportunity", {{"stage", "closed_won"}}) == Rules{"closed_won_requires_amount"});
