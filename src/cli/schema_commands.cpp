@@ -59,10 +59,10 @@ struct SchemaOptions {
 };
 
 void print_object_list(const Catalog& catalog) {
-  TablePrinter table({"name", "label", "fields"});
-  table.align_right(2);
+  TablePrinter table({"name", "label", "package", "fields"});
+  table.align_right(3);
   for (const ObjectDef& object : catalog.objects()) {
-    table.add_row({object.name, object.label, std::to_string(object.fields.size())});
+    table.add_row({object.name, object.label, object.package, std::to_string(object.fields.size())});
   }
   table.print(std::cout);
   std::cout << row_count_footer(table.row_count()) << '\n';

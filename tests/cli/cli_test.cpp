@@ -106,6 +106,8 @@ TEST_CASE("schema") {
     CHECK(result.exit_code == 0);
     CHECK(contains(result.out, "opportunity"));
     CHECK(contains(result.out, "(72 rows)"));
+    CHECK(contains(result.out, "package"));
+    CHECK(contains(result.out, "support_case"));
   }
   SUBCASE("one object's fields") {
     const CliResult result = run_cli({"schema", db.path(), "opportunity"});
