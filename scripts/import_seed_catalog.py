@@ -361,10 +361,9 @@ POLYMORPHIC = {
 POLYMORPHIC_RULES = {"activity": ["who", "what"], "task": ["who", "what"]}
 
 
-def f_formula(name, label, expression, return_type, description, scale=None):
-    field = {"name": name, "type": "formula", "label": label, "description": description,
-             "expression": expression, "return_type": return_type}
-    return field
+def f_formula(name, label, expression, return_type, description):
+    return {"name": name, "type": "formula", "label": label, "description": description,
+            "expression": expression, "return_type": return_type}
 
 
 # Formula fields replacing seed fields that are derived from the record itself.
