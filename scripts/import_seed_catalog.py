@@ -366,6 +366,15 @@ def f_formula(name, label, expression, return_type, description):
             "expression": expression, "return_type": return_type}
 
 
+# A formula cannot read another formula field as a number, so the line total and the quote's discount
+# are spelled out wherever they are needed.
+LINE_DISCOUNT = ("CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
+                 "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0)")
+LINE_TOTAL = "quantity * unit_price - " + LINE_DISCOUNT
+QUOTE_DISCOUNT = "subtotal * BLANKVALUE(discount_percent, 0) / 100"
+APPROVAL_LEVEL = ("IF(discount_percent > 40, 5, IF(discount_percent > 30, 4, IF(discount_percent > 20, 3, "
+                  "IF(discount_percent > 10, 2, IF(discount_percent > 5, 1, 0)))))")
+
 # Formula fields replacing seed fields that are derived from the record itself.
 FORMULAS = {
     ("employee", "full_name"): f_formula("full_name", "Full Name", "TRIM(first_name & ' ' & last_name)", "text",
@@ -376,51 +385,42 @@ FORMULAS = {
                                                "Quantity x unit price, before discounts."),
     ("quote_line_item", "total_price"): f_formula(
         "total_price", "Total Price",
-        "quantity * unit_price - CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
-        "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0)",
-        "currency", "The line total: quantity x unit price less the discount (by discount_type)."),
+        LINE_TOTAL, "currency", "The line total: quantity x unit price less the discount (by discount_type)."),
     ("quote_line_item", "tax_amount"): f_formula(
         "tax_amount", "Tax Amount",
-        "IF(is_taxable, (quantity * unit_price - CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
-        "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0)) * BLANKVALUE(tax_percent, 0) / 100, 0)",
+        "IF(is_taxable, (" + LINE_TOTAL + ") * BLANKVALUE(tax_percent, 0) / 100, 0)",
         "currency", "Tax on the line total when the line is taxable."),
     ("quote_line_item", "margin"): f_formula(
         "margin", "Margin",
-        "quantity * unit_price - CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
-        "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0) - quantity * product_id.cost_price",
+        LINE_TOTAL + " - quantity * product_id.cost_price",
         "currency", "Line total less the product's cost price x quantity (blank when the product has no cost price)."),
     ("quote", "discount_amount"): f_formula("discount_amount", "Discount Amount",
-                                            "subtotal * BLANKVALUE(discount_percent, 0) / 100", "currency",
+                                            QUOTE_DISCOUNT, "currency",
                                             "subtotal x discount_percent / 100."),
     ("quote", "tax_amount"): f_formula(
         "tax_amount", "Tax Amount",
-        "(subtotal - subtotal * BLANKVALUE(discount_percent, 0) / 100) * BLANKVALUE(tax_percent, 0) / 100", "currency",
+        "(subtotal - " + QUOTE_DISCOUNT + ") * BLANKVALUE(tax_percent, 0) / 100", "currency",
         "(subtotal - discount) x tax_percent / 100."),
     ("quote", "total_price"): f_formula(
         "total_price", "Total Price",
-        "subtotal - subtotal * BLANKVALUE(discount_percent, 0) / 100 + (subtotal - subtotal * BLANKVALUE(discount_percent, 0) / 100) * BLANKVALUE(tax_percent, 0) / 100 + BLANKVALUE(shipping_handling, 0)",
+        "subtotal - " + QUOTE_DISCOUNT + " + (subtotal - " + QUOTE_DISCOUNT + ") * BLANKVALUE(tax_percent, 0) / 100 + BLANKVALUE(shipping_handling, 0)",
         "currency", "subtotal - discount + tax + shipping. Blank until subtotal is filled (a roll-up of the line items, later)."),
     ("quote", "validity_period_days"): f_formula("validity_period_days", "Validity Period (Days)",
                                                  "expiration_date - quote_date", "number",
                                                  "Days from the quote date to its expiration."),
     ("quote", "approval_level"): f_formula(
         "approval_level", "Approval Level",
-        "IF(discount_percent > 40, 5, IF(discount_percent > 30, 4, IF(discount_percent > 20, 3, IF(discount_percent > 10, 2, IF(discount_percent > 5, 1, 0)))))",
+        APPROVAL_LEVEL,
         "number", "Approval level the discount needs: above 5 % level 1 (team lead), 10 % level 2 (manager), 20 % level 3 (director), 30 % level 4, 40 % level 5 (VP / C-level); 0 = none."),
     ("approval_request", "required_approval_level"): f_formula(
         "required_approval_level", "Required Approval Level",
-        "IF(discount_percent > 40, 5, IF(discount_percent > 30, 4, IF(discount_percent > 20, 3, IF(discount_percent > 10, 2, IF(discount_percent > 5, 1, 0)))))",
+        APPROVAL_LEVEL,
         "number", "Approval level the requested discount needs (the quote's thresholds: 5/10/20/30/40 %)."),
     ("approval_request", "revenue_impact"): f_formula("revenue_impact", "Revenue Impact", "proposed_price - original_price", "currency",
                                                       "Proposed price less original price (negative for a discount)."),
     ("quote_line_item", "margin_percent"): f_formula(
         "margin_percent", "Margin Percent",
-        "IF(quantity * unit_price - CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
-        "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0) = 0, NULL, "
-        "(quantity * unit_price - CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
-        "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0) - quantity * product_id.cost_price) * 100 / "
-        "(quantity * unit_price - CASE(discount_type, 'percentage', quantity * unit_price * BLANKVALUE(discount_percent, 0) / 100, "
-        "'amount_per_unit', quantity * BLANKVALUE(discount_amount, 0), 'total_amount', BLANKVALUE(discount_amount, 0), 0)))",
+        "IF(" + LINE_TOTAL + " = 0, NULL, (" + LINE_TOTAL + " - quantity * product_id.cost_price) * 100 / (" + LINE_TOTAL + "))",
         "percent", "Margin as a percentage of the line total."),
     ("support_case", "response_time_minutes"): f_formula(
         "response_time_minutes", "Response Time (Minutes)", "ROUND((first_response_time - created_at) * 1440, 0)", "number",
