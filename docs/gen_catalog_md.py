@@ -1,23 +1,31 @@
 #!/usr/bin/python3
-"""Regenerates the per-object field tables in docs/catalog.md from catalog/core/*.json.
+"""Regenerates the reference part of docs/catalog.md from catalog/<package>/*.json.
 
-Usage: /usr/bin/python3 docs/gen_catalog_md.py   (from anywhere; paths are relative to this file)
-Only the text between the BEGIN/END GENERATED markers in docs/catalog.md is replaced.
+Usage: /usr/bin/python3 docs/gen_catalog_md.py           rewrite docs/catalog.md if it is out of date
+       /usr/bin/python3 docs/gen_catalog_md.py --check   exit 1 (and say why) if it is out of date
+Paths are relative to this file. Only the text between the BEGIN/END GENERATED markers is replaced.
+The ctest test model.catalog_docs_up_to_date runs --check.
 """
 import json
 import pathlib
 import sys
 
 DOCS = pathlib.Path(__file__).resolve().parent
-CATALOG = DOCS.parent / "catalog" / "core"
+CATALOG = DOCS.parent / "catalog"
 TARGET = DOCS / "catalog.md"
 BEGIN = "<!-- BEGIN GENERATED: gen_catalog_md.py -->"
 END = "<!-- END GENERATED: gen_catalog_md.py -->"
-ORDER = ["user", "account", "contact", "lead", "opportunity"]
+# Same order as hotcrm::standard_packages() (src/model/packages.cpp).
+PACKAGE_ORDER = ["platform", "crm", "marketing", "products", "finance", "support", "hr"]
+OBJECT_ORDER = ["user", "account", "contact", "lead", "opportunity"]
 
 
 def fmt_num(v):
     return str(int(v)) if isinstance(v, (int, float)) and float(v).is_integer() else str(v)
+
+
+def cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def constraints(f):
@@ -48,7 +56,7 @@ def constraints(f):
     if "format" in f:
         out.append("format `%s`" % f["format"])
     if "expression" in f:
-        out.append("= `%s`" % f["expression"])
+        out.append("= `%s` (%s)" % (f["expression"], f.get("return_type", "")))
     return ", ".join(out)
 
 
@@ -63,33 +71,90 @@ def option_text(o):
     return "`%s`%s" % (o["value"], " (%s)" % ", ".join(extra) if extra else "")
 
 
-def render():
+def load():
     objects = {}
-    for path in sorted(CATALOG.glob("*.json")):
+    for path in sorted(CATALOG.rglob("*.json")):
         obj = json.loads(path.read_text(encoding="utf-8"))
+        package = obj.get("package", "")
+        if package != path.parent.name:
+            sys.exit("%s: package '%s' does not match its folder" % (path, package))
+        if package not in PACKAGE_ORDER:
+            sys.exit("%s: unknown package '%s'" % (path, package))
         objects[obj["name"]] = obj
-    names = [n for n in ORDER if n in objects] + sorted(n for n in objects if n not in ORDER)
-    lines = []
-    for name in names:
-        obj = objects[name]
-        caps = ", ".join(k for k, v in obj.get("capabilities", {}).items() if v) or "none"
-        lines += ["### %s (`%s`, %d fields)" % (obj["label"], name, len(obj["fields"])), "",
-                  obj.get("description", ""), "", "Capabilities: %s." % caps, "",
-                  "| field | type | label | constraints | options |", "| --- | --- | --- | --- | --- |"]
-        for f in obj["fields"]:
-            opts = ", ".join(option_text(o) for o in f.get("options", []))
-            lines.append("| `%s` | %s | %s | %s | %s |" % (f["name"], f["type"], f.get("label", ""),
-                                                         constraints(f), opts))
-        lines.append("")
+    return objects
+
+
+def render_object(obj):
+    caps = ", ".join(k for k, v in obj.get("capabilities", {}).items() if v) or "none"
+    lines = ["#### %s (`%s`, %d fields)" % (obj["label"], obj["name"], len(obj["fields"])), "",
+             obj.get("description", ""), "", "Capabilities: %s." % caps, "",
+             "| field | type | label | constraints | options |", "| --- | --- | --- | --- | --- |"]
+    for f in obj["fields"]:
+        opts = ", ".join(option_text(o) for o in f.get("options", []))
+        lines.append("| `%s` | %s | %s | %s | %s |" % (f["name"], f["type"], cell(f.get("label", "")),
+                                                     cell(constraints(f)), opts))
+    rules = obj.get("validation_rules", [])
+    if rules:
+        lines += ["", "Validation rules (the record is rejected when the condition is true):", "",
+                  "| rule | condition | field | message |", "| --- | --- | --- | --- |"]
+        for r in rules:
+            lines.append("| `%s` | `%s` | %s | %s |" % (r["name"], cell(r["condition"]),
+                                                      "`%s`" % r["error_field"] if r.get("error_field") else "",
+                                                      cell(r["message"])))
+    lines.append("")
+    return lines
+
+
+def render():
+    objects = load()
+    by_package = {p: [] for p in PACKAGE_ORDER}
+    for obj in objects.values():
+        by_package[obj["package"]].append(obj)
+    for package in by_package:
+        by_package[package].sort(key=lambda o: (OBJECT_ORDER.index(o["name"]) if o["name"] in OBJECT_ORDER
+                                                else len(OBJECT_ORDER), o["name"]))
+    lines = ["### Packages", "",
+             "| package | objects | lookups point into | rules | formula fields |", "| --- | --- | --- | --- | --- |"]
+    for package in PACKAGE_ORDER:
+        targets = set()
+        rules = formulas = 0
+        for obj in by_package[package]:
+            rules += len(obj.get("validation_rules", []))
+            for f in obj["fields"]:
+                formulas += f["type"] == "formula"
+                if "reference" in f and objects[f["reference"]]["package"] != package:
+                    targets.add(objects[f["reference"]]["package"])
+        names = ", ".join("`%s`" % o["name"] for o in by_package[package])
+        lines.append("| %s | %d: %s | %s | %d | %d |" % (
+            package, len(by_package[package]), names,
+            ", ".join(p for p in PACKAGE_ORDER if p in targets) or "-", rules, formulas))
+    lines.append("")
+    total_fields = sum(len(o["fields"]) for o in objects.values())
+    lines += ["%d objects, %d fields." % (len(objects), total_fields), ""]
+    for package in PACKAGE_ORDER:
+        lines += ["### Package `%s`" % package, ""]
+        for obj in by_package[package]:
+            lines += render_object(obj)
     return "\n".join(lines)
 
 
 def main():
+    check = "--check" in sys.argv[1:]
     text = TARGET.read_text(encoding="utf-8")
     start, stop = text.find(BEGIN), text.find(END)
     if start < 0 or stop < start:
         sys.exit("%s: markers not found" % TARGET)
     new = text[:start + len(BEGIN)] + "\n" + render() + text[stop:]
+    if check:
+        if new != text:
+            old_lines, new_lines = text.splitlines(), new.splitlines()
+            first = next((i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b),
+                         min(len(old_lines), len(new_lines)))
+            print("%s is out of date with catalog/ (first difference at line %d); run /usr/bin/python3 %s"
+                  % (TARGET, first + 1, pathlib.Path(__file__).name))
+            sys.exit(1)
+        print("%s is up to date" % TARGET)
+        return
     if new != text:
         TARGET.write_text(new, encoding="utf-8")
     print("%s %s" % (TARGET, "updated" if new != text else "unchanged"))

@@ -364,7 +364,9 @@ RecordBatch generate_leads(SampleRandom& random, std::int64_t count, Date today)
     const std::string company = company_name(random);
     const Place& place = pick(random, places);
     const Decimal revenue = annual_revenue(random);
-    const bool in_pool = random.chance(10);
+    const std::int64_t lead_score = random.between(0, 100);
+    // A lead scoring above 70 is assigned, never left in the public pool (a rule of the lead).
+    const bool in_pool = random.chance(10) && lead_score <= 70;
     // Pool entries happened during the last 90 days, at 09:00 UTC.
     const Value pool_entry = in_pool ? Value(DateTime{DateTime::from_date(today).micros -
                                                       random.between(1, 90) * 86'400'000'000LL + 9 * 3'600'000'000LL})
@@ -372,7 +374,7 @@ RecordBatch generate_leads(SampleRandom& random, std::int64_t count, Date today)
     batch.add_row({first, last, company, pick(random, roles).title,
                    unique_email(emails, first, last, company_domain(company)), phone_number(random, place),
                    "https://www." + company_domain(company), pick_weighted(random, statuses, status_weights),
-                   pick(random, ratings), random.between(0, 100), pick_weighted(random, industries, industry_weights),
+                   pick(random, ratings), lead_score, pick_weighted(random, industries, industry_weights),
                    employees_for(random, revenue), revenue, pick_weighted(random, sources, source_weights), in_pool,
                    pool_entry, place.city, place.state, postal_code(random), place.country});
   }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -16,12 +17,14 @@ namespace {
 struct InitOptions {
   std::string database;
   std::string catalog_path;
+  std::vector<std::string> packages;
   bool allow_destructive = false;
 };
 
 ExitCode run_init(const InitOptions& options) {
   OpenOptions open_options;
   if (!options.catalog_path.empty()) open_options.catalog = Catalog::load(options.catalog_path);
+  if (!options.packages.empty()) open_options.catalog = Catalog::standard(options.packages);
   open_options.allow_destructive = options.allow_destructive;
   Database database = Database::open(options.database, open_options);
   const MigrationReport& migration = database.migration();
@@ -38,6 +41,12 @@ void add_init_command(CLI::App& app, Action& action) {
                       "catalog JSON file or folder: the complete set of objects (default: the stored catalog, "
                       "or the standard one for a new file)")
       ->check(CLI::ExistingPath);
+  command
+      ->add_option("--packages", options->packages,
+                   "standard packages to install, comma-separated, with their dependencies: platform, crm, "
+                   "marketing, products, finance, support, hr (default: all)")
+      ->delimiter(',')
+      ->excludes("--catalog");
   command->add_flag("--allow-destructive", options->allow_destructive,
                     "accept migrations that drop or retype fields or objects (their data is lost)");
   command->callback([options, &action] { action = [options] { return run_init(*options); }; });
@@ -50,10 +59,10 @@ struct SchemaOptions {
 };
 
 void print_object_list(const Catalog& catalog) {
-  TablePrinter table({"name", "label", "fields"});
-  table.align_right(2);
+  TablePrinter table({"name", "label", "package", "fields"});
+  table.align_right(3);
   for (const ObjectDef& object : catalog.objects()) {
-    table.add_row({object.name, object.label, std::to_string(object.fields.size())});
+    table.add_row({object.name, object.label, object.package, std::to_string(object.fields.size())});
   }
   table.print(std::cout);
   std::cout << row_count_footer(table.row_count()) << '\n';

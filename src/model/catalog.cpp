@@ -182,6 +182,14 @@ Catalog Catalog::standard() {
   return catalog;
 }
 
+Catalog Catalog::standard(std::span<const std::string> packages) {
+  const auto selected = resolve_packages(packages);
+  std::vector<ObjectDef> objects;
+  for (const auto& object : standard().objects())
+    if (std::find(selected.begin(), selected.end(), object.package) != selected.end()) objects.push_back(object);
+  return from_objects(std::move(objects));
+}
+
 Catalog Catalog::merged(const Catalog& other) const {
   std::vector<ObjectDef> objects = state_->objects;
   for (const auto& object : other.objects()) {

@@ -4,7 +4,7 @@
 
 namespace hotcrm::detail {
 struct EmbeddedFile {
-  std::string_view path;     ///< relative to catalog/, e.g. "core/lead.json"
+  std::string_view path;     ///< relative to catalog/, e.g. "crm/lead.json"
   std::string_view content;
 };
 /// The catalog JSON files compiled into the library, sorted by path.

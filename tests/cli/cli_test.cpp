@@ -73,9 +73,29 @@ TEST_CASE("init creates, then finds nothing to migrate") {
   }
   SUBCASE("a catalog folder") {
     const CliResult result =
-        run_cli({"init", dir.file("core.db").string(), "--catalog", HOTCRM_SOURCE_DIR "/catalog/core"});
+        run_cli({"init", dir.file("core.db").string(), "--catalog", HOTCRM_SOURCE_DIR "/catalog"});
     CHECK(result.exit_code == 0);
     CHECK(contains(result.out, "create object opportunity"));
+  }
+  SUBCASE("chosen packages with their dependencies") {
+    const std::string support_db = dir.file("support.db").string();
+    const CliResult result = run_cli({"init", support_db, "--packages", "support"});
+    CHECK(result.exit_code == 0);
+    CHECK(contains(result.out, "create object support_case"));
+    CHECK(contains(result.out, "create object account"));
+    CHECK(contains(result.out, "create object product"));
+    CHECK_FALSE(contains(result.out, "create object employee"));
+    CHECK(contains(run_cli({"init", support_db, "--packages", "support"}).out, "up to date"));
+    const CliResult two = run_cli({"init", dir.file("two.db").string(), "--packages", "hr,marketing"});
+    CHECK(two.exit_code == 0);
+    CHECK(contains(two.out, "create object employee"));
+    CHECK(contains(two.out, "create object campaign"));
+    CHECK_FALSE(contains(two.out, "create object invoice"));
+  }
+  SUBCASE("an unknown package is a usage error naming it") {
+    const CliResult result = run_cli({"init", dir.file("nope.db").string(), "--packages", "crm,warehouse"});
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, "'warehouse'"));
   }
 }
 
@@ -85,7 +105,9 @@ TEST_CASE("schema") {
     const CliResult result = run_cli({"schema", db.path()});
     CHECK(result.exit_code == 0);
     CHECK(contains(result.out, "opportunity"));
-    CHECK(contains(result.out, "(5 rows)"));
+    CHECK(contains(result.out, "(72 rows)"));
+    CHECK(contains(result.out, "package"));
+    CHECK(contains(result.out, "support_case"));
   }
   SUBCASE("one object's fields") {
     const CliResult result = run_cli({"schema", db.path(), "opportunity"});
@@ -97,7 +119,7 @@ TEST_CASE("schema") {
   SUBCASE("json") {
     const CliResult all = run_cli({"schema", db.path(), "--format", "json"});
     CHECK(all.exit_code == 0);
-    CHECK(json::parse(all.out)["objects"].size() == 5);
+    CHECK(json::parse(all.out)["objects"].size() == 72);
     const CliResult lead = run_cli({"schema", db.path(), "lead", "--format", "json"});
     CHECK(lead.exit_code == 0);
     CHECK(json::parse(lead.out)["name"] == "lead");
@@ -114,6 +136,7 @@ TEST_CASE("insert, get, update, delete") {
   // More digits than a double holds: the CLI must pass the literal on exactly.
   const std::string id =
       db.insert("lead", R"({"last_name": "Lovelace", "company": "Analytical Engines", "annual_revenue": 9007199254740993.01,
+                           "industry": "technology", "email": "ada@engines.example",
                            "lead_score": 42, "is_in_public_pool": true})");
   CHECK(id.size() > 0);
 
@@ -243,7 +266,7 @@ TEST_CASE("import") {
     CHECK(db.count("lead") == 0);
   }
   SUBCASE("a clean file") {
-    write_file(db.file("good.csv"), "last_name,company\nA,Alpha\nB,Beta\n");
+    write_file(db.file("good.csv"), "last_name,company,phone\nA,Alpha,+1 555 0100\nB,Beta,+1 555 0101\n");
     const CliResult result = run_cli({"import", db.path(), "lead", db.file("good.csv").string()});
     CHECK(result.exit_code == 0);
     CHECK(contains(result.out, "imported 2 lead records, rejected 0 rows"));
@@ -258,7 +281,7 @@ TEST_CASE("import") {
     CHECK(contains(result.err, "[required]"));
   }
   SUBCASE("JSON Lines, format from the extension") {
-    write_file(db.file("leads.jsonl"), R"({"last_name": "J", "company": "K", "annual_revenue": 10.25})"
+    write_file(db.file("leads.jsonl"), R"({"last_name": "J", "company": "K", "phone": "+1 555 0100", "annual_revenue": 10.25})"
                                        "\n{not json}\n");
     const CliResult result =
         run_cli({"import", db.path(), "lead", db.file("leads.jsonl").string(), "--on-error", "skip"});
@@ -281,9 +304,9 @@ TEST_CASE("import") {
 
 TEST_CASE("query, export, count, aggregate") {
   CliDatabase db;
-  db.insert("lead", R"({"last_name": "Hopper", "company": "Navy", "status": "new", "annual_revenue": 300})");
-  db.insert("lead", R"({"last_name": "Turing", "company": "Bletchley", "status": "new", "annual_revenue": 100.5})");
-  db.insert("lead", R"({"last_name": "Knuth", "company": "Stanford", "status": "qualified", "annual_revenue": 200})");
+  db.insert("lead", R"({"last_name": "Hopper", "company": "Navy", "email": "hopper@navy.example", "status": "new", "annual_revenue": 300})");
+  db.insert("lead", R"({"last_name": "Turing", "company": "Bletchley", "email": "turing@bletchley.example", "status": "new", "annual_revenue": 100.5})");
+  db.insert("lead", R"({"last_name": "Knuth", "company": "Stanford", "email": "knuth@stanford.example", "status": "qualified", "annual_revenue": 200})");
 
   SUBCASE("table with a row count") {
     const CliResult result =
@@ -354,7 +377,7 @@ TEST_CASE("query, export, count, aggregate") {
 TEST_CASE("SQL in values and where-strings stays data") {
   CliDatabase db;
   const std::string attack = "'); DROP TABLE lead; --";
-  const std::string record = json{{"last_name", attack}, {"company", attack}}.dump();
+  const std::string record = json{{"last_name", attack}, {"company", attack}, {"phone", "+1 555 0100"}}.dump();
   db.insert("lead", record);
 
   // As a double-quoted literal the attack is just a value to compare with.

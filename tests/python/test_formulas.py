@@ -306,10 +306,13 @@ def test_rules_survive_catalog_json(tmp_path: Path):
     assert rules[2]["active"] is False
 
 
-def test_standard_catalog_has_no_rules(tmp_db):
-    assert tmp_db.describe("lead")["rules"] == []
+def test_standard_lead_rules(tmp_db):
+    assert "email_or_phone_required" in [r["name"] for r in tmp_db.describe("lead")["rules"]]
     tmp_db.insert("lead", lead(1))
     assert tmp_db.validate("lead") == []
+    with pytest.raises(hotcrm.ValidationError) as info:
+        tmp_db.insert("lead", {"last_name": "Ng", "company": "Acme"})
+    assert info.value.errors[0]["rule"] == "email_or_phone_required"
 
 
 def test_rule_that_cannot_be_evaluated(tmp_path: Path):

@@ -57,6 +57,7 @@ def test_dataframe_with_nan_none_nat(tmp_db):
         "last_name": ["A", "B", "C", "D"],
         "company": ["X", "Y", "Z", "W"],
         "email": ["a@x.io", None, "c@z.io", np.nan],
+        "phone": [None, "+1 555 0102", None, "+1 555 0104"],  # a lead needs an e-mail or a phone
         "annual_revenue": [1000.5, np.nan, 0.1, 2e6],
         "number_of_employees": pd.array([10, None, 30, 40], dtype="Int64"),
         "is_in_public_pool": pd.array([True, None, False, True], dtype="boolean"),

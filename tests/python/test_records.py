@@ -18,7 +18,7 @@ def test_open_file_and_memory(db_path):
     assert "create object lead" in db.migration
     db.close()
     with hotcrm.open(":memory:") as mem:
-        assert mem.objects() == ["account", "contact", "lead", "opportunity", "user"]
+        assert len(mem.objects()) == 72 and "lead" in mem.objects()
         assert mem.count("lead") == 0
 
 

@@ -266,7 +266,7 @@ TEST_CASE_FIXTURE(Fixture, "explicit transactions commit, roll back and nest" * 
   CHECK(names.rows.at(0, 0).as_string() == "Kept");
 }
 
-TEST_CASE_FIXTURE(Fixture, "on insert a null takes the default; dates accept midnight datetimes" * doctest::test_suite("store")) {
+TEST_CASE_FIXTURE(Fixture, "on insert a null takes the default, dates accept midnight datetimes" * doctest::test_suite("store")) {
   auto id = db.insert("company", {{"name", "Nully"}, {"active", nullptr}, {"founded", DateTime::parse("2001-02-03T00:00:00Z")}});
   auto company = db.get("company", id);
   CHECK(company.at("active").as_bool());

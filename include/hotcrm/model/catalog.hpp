@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -119,6 +120,22 @@ struct CatalogIssue {
   std::string message;
 };
 
+/// One package of the standard catalog: a group of objects a user can choose to install.
+struct PackageInfo {
+  std::string name;                  ///< "platform", "crm", "marketing", ...; the objects' `package`
+  std::string label;
+  std::string description;
+  std::vector<std::string> depends;  ///< packages whose objects this one's lookups point to
+};
+
+/// The standard catalog's packages, each listed after the packages it depends on:
+/// platform, crm, marketing, products, finance, support, hr.
+const std::vector<PackageInfo>& standard_packages();
+
+/// `packages` plus every package they depend on, directly or not, in standard_packages() order.
+/// Throws UsageError naming the first unknown package.
+std::vector<std::string> resolve_packages(std::span<const std::string> packages);
+
 /// A validated, immutable set of object definitions. Cheap to copy (shared state).
 class Catalog {
  public:
@@ -130,9 +147,12 @@ class Catalog {
   static Catalog from_json(std::string_view json_text, std::string_view source_name = "<string>");
   /// Loads a .json file, or every *.json file under a folder (sorted, recursively).
   static Catalog load(const std::filesystem::path& path);
-  /// The catalog compiled into the library (the core sales objects: user, account, contact, lead,
-  /// opportunity).
+  /// The catalog compiled into the library: every object of every standard package.
   static Catalog standard();
+  /// The standard catalog restricted to `packages` and the packages they depend on (see
+  /// resolve_packages); e.g. {"support"} gives support, products, crm and platform. Throws
+  /// UsageError naming an unknown package.
+  static Catalog standard(std::span<const std::string> packages);
 
   /// This catalog plus `other`: objects of `other` are added, or replace those with the same name.
   Catalog merged(const Catalog& other) const;
