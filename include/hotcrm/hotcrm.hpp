@@ -7,6 +7,7 @@
 #include "hotcrm/store/database.hpp"
 #include "hotcrm/store/query.hpp"
 #include "hotcrm/store/record.hpp"
+#include "hotcrm/time/business_calendar.hpp"
 #include "hotcrm/time/cron.hpp"
 #include "hotcrm/time/time_zone.hpp"
 #include "hotcrm/value.hpp"
