@@ -108,6 +108,11 @@ void read_data(ByteReader& reader, const Header& header, int time_size, ZoneData
   zone.times.reserve(header.timecnt);
   for (std::uint32_t i = 0; i < header.timecnt; ++i) {
     const std::int64_t time = time_size == 8 ? reader.i64("transition time") : reader.i32("transition time");
+    // zic writes -2^59 for "the big bang"; farther instants are meaningless and would overflow
+    // calendar arithmetic.
+    if (time < -(std::int64_t{1} << 60) || time > (std::int64_t{1} << 60)) {
+      throw TzifFailure{fmt::format("transition {} at {} s is out of range (beyond +-2^60 s)", i, time)};
+    }
     if (!zone.times.empty() && time <= zone.times.back()) {
       throw TzifFailure{fmt::format("transition {} ({}) is not after transition {} ({})", i, time, i - 1, zone.times.back())};
     }

@@ -3,7 +3,6 @@
 #include "time/zone_data.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 
 #include "time/civil.hpp"
@@ -239,9 +238,13 @@ void ZoneData::finish() {
       };
       rule_standard_type = type_index(standard);
       rule_daylight_type = type_index(daylight);
-      const bool table_less = times.empty();
+      table_end = times.empty() ? no_earlier_transition : times.back();
+      const std::size_t table_size = times.size();
+      // Precompute from the year before the table ends, but not before 1800: a hostile file whose
+      // table ends in the distant past must not make us generate millions of years.
       const std::int64_t first_year =
-          table_less ? rule_only_start_year : year_of_seconds(times.back(), rule->standard.offset) - 1;
+          times.empty() ? rule_only_start_year
+                        : std::max(rule_only_start_year, year_of_seconds(times.back(), rule->standard.offset) - 1);
       const std::int64_t last_year = std::max(first_year, extension_end_year - 1);
       auto append = [this](std::int64_t time, std::uint16_t type) {
         if (!times.empty() && time < times.back()) return;  // the file's own table is authoritative
@@ -257,8 +260,8 @@ void ZoneData::finish() {
       for (const RuleEvent& event : rule_events(*rule, first_year, last_year)) {
         append(event.time, event.to_daylight ? rule_daylight_type : rule_standard_type);
       }
-      extended_until = days_from_civil(extension_end_year, 1, 1) * seconds_per_day;
-      if (table_less && !times.empty()) rule_governs_before = times.front();
+      extended_until = days_from_civil(last_year + 1, 1, 1) * seconds_per_day;
+      extension_begin = times.size() > table_size ? times[table_size] : extended_until;
     } else {
       // A rule without DST: standard time from the last transition on.
       std::uint16_t index = 0;
@@ -316,7 +319,12 @@ Segment ZoneData::rule_segment_at(std::int64_t t) const noexcept {
 }
 
 Segment ZoneData::segment_at(std::int64_t t) const noexcept {
-  if (rule && rule->daylight && (t >= extended_until || t < rule_governs_before)) return rule_segment_at(t);
+  if (rule && rule->daylight && t >= table_end && (t >= extended_until || t < extension_begin)) {
+    Segment segment = rule_segment_at(t);
+    segment.begin = std::max(segment.begin, table_end);
+    if (t < extension_begin) segment.end = std::min(segment.end, extension_begin);
+    return segment;
+  }
   const auto after = std::upper_bound(times.begin(), times.end(), t);
   const std::size_t next = static_cast<std::size_t>(after - times.begin());
   Segment segment;
@@ -350,21 +358,22 @@ std::int32_t ZoneData::max_offset_from(std::int64_t t) const noexcept {
 
 ZoneData::Resolution ZoneData::resolve(std::int64_t local_seconds) const noexcept {
   // Every instant showing this wall time lies in [local - max offset, local - min offset]: walk the
-  // segments over that window, keeping the instants that fall inside the segment that produced them.
+  // segments over that window (each step moves strictly forward, so the walk ends), keeping the
+  // instants that fall inside the segment that produced them.
   const std::int64_t window_begin = local_seconds - global_max_offset();
   const std::int64_t window_end = local_seconds - global_min_offset();
-  std::array<std::int64_t, 4> found{};
-  std::array<std::int64_t, 4> found_segment_begin{};
   std::size_t count = 0;
+  std::int64_t first = 0, last = 0, last_segment_begin = 0;
   Resolution resolution;
   bool gap_seen = false;
   Segment segment = segment_at(window_begin);
-  for (int guard = 0; guard < 64; ++guard) {
+  for (;;) {
     const std::int32_t offset = types[segment.type].offset;
     const std::int64_t candidate = local_seconds - offset;
-    if (candidate >= segment.begin && candidate < segment.end && count < found.size()) {
-      found_segment_begin[count] = segment.begin;
-      found[count++] = candidate;
+    if (candidate >= segment.begin && candidate < segment.end) {
+      if (count++ == 0) first = candidate;
+      last = candidate;
+      last_segment_begin = segment.begin;
     }
     if (segment.end == no_later_transition || segment.end > window_end) break;
     const Segment next = segment_at(segment.end);
@@ -380,13 +389,14 @@ ZoneData::Resolution ZoneData::resolve(std::int64_t local_seconds) const noexcep
   }
   if (count == 0) {
     resolution.kind = LocalTimeResolution::Kind::skipped;
-    if (!gap_seen) resolution.first = resolution.second = resolution.transition = local_seconds;  // unreachable
+    // No instant and no jump over it cannot happen with consistent segments; answer something sane.
+    if (!gap_seen) resolution.first = resolution.second = resolution.transition = local_seconds;
     return resolution;
   }
-  resolution.first = found[0];
-  resolution.second = found[count - 1];
+  resolution.first = first;
+  resolution.second = last;
   resolution.kind = count == 1 ? LocalTimeResolution::Kind::unique : LocalTimeResolution::Kind::repeated;
-  resolution.transition = count == 1 ? found[0] : found_segment_begin[count - 1];
+  resolution.transition = count == 1 ? first : last_segment_begin;
   return resolution;
 }
 

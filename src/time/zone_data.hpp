@@ -79,7 +79,10 @@ struct ZoneData {
   std::optional<PosixRule> rule;
   std::uint16_t rule_standard_type = 0, rule_daylight_type = 0;
   std::int64_t extended_until = no_later_transition;
-  std::int64_t rule_governs_before = no_earlier_transition;  ///< table-less files: the rule also rules the past
+  /// The rule governs from the file's last transition on (all of time for a file without any);
+  /// between there and the first precomputed transition it is evaluated on the fly too.
+  std::int64_t table_end = no_earlier_transition;
+  std::int64_t extension_begin = no_later_transition;
   /// suffix_min_offset[i] / suffix_max_offset[i]: offset bounds over segments i-1, i, ... (index 0 is
   /// the segment before the first transition), the rule's types included.
   std::vector<std::int32_t> suffix_min_offset, suffix_max_offset;

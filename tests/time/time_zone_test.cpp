@@ -278,6 +278,23 @@ TEST_CASE("POSIX TZ footers: all the rule forms") {
     CHECK(zone.to_local(utc("2024-10-27T00:59:59Z")).offset_seconds == 7200);
     CHECK(zone.to_local(utc("2024-10-27T01:00:00Z")).offset_seconds == 3600);
   }
+  SUBCASE("a table that ends long before the precomputed years: the rule fills the gap") {
+    TzifBuilder builder;
+    builder.types = {{600, false, "LMT"}, {3600, false, "CET"}};
+    builder.times = {utc("1700-01-01T00:00:00Z").micros / 1'000'000};
+    builder.type_indexes = {1};
+    builder.footer = "CET-1CEST,M3.5.0,M10.5.0/3";
+    const TimeZone zone = TimeZone::from_tzif("Test/Old", builder.bytes());
+    CHECK(zone.to_local(utc("1650-07-01T00:00:00Z")).abbreviation == "LMT");
+    CHECK(zone.to_local(utc("1700-01-02T00:00:00Z")).abbreviation == "CET");
+    CHECK(zone.to_local(utc("1750-07-01T00:00:00Z")).abbreviation == "CEST");
+    CHECK(zone.to_local(utc("1750-12-01T00:00:00Z")).abbreviation == "CET");
+    CHECK(zone.to_local(utc("2024-07-01T00:00:00Z")).abbreviation == "CEST");
+    auto next = zone.next_transition(utc("1700-06-01T00:00:00Z"));
+    REQUIRE(next);
+    CHECK(*next == utc("1700-10-31T01:00:00Z"));  // last Sunday of October 1700 (Julian calendars aside)
+    CHECK(zone.resolve(hotcrm::test::wall("1750-03-29T02:30")).kind == LocalTimeResolution::Kind::skipped);
+  }
   SUBCASE("Jn never counts February 29; n does") {
     // DST from day J60 (March 1, always) / day 59 (March 1, or Feb 29 in leap years) at 00:00.
     const TimeZone julian = zone_with_footer("AAA0BBB,J60/0,J300/0");
@@ -355,6 +372,9 @@ TEST_CASE("corrupt TZif bytes are refused with the zone and the reason") {
   TzifBuilder huge_offset = builder;
   huge_offset.types[1].offset = 100'000;
   CHECK(contains(problem(huge_offset.bytes()), "UT offset 100000"));
+  TzifBuilder far_away = builder;
+  far_away.times = {-(std::int64_t{1} << 61), 200};
+  CHECK(contains(problem(far_away.bytes()), "out of range"));
   TzifBuilder bad_footer = builder;
   bad_footer.footer = "AAA-1BBB,M13.1.0,M10.5.0";
   CHECK(contains(problem(bad_footer.bytes()), "footer TZ string"));
