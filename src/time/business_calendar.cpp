@@ -145,8 +145,10 @@ BusinessCalendar::BusinessCalendar(TimeZone zone, WeeklyHours hours, std::vector
   }
   for (const Holiday& holiday : holidays) {
     if (holiday.closed) validate_range(*holiday.closed, "holiday " + holiday.date.to_string());
+    has_holidays_ = true;
     if (holiday.recurring_yearly) {
       yearly_holidays_.push_back({holiday.date.month(), holiday.date.day(), holiday.closed});
+      yearly_days_[static_cast<std::size_t>(holiday.date.month())] |= 1u << holiday.date.day();
     } else {
       dated_holidays_.push_back({holiday.date.days, holiday.closed});
     }
@@ -189,6 +191,7 @@ void BusinessCalendar::closures_on(std::int64_t day, std::vector<TimeRange>& out
   }
   if (!yearly_holidays_.empty()) {
     const detail::CivilDay civil = detail::civil_from_days(day);
+    if (!((yearly_days_[static_cast<std::size_t>(civil.month)] >> civil.day) & 1u)) return;
     for (const YearlyHoliday& holiday : yearly_holidays_) {
       if (holiday.month == civil.month && holiday.day == civil.day) {
         out.push_back(holiday.closed.value_or(TimeRange{0, minutes_per_day}));
@@ -205,13 +208,15 @@ class BusinessCalendar::Walker {
  public:
   explicit Walker(const BusinessCalendar& calendar) : calendar_(calendar), zone_(calendar.zone_.data()) {}
 
-  /// The open spans of local day `day` (days since 1970-01-01), in order, empty ones dropped.
-  const std::vector<Span>& spans(std::int64_t day) {
-    spans_.clear();
+  /// Calls visit(Span) for each open span of local day `day` (days since 1970-01-01), in order,
+  /// empty ones dropped, until visit returns true; returns true when it did. No allocation unless
+  /// a holiday closes part of the day.
+  template <class Visit>
+  bool visit_spans(std::int64_t day, Visit&& visit) {
     const auto& weekly = calendar_.hours_.days[static_cast<std::size_t>(detail::weekday_from_days(day))];
-    if (weekly.empty()) return spans_;
+    if (weekly.empty()) return false;
     const std::vector<TimeRange>* ranges = &weekly;
-    if (!calendar_.dated_holidays_.empty() || !calendar_.yearly_holidays_.empty()) {
+    if (calendar_.has_holidays_) {
       calendar_.closures_on(day, closures_);
       if (!closures_.empty()) {
         trimmed_ = weekly;
@@ -226,9 +231,9 @@ class BusinessCalendar::Walker {
       const std::int64_t end_local = midnight + range.end_minute * 60LL;
       const std::int64_t begin = offset ? start_local - *offset : first_reading(start_local);
       const std::int64_t end = offset ? end_local - *offset : first_reading(end_local);
-      if (begin < end) spans_.push_back({begin * micros_per_second, end * micros_per_second});
+      if (begin < end && visit(Span{begin * micros_per_second, end * micros_per_second})) return true;
     }
-    return spans_;
+    return false;
   }
 
   /// How many whole weeks from local day `day` on contain no holiday and no clock change, so that
@@ -286,7 +291,6 @@ class BusinessCalendar::Walker {
   const detail::ZoneData& zone_;
   detail::Segment segment_;
   bool has_segment_ = false;
-  std::vector<Span> spans_;
   std::vector<TimeRange> closures_;
   std::vector<TimeRange> trimmed_;
 };
@@ -302,9 +306,9 @@ bool BusinessCalendar::is_open(DateTime instant) const {
   const std::int64_t day = local_day_of(zone_, instant);
   // The neighbours too: around a fold at midnight an instant's wall date and its range's date differ.
   for (std::int64_t d = day - 1; d <= day + 1; ++d) {
-    for (const Span& span : walker.spans(d)) {
-      if (span.begin <= instant.micros && instant.micros < span.end) return true;
-    }
+    const bool inside = walker.visit_spans(
+        d, [&](const Span& span) { return span.begin <= instant.micros && instant.micros < span.end; });
+    if (inside) return true;
   }
   return false;
 }
@@ -339,17 +343,21 @@ DateTime BusinessCalendar::add_business_micros(DateTime start, std::int64_t micr
         day += weeks * 7;
       }
     }
-    const std::vector<Span>& spans = walker.spans(day);
     bool open_time_seen = false;
-    for (const Span& span : spans) {
-      if (span.end <= start.micros) continue;
+    std::int64_t result = 0;
+    const bool done = walker.visit_spans(day, [&](const Span& span) {
+      if (span.end <= start.micros) return false;
       open_time_seen = true;
       const std::int64_t from = std::max(span.begin, start.micros);
-      if (remaining == 0) return DateTime{from};
       const std::int64_t length = span.end - from;
-      if (length >= remaining) return DateTime{from + remaining};
+      if (remaining == 0 || length >= remaining) {
+        result = from + remaining;
+        return true;
+      }
       remaining -= length;
-    }
+      return false;
+    });
+    if (done) return DateTime{result};
     if (open_time_seen || day < start_day) {
       closed_days = 0;
     } else if (++closed_days > max_closed_days) {
@@ -379,12 +387,14 @@ std::int64_t BusinessCalendar::business_micros_between(DateTime a, DateTime b) c
         }
       }
     }
-    for (const Span& span : walker.spans(day)) {
-      if (span.begin >= b.micros) return total;
+    const bool past_b = walker.visit_spans(day, [&](const Span& span) {
+      if (span.begin >= b.micros) return true;
       const std::int64_t from = std::max(span.begin, a.micros);
       const std::int64_t to = std::min(span.end, b.micros);
       if (to > from) total += to - from;
-    }
+      return false;
+    });
+    if (past_b) return total;
   }
   return total;
 }

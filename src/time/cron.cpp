@@ -305,9 +305,12 @@ DateTime CronSchedule::next_after(DateTime after) const {
     // Runs are on whole seconds, so "after `after`" (which may have microseconds) is "after its second".
     if (instant > after_seconds && (!best || instant < *best)) best = instant;
   };
+  // Without a clock change between `after` and the best run so far, no later wall time can give an
+  // earlier run (wall times map onto instants in order): the common case needs one candidate.
+  const std::int64_t quiet_until = zone.segment_at(after_seconds).end;
   std::int64_t local = next_matching_minute(after_seconds + smallest_offset);
   for (int guard = 0; guard < 100'000; ++guard) {
-    if (best && local - largest_offset > *best) break;
+    if (best && (local - largest_offset > *best || *best < quiet_until)) break;
     const detail::ZoneData::Resolution found = zone.resolve(local);
     switch (found.kind) {
       case LocalTimeResolution::Kind::unique:

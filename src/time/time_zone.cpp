@@ -29,19 +29,23 @@ constexpr const char* default_zone_directory = "/usr/share/zoneinfo";
 /// Larger files are not zone files (the biggest real one is a few kB); refuse before reading.
 constexpr std::uintmax_t max_tzif_size = 1 << 20;
 
-std::int64_t checked_add(std::int64_t a, std::int64_t b, std::string_view zone, std::string_view what) {
+/// a + b, or a UsageError naming the zone and what was being computed (described only on failure:
+/// formatting it on every call would cost more than the conversion).
+template <class Describe>
+std::int64_t checked_add(std::int64_t a, std::int64_t b, std::string_view zone, const Describe& what) {
   std::int64_t sum = 0;
   if (__builtin_add_overflow(a, b, &sum)) {
-    throw UsageError(ErrorCode::usage, fmt::format("time zone '{}': {} is out of the representable range", zone, what));
+    throw UsageError(ErrorCode::usage, fmt::format("time zone '{}': {} is out of the representable range", zone, what()));
   }
   return sum;
 }
 
 /// Seconds (whole) plus the microseconds below them, as microseconds; throws when out of range.
-std::int64_t to_micros(std::int64_t seconds, std::int64_t fraction, std::string_view zone, std::string_view what) {
+template <class Describe>
+std::int64_t to_micros(std::int64_t seconds, std::int64_t fraction, std::string_view zone, const Describe& what) {
   std::int64_t micros = 0;
   if (__builtin_mul_overflow(seconds, micros_per_second, &micros)) {
-    throw UsageError(ErrorCode::usage, fmt::format("time zone '{}': {} is out of the representable range", zone, what));
+    throw UsageError(ErrorCode::usage, fmt::format("time zone '{}': {} is out of the representable range", zone, what()));
   }
   return checked_add(micros, fraction, zone, what);
 }
@@ -243,7 +247,7 @@ std::int32_t TimeZone::offset_at(DateTime instant) const noexcept {
 ZonedTime TimeZone::to_local(DateTime instant) const {
   const detail::LocalType& type = data_->type_at(floor_div(instant.micros, micros_per_second));
   const std::int64_t local = checked_add(instant.micros, std::int64_t{type.offset} * micros_per_second, data_->name,
-                                         "the local time of " + instant.to_string());
+                                         [&] { return "the local time of " + instant.to_string(); });
   return ZonedTime{.instant = instant,
                    .local = LocalDateTime{local},
                    .offset_seconds = type.offset,
@@ -255,7 +259,7 @@ LocalTimeResolution TimeZone::resolve(LocalDateTime local) const {
   const std::int64_t seconds = floor_div(local.micros, micros_per_second);
   const std::int64_t fraction = local.micros - seconds * micros_per_second;
   const detail::ZoneData::Resolution found = data_->resolve(seconds);
-  const std::string what = "the instant of " + local.to_string();
+  const auto what = [&] { return "the instant of " + local.to_string(); };
   return LocalTimeResolution{.kind = found.kind,
                              .first = DateTime{to_micros(found.first, fraction, data_->name, what)},
                              .second = DateTime{to_micros(found.second, fraction, data_->name, what)},
@@ -287,7 +291,7 @@ std::optional<DateTime> TimeZone::next_transition(DateTime after) const {
     if (segment.end == detail::no_later_transition) return std::nullopt;
     const detail::Segment next = data_->segment_at(segment.end);
     if (!data_->types[next.type].same_clock(data_->types[segment.type])) {
-      return DateTime{to_micros(segment.end, 0, data_->name, "the next transition")};
+      return DateTime{to_micros(segment.end, 0, data_->name, [] { return std::string("the next transition"); })};
     }
     segment = next;
   }

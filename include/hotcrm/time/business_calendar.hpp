@@ -113,6 +113,8 @@ class BusinessCalendar {
     std::optional<TimeRange> closed;
   };
   std::vector<YearlyHoliday> yearly_holidays_;  ///< sorted by month and day
+  std::array<std::uint32_t, 13> yearly_days_{};  ///< bit d of [m]: a yearly holiday on m/d (a quick filter)
+  bool has_holidays_ = false;
 };
 
 }  // namespace v0
