@@ -9,7 +9,7 @@
 #include <algorithm>
 
 #include "hotcrm/error.hpp"
-#include "time/civil.hpp"
+#include "core/civil.hpp"
 #include "time/zone_data.hpp"
 
 namespace hotcrm {

@@ -11,7 +11,7 @@
 #include <optional>
 
 #include "hotcrm/error.hpp"
-#include "time/civil.hpp"
+#include "core/civil.hpp"
 #include "time/zone_data.hpp"
 
 namespace hotcrm {

@@ -13,7 +13,7 @@
 #include <system_error>
 
 #include "hotcrm/error.hpp"
-#include "time/civil.hpp"
+#include "core/civil.hpp"
 #include "time/zone_data.hpp"
 
 namespace hotcrm {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "time/civil.hpp"
+#include "core/civil.hpp"
 
 namespace hotcrm::detail {
 

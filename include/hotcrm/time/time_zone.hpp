@@ -14,11 +14,12 @@
 #include "hotcrm/value.hpp"
 
 namespace hotcrm {
-inline namespace v0 {
 
 namespace detail {
-struct ZoneData;
+struct ZoneData;  // private: src/time/zone_data.hpp
 }
+
+inline namespace v0 {
 
 /// Days of the week, numbered as cron numbers them (Sunday = 0).
 enum class Weekday : std::uint8_t { sunday, monday, tuesday, wednesday, thursday, friday, saturday };

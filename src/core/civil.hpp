@@ -1,7 +1,7 @@
 #pragma once
-// Calendar arithmetic on plain integers for the time code: days since 1970-01-01 <-> year/month/day
-// over the whole int64 range the time code needs (Howard Hinnant's algorithms, exact for any year
-// whose day count fits in int64), floor division, and the units of time.
+// Calendar arithmetic on plain integers, shared by Date/DateTime and the time code: days since
+// 1970-01-01 <-> year/month/day for any day count of int64 (Howard Hinnant's algorithms; chrono's
+// year stops at +-32767), floor division, and the units of time.
 
 #include <cstdint>
 
@@ -12,6 +12,7 @@ inline constexpr std::int64_t seconds_per_hour = 3600;
 inline constexpr std::int64_t seconds_per_day = 86'400;
 inline constexpr std::int64_t micros_per_second = 1'000'000;
 inline constexpr std::int64_t micros_per_minute = 60 * micros_per_second;
+inline constexpr std::int64_t micros_per_hour = 60 * micros_per_minute;
 inline constexpr std::int64_t micros_per_day = seconds_per_day * micros_per_second;
 
 /// Rounds toward negative infinity (plain `/` truncates toward zero, wrong before 1970).
