@@ -21,9 +21,11 @@ constexpr std::int64_t floor_div(std::int64_t dividend, std::int64_t divisor) no
   return (dividend % divisor != 0 && ((dividend < 0) != (divisor < 0))) ? quotient - 1 : quotient;
 }
 
-/// The non-negative remainder that goes with floor_div.
+/// The remainder that goes with floor_div (the divisor's sign). Computed from `%`, not as
+/// dividend - quotient * divisor, which overflows near the int64 limits.
 constexpr std::int64_t floor_mod(std::int64_t dividend, std::int64_t divisor) noexcept {
-  return dividend - floor_div(dividend, divisor) * divisor;
+  const std::int64_t remainder = dividend % divisor;
+  return (remainder != 0 && ((remainder < 0) != (divisor < 0))) ? remainder + divisor : remainder;
 }
 
 struct CivilDay {

@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
+#include <optional>
+#include <vector>
 
 #include "hotcrm/error.hpp"
 #include "core/civil.hpp"
@@ -30,6 +33,11 @@ constexpr int max_closed_days = 3660;
 /// a segment covering [midnight - 27 h, midnight + 51 h] maps every wall time of that day uniquely.
 constexpr std::int64_t margin_before = 27 * 3600;
 constexpr std::int64_t margin_after = 51 * 3600;
+
+/// Instants within +-2^62 us (about 146,000 years) of 1970: far enough for any business, and near
+/// enough that the walk's arithmetic in seconds and microseconds never overflows.
+constexpr std::int64_t max_instant_micros = std::int64_t{1} << 62;
+constexpr std::int64_t max_walk_day = max_instant_micros / detail::micros_per_day;
 
 constexpr const char* weekday_names[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
 
@@ -57,6 +65,14 @@ void subtract(std::vector<TimeRange>& ranges, const TimeRange& closed) {
     if (range.end_minute > closed.end_minute) kept.push_back({closed.end_minute, range.end_minute});
   }
   ranges.swap(kept);
+}
+
+void check_in_range(DateTime instant) {
+  if (instant.micros > max_instant_micros || instant.micros < -max_instant_micros) {
+    throw UsageError(ErrorCode::usage, fmt::format("business calendar: instant {} is too far from 1970 (more than "
+                                                   "2^62 microseconds)",
+                                                   instant.micros));
+  }
 }
 
 std::int64_t checked_minutes_to_micros(std::int64_t minutes) {
@@ -302,6 +318,7 @@ std::int64_t local_day_of(const TimeZone& zone, DateTime instant) {
 }  // namespace
 
 bool BusinessCalendar::is_open(DateTime instant) const {
+  check_in_range(instant);
   Walker walker(*this);
   const std::int64_t day = local_day_of(zone_, instant);
   // The neighbours too: around a fold at midnight an instant's wall date and its range's date differ.
@@ -329,6 +346,7 @@ DateTime BusinessCalendar::add_business_micros(DateTime start, std::int64_t micr
                                                    "add must be >= 0",
                                                    micros));
   }
+  check_in_range(start);
   Walker walker(*this);
   std::int64_t remaining = micros;
   const std::int64_t start_day = local_day_of(zone_, start);
@@ -342,6 +360,11 @@ DateTime BusinessCalendar::add_business_micros(DateTime start, std::int64_t micr
         remaining -= weeks * week_micros_;
         day += weeks * 7;
       }
+    }
+    if (day > max_walk_day) {
+      throw UsageError(ErrorCode::usage, fmt::format("business calendar: adding {} us of business time to {} goes "
+                                                     "beyond the representable range",
+                                                     micros, start.to_string()));
     }
     bool open_time_seen = false;
     std::int64_t result = 0;
@@ -371,6 +394,8 @@ DateTime BusinessCalendar::add_business_micros(DateTime start, std::int64_t micr
 
 std::int64_t BusinessCalendar::business_micros_between(DateTime a, DateTime b) const {
   if (b < a) return -business_micros_between(b, a);
+  check_in_range(a);
+  check_in_range(b);
   Walker walker(*this);
   const std::int64_t first_day = local_day_of(zone_, a);
   const std::int64_t last_day = local_day_of(zone_, b) + 1;

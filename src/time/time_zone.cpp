@@ -257,7 +257,7 @@ ZonedTime TimeZone::to_local(DateTime instant) const {
 
 LocalTimeResolution TimeZone::resolve(LocalDateTime local) const {
   const std::int64_t seconds = floor_div(local.micros, micros_per_second);
-  const std::int64_t fraction = local.micros - seconds * micros_per_second;
+  const std::int64_t fraction = floor_mod(local.micros, micros_per_second);
   const detail::ZoneData::Resolution found = data_->resolve(seconds);
   const auto what = [&] { return "the instant of " + local.to_string(); };
   return LocalTimeResolution{.kind = found.kind,

@@ -335,6 +335,18 @@ TEST_CASE("property: the fast walk agrees with naive minute stepping, DST weeks 
   }
 }
 
+TEST_CASE("instants too far from 1970 are refused, not wrapped") {
+  const BusinessCalendar always(TimeZone::load("Europe/Paris"), WeeklyHours::always_open());
+  CHECK(contains(error_message([&] { always.is_open(DateTime{INT64_MAX}); }, ErrorCode::usage), "too far"));
+  CHECK(contains(error_message([&] { always.next_open(DateTime{INT64_MIN}); }, ErrorCode::usage), "too far"));
+  CHECK(contains(error_message([&] { always.business_micros_between(DateTime{}, DateTime{INT64_MAX}); },
+                               ErrorCode::usage),
+                 "too far"));
+  CHECK(contains(error_message([&] { always.add_business_micros(utc("2024-01-01T00:00:00Z"), INT64_MAX); },
+                               ErrorCode::usage),
+                 "beyond the representable range"));
+}
+
 TEST_CASE("a fixed-offset and a far-future calendar") {
   const BusinessCalendar india = nine_to_five(TimeZone::load("+05:30"));
   CHECK(india.add_business_minutes(utc("2024-05-06T03:30:00Z"), 60) == utc("2024-05-06T04:30:00Z"));
