@@ -263,7 +263,12 @@ class BusinessCalendar::Walker {
     if (segment_.end != detail::no_later_transition) {
       weeks = (segment_.end - utc_midnight - margin_after) / seconds_per_week;
     }
-    const std::int64_t holiday = calendar_.next_holiday_day(day);
+    // The first holiday on or after `day` stays the answer for every day up to it.
+    if (!(holiday_asked_from_ <= day && day <= next_holiday_)) {
+      holiday_asked_from_ = day;
+      next_holiday_ = calendar_.next_holiday_day(day);
+    }
+    const std::int64_t holiday = next_holiday_;
     if (holiday != std::numeric_limits<std::int64_t>::max()) weeks = std::min(weeks, (holiday - day) / 7);
     return std::max<std::int64_t>(weeks, 0);
   }
@@ -307,6 +312,8 @@ class BusinessCalendar::Walker {
   const detail::ZoneData& zone_;
   detail::Segment segment_;
   bool has_segment_ = false;
+  std::int64_t holiday_asked_from_ = std::numeric_limits<std::int64_t>::max();
+  std::int64_t next_holiday_ = std::numeric_limits<std::int64_t>::min();
   std::vector<TimeRange> closures_;
   std::vector<TimeRange> trimmed_;
 };
@@ -403,7 +410,7 @@ std::int64_t BusinessCalendar::business_micros_between(DateTime a, DateTime b) c
   std::int64_t total = 0;
   for (std::int64_t day = first_day - 1; day <= last_day; ++day) {
     if (day > first_day) {
-      if (const auto midnight = walker.utc_midnight(day); midnight && *midnight < b_seconds) {
+      if (const auto midnight = walker.utc_midnight(day); midnight && b_seconds - *midnight >= seconds_per_week) {
         const std::int64_t weeks = std::min(walker.quiet_weeks_from(day), (b_seconds - *midnight) / seconds_per_week);
         if (weeks > 0) {
           total += weeks * week_micros_;
