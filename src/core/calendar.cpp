@@ -1,9 +1,8 @@
 // Date and DateTime: ISO-8601 text <-> days / microseconds since the Unix epoch (UTC).
-// Calendar arithmetic is delegated to <chrono>; this file only parses and formats.
+// Calendar arithmetic is core/civil.hpp's; this file only parses and formats.
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,46 +10,23 @@
 
 #include "hotcrm/error.hpp"
 #include "hotcrm/value.hpp"
+#include "core/civil.hpp"
 
 namespace hotcrm {
 inline namespace v0 {
 
 namespace {
 
+using detail::floor_div;
+using detail::micros_per_day;
+using detail::micros_per_hour;
+using detail::micros_per_minute;
+using detail::micros_per_second;
+
 constexpr int min_year = 1;
 constexpr int max_year = 9999;
-constexpr std::int64_t micros_per_second = 1'000'000;
-constexpr std::int64_t micros_per_minute = 60 * micros_per_second;
-constexpr std::int64_t micros_per_hour = 60 * micros_per_minute;
-constexpr std::int64_t micros_per_day = 24 * micros_per_hour;
 constexpr std::size_t date_length = 10;  // "YYYY-MM-DD"
 constexpr int max_fraction_digits = 6;   // microseconds
-
-/// Rounds toward negative infinity, so instants before 1970 land on the previous day
-/// (plain `/` truncates toward zero and would put 1969-12-31T23:00 on 1970-01-01).
-std::int64_t floor_divide(std::int64_t dividend, std::int64_t divisor) {
-  const std::int64_t quotient = dividend / divisor;
-  const bool truncated_upward = (dividend % divisor != 0) && ((dividend < 0) != (divisor < 0));
-  return truncated_upward ? quotient - 1 : quotient;
-}
-
-struct CivilDate {
-  std::int64_t year;
-  unsigned month;
-  unsigned day;
-};
-
-/// Days since 1970-01-01 to year/month/day. std::chrono::year stops at +-32767, while int32 days
-/// (and int64 microseconds) reach millions of years; the Gregorian calendar repeats every 400
-/// years, so chrono converts the day within its cycle and whole cycles are added back to the year.
-CivilDate to_civil(std::int64_t days) {
-  constexpr std::int64_t days_per_400_years = 146'097;
-  const std::int64_t cycles = floor_divide(days, days_per_400_years);
-  const std::int64_t day_in_cycle = days - cycles * days_per_400_years;
-  const std::chrono::year_month_day civil{std::chrono::sys_days{std::chrono::days{day_in_cycle}}};
-  return {static_cast<int>(civil.year()) + cycles * 400, static_cast<unsigned>(civil.month()),
-          static_cast<unsigned>(civil.day())};
-}
 
 /// Reads a fixed-width unsigned number of exactly `width` ASCII digits starting at `pos`.
 std::optional<int> read_fixed_digits(std::string_view text, std::size_t pos, std::size_t width) {
@@ -154,21 +130,19 @@ std::optional<Date> Date::try_parse(std::string_view text) noexcept {
 }
 
 std::optional<Date> Date::from_ymd(int year, int month, int day) noexcept {
-  // Range-check before constructing chrono types: std::chrono::month/day keep only 8 bits, so
-  // month 257 would silently become January.
-  if (year < min_year || year > max_year || month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
-  const std::chrono::year_month_day civil{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                                          std::chrono::day{static_cast<unsigned>(day)}};
-  if (!civil.ok()) return std::nullopt;  // 2023-02-29, 2024-04-31, ...
-  return Date{static_cast<std::int32_t>(std::chrono::sys_days{civil}.time_since_epoch().count())};
+  if (year < min_year || year > max_year || month < 1 || month > 12 || day < 1 ||
+      day > detail::days_in_month(year, month)) {
+    return std::nullopt;  // 2023-02-29, 2024-04-31, ...
+  }
+  return Date{static_cast<std::int32_t>(detail::days_from_civil(year, month, day))};
 }
 
-int Date::year() const noexcept { return static_cast<int>(to_civil(days).year); }
-int Date::month() const noexcept { return static_cast<int>(to_civil(days).month); }
-int Date::day() const noexcept { return static_cast<int>(to_civil(days).day); }
+int Date::year() const noexcept { return static_cast<int>(detail::civil_from_days(days).year); }
+int Date::month() const noexcept { return detail::civil_from_days(days).month; }
+int Date::day() const noexcept { return detail::civil_from_days(days).day; }
 
 std::string Date::to_string() const {
-  const CivilDate civil = to_civil(days);
+  const detail::CivilDay civil = detail::civil_from_days(days);
   return fmt::format("{:04}-{:02}-{:02}", civil.year, civil.month, civil.day);
 }
 
@@ -184,7 +158,7 @@ DateTime DateTime::parse(std::string_view text) {
 
 std::optional<DateTime> DateTime::try_parse(std::string_view text) noexcept { return parse_date_time(text); }
 
-Date DateTime::date() const noexcept { return Date{static_cast<std::int32_t>(floor_divide(micros, micros_per_day))}; }
+Date DateTime::date() const noexcept { return Date{static_cast<std::int32_t>(floor_div(micros, micros_per_day))}; }
 
 std::string DateTime::to_string() const {
   const Date day = date();
