@@ -34,13 +34,19 @@ std::string untagged_message(const Error& error) {
   return std::string(what);
 }
 
-ChunkedImport::ChunkedImport(Session& session, std::string_view object, const ImportOptions& options)
-    : session_(session), object_(object), options_(options), chunk_options_(options) {
+namespace {
+ImportOptions bulk_options(const ImportOptions& options) {
   if (options.chunk_rows <= 0) {
     throw UsageError(ErrorCode::usage, fmt::format("ImportOptions::chunk_rows must be positive, not {}", options.chunk_rows));
   }
-  chunk_options_.on_progress = nullptr;  // progress is reported here, by file rows
+  ImportOptions bulk;
+  bulk.on_error = options.on_error;  // progress is reported here, by file rows
+  return bulk;
 }
+}  // namespace
+
+ChunkedImport::ChunkedImport(Session& session, std::string_view object, const ImportOptions& options)
+    : object_(object), options_(options), bulk_(session.begin_import(object, -1, bulk_options(options))) {}
 
 void ChunkedImport::use_fields(const std::vector<std::string>& fields) {
   if (has_fields(fields)) return;
@@ -51,37 +57,40 @@ void ChunkedImport::use_fields(const std::vector<std::string>& fields) {
 void ChunkedImport::add_row(std::vector<Value> row, std::int64_t line) {
   ++rows_read_;
   batch_.add_row(std::move(row));
-  batch_lines_.push_back(line);
+  lines_.push_back(line);
   if (static_cast<std::int64_t>(batch_.row_count()) >= options_.chunk_rows) flush();
   if (rows_read_ - rows_reported_ >= options_.chunk_rows) report_progress();
 }
 
 void ChunkedImport::reject_line(std::int64_t line, std::string_view code, std::string message) {
   ++rows_read_;
-  add_problem(FieldError{object_, "", "", std::string(code), std::move(message), line});
+  line_problems_.push_back(FieldError{object_, "", "", std::string(code), std::move(message), line});
+  stop_if_too_many_problems();
   if (rows_read_ - rows_reported_ >= options_.chunk_rows) report_progress();
 }
 
 ImportReport ChunkedImport::finish() {
   flush();
   if (rows_read_ > rows_reported_) report_progress();
-  if (!abort_errors_.empty()) throw ValidationError(in_line_order(std::move(abort_errors_)));
-  report_.rejected = in_line_order(std::move(report_.rejected));
-  return std::move(report_);
+  // Abort mode: an unreadable line condemns the import before anything is committed.
+  if (options_.on_error == OnError::abort && !line_problems_.empty()) throw_problems(bulk_.problems());
+  ImportReport report;
+  try {
+    report = bulk_.finish();
+  } catch (const ValidationError& error) {
+    throw_problems(error.errors());
+  }
+  renumber(report.rejected);
+  for (FieldError& problem : line_problems_) report.rejected.push_back(std::move(problem));
+  report.rejected = in_line_order(std::move(report.rejected));
+  return report;
 }
 
 void ChunkedImport::flush() {
   if (batch_.row_count() == 0) return;
-  try {
-    merge(session_.import_records(object_, batch_, chunk_options_));
-  } catch (const ValidationError& error) {
-    // Abort mode: the chunk wrote nothing; keep its problems and go on to find the others.
-    std::vector<FieldError> errors = error.errors();
-    renumber(errors);
-    for (FieldError& problem : errors) add_problem(std::move(problem));
-  }
+  bulk_.add(batch_);
   batch_.clear();
-  batch_lines_.clear();
+  stop_if_too_many_problems();
 }
 
 void ChunkedImport::report_progress() {
@@ -92,30 +101,24 @@ void ChunkedImport::report_progress() {
   }
 }
 
-void ChunkedImport::merge(ImportReport chunk_report) {
-  report_.inserted += chunk_report.inserted;
-  for (std::string& id : chunk_report.ids) report_.ids.push_back(std::move(id));
-  renumber(chunk_report.rejected);
-  for (FieldError& problem : chunk_report.rejected) add_problem(std::move(problem));
+void ChunkedImport::stop_if_too_many_problems() {
+  if (options_.on_error != OnError::abort) return;
+  if (line_problems_.size() + bulk_.problems().size() < max_abort_errors) return;
+  line_problems_.push_back(FieldError{object_, "", "", "too_many_errors",
+                                      fmt::format("import stopped after {} problems", max_abort_errors), -1});
+  throw_problems(bulk_.problems());
 }
 
-void ChunkedImport::add_problem(FieldError error) {
-  if (options_.on_error == OnError::skip) {
-    report_.rejected.push_back(std::move(error));
-    return;
-  }
-  abort_errors_.push_back(std::move(error));
-  if (abort_errors_.size() >= max_abort_errors) {
-    abort_errors_.push_back(FieldError{object_, "", "", "too_many_errors",
-                                       fmt::format("import stopped after {} problems", max_abort_errors), -1});
-    throw ValidationError(in_line_order(std::move(abort_errors_)));
-  }
+void ChunkedImport::throw_problems(std::vector<FieldError> import_problems) {
+  renumber(import_problems);
+  for (FieldError& problem : line_problems_) import_problems.push_back(std::move(problem));
+  throw ValidationError(in_line_order(std::move(import_problems)));
 }
 
 void ChunkedImport::renumber(std::vector<FieldError>& errors) const {
   for (FieldError& error : errors) {
-    if (error.row >= 0 && static_cast<std::size_t>(error.row) < batch_lines_.size()) {
-      error.row = batch_lines_[static_cast<std::size_t>(error.row)];
+    if (error.row >= 0 && static_cast<std::size_t>(error.row) < lines_.size()) {
+      error.row = lines_[static_cast<std::size_t>(error.row)];
     }
   }
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Feeds rows read from a file to Session::import_records in chunks, numbering every problem by
-// the file line it came from.
+// Feeds rows read from a file to one BulkImport in chunks (one transaction, bounded memory),
+// numbering every problem by the file line it came from.
 
 #include <cstdint>
 #include <string>
@@ -31,18 +31,16 @@ class ChunkedImport {
  private:
   void flush();
   void report_progress();
-  void merge(ImportReport chunk_report);
-  void add_problem(FieldError error);
+  void stop_if_too_many_problems();
+  [[noreturn]] void throw_problems(std::vector<FieldError> import_problems);
   void renumber(std::vector<FieldError>& errors) const;
 
-  Session& session_;
   std::string object_;
   const ImportOptions& options_;
-  ImportOptions chunk_options_;
+  BulkImport bulk_;
   RecordBatch batch_;
-  std::vector<std::int64_t> batch_lines_;  // batch row -> file line
-  ImportReport report_;
-  std::vector<FieldError> abort_errors_;
+  std::vector<std::int64_t> lines_;        // imported row (across chunks) -> file line
+  std::vector<FieldError> line_problems_;  // lines that could not be read as rows
   std::int64_t rows_read_ = 0;
   std::int64_t rows_reported_ = 0;
 };

@@ -279,33 +279,94 @@ void refresh_statistics(detail::Connection& db, const std::string& table, std::i
 /// and built again afterwards: one sort per index instead of a random B-tree insert per row.
 /// Unique indexes stay, since they decide per row whether a value is taken. Both steps run inside
 /// the import's transaction, so a failed import leaves the indexes as they were.
+/// Secondary indexes of a table that a large import at least doubles are dropped for the load and
+/// built once at the end: a sorted index build is far cheaper than maintaining the B-trees row by row.
+/// Unique indexes are deferred too when `include_unique`; duplicates are then found at the end.
 class DeferredIndexes {
  public:
-  DeferredIndexes(detail::Connection& db, const std::string& table, std::int64_t incoming) : db_(db) {
-    if (incoming < kDeferIndexesRows) return;
+  DeferredIndexes(detail::Connection& db, const std::string& table, bool include_unique)
+      : db_(db), table_(table), include_unique_(include_unique) {
     auto& size = db.prepare("SELECT coalesce(max(rowid), 0) FROM " + detail::quote(table));
     size.step();
-    auto existing = size.column_int(0);
+    existing_ = size.column_int(0);
     size.reset();
-    if (existing > incoming) return;
-    auto& indexes = db.prepare(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND substr(name, 1, 3) = 'ix_'");
-    indexes.bind_text(1, table);
-    while (indexes.step()) dropped_.emplace_back(indexes.column_text(0), indexes.column_text(1));
+  }
+
+  /// Drops the indexes once the import is known to bring `incoming` rows (the expected total, or
+  /// the rows seen so far when the total is unknown, as for files read as they go).
+  void defer_if_large(std::int64_t incoming) {
+    if (deferred_ || incoming < kDeferIndexesRows || existing_ > incoming) return;
+    deferred_ = true;
+    auto& indexes = db_.prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
+        "(substr(name, 1, 3) = 'ix_' OR (? AND substr(name, 1, 3) = 'ux_'))");
+    indexes.bind_text(1, table_);
+    indexes.bind_int(2, include_unique_ ? 1 : 0);
+    while (indexes.step()) dropped_.push_back({std::string(indexes.column_text(0)), std::string(indexes.column_text(1))});
     indexes.reset();
-    for (const auto& [name, sql] : dropped_) db_.exec("DROP INDEX " + detail::quote(name));
+    for (const auto& index : dropped_) db_.exec("DROP INDEX " + detail::quote(index.name));
     if (!dropped_.empty()) db_.clear_cache();
   }
 
-  void rebuild() {
-    for (const auto& [name, sql] : dropped_) db_.exec(sql);
+  /// Rows (by rowid) that repeat an earlier row's value of a unique field, with that field.
+  struct Duplicate {
+    std::int64_t rowid;
+    std::string field;
+  };
+
+  /// Builds the unique indexes; a value that repeats makes the build fail, and then the later rows
+  /// holding it are returned (the caller deletes them and calls rebuild() again).
+  std::vector<Duplicate> build_unique() {
+    std::vector<Duplicate> duplicates;
+    for (auto& index : dropped_) {
+      if (index.built || !index.name.starts_with("ux_")) continue;
+      try {
+        db_.exec(index.sql);
+        index.built = true;
+      } catch (const Error& failure) {
+        if (failure.code() != ErrorCode::conflict && failure.code() != ErrorCode::constraint) throw;
+        find_duplicates(index, duplicates);
+      }
+    }
+    return duplicates;
+  }
+
+  void build_rest() {
+    for (auto& index : dropped_)
+      if (!index.built) db_.exec(index.sql);
     if (!dropped_.empty()) db_.clear_cache();
     dropped_.clear();
   }
 
  private:
+  struct Dropped {
+    std::string name;
+    std::string sql;
+    bool built = false;
+  };
+
+  void find_duplicates(const Dropped& index, std::vector<Duplicate>& out) {
+    // ux_<table>__<field>: the field is named by the index (schema_sync.cpp).
+    const std::string field = index.name.substr(3 + table_.size() + 2);
+    const std::string column = detail::quote(field);
+    const std::string table = detail::quote(table_);
+    const std::string helper = detail::quote("hotcrm_dups_" + table_ + "__" + field);
+    db_.exec(fmt::format("CREATE INDEX {} ON {} ({})", helper, table, column));
+    auto& statement = db_.prepare(fmt::format(
+        "SELECT a.rowid FROM {0} AS a WHERE a.{1} IS NOT NULL AND EXISTS "
+        "(SELECT 1 FROM {0} AS b WHERE b.{1} = a.{1} AND b.rowid < a.rowid) ORDER BY a.rowid", table, column));
+    while (statement.step()) out.push_back({statement.column_int(0), field});
+    statement.reset();
+    db_.exec("DROP INDEX " + helper);
+    db_.clear_cache();
+  }
+
   detail::Connection& db_;
-  std::vector<std::pair<std::string, std::string>> dropped_;
+  std::string table_;
+  bool include_unique_;
+  std::int64_t existing_ = 0;
+  bool deferred_ = false;
+  std::vector<Dropped> dropped_;
 };
 
 [[noreturn]] void throw_not_found(std::string_view object, std::string_view id) {
@@ -446,59 +507,184 @@ void Session::remove(std::string_view object, std::string_view id) {
   transaction.commit();
 }
 
-ImportReport Session::import_records(std::string_view object, const RecordBatch& batch, const ImportOptions& options) {
-  std::lock_guard lock(impl_->mutex);
-  RowWriter writer(*impl_, context_, object);
-  reject_if_read_only(*impl_);
+struct BulkImport::State {
+  std::shared_ptr<Session::Impl> impl;
+  std::unique_lock<std::recursive_mutex> lock;
+  SessionContext context;
+  std::string object;
+  ImportOptions options;
+  std::int64_t expected_rows = -1;
+  std::unique_ptr<detail::Transaction> transaction;
+  std::unique_ptr<DeferredIndexes> deferred;
+  ImportReport report;
+  std::vector<std::int64_t> rowids;      ///< parallel to report.ids
+  std::vector<std::int64_t> input_rows;  ///< parallel to report.ids
+  std::int64_t rows = 0;
+
+  /// Rows [first, last) of `batch`.
+  void add(const RecordBatch& batch, std::size_t first, std::size_t last);
+  ImportReport finish();
+  void reject_duplicates(const std::vector<DeferredIndexes::Duplicate>& duplicates);
+};
+
+BulkImport::BulkImport(std::unique_ptr<State> state) : state_(std::move(state)) {}
+BulkImport::BulkImport(BulkImport&&) noexcept = default;
+BulkImport& BulkImport::operator=(BulkImport&&) noexcept = default;
+BulkImport::~BulkImport() = default;  // the transaction rolls back, then the lock is released
+
+std::int64_t BulkImport::rows() const noexcept { return state_ ? state_->rows : 0; }
+
+const std::vector<FieldError>& BulkImport::problems() const noexcept {
+  static const std::vector<FieldError> none;
+  return state_ ? state_->report.rejected : none;
+}
+
+void BulkImport::add(const RecordBatch& batch) {
+  if (!state_ || !state_->transaction) throw UsageError(ErrorCode::usage, "this bulk import is finished");
+  state_->add(batch, 0, batch.row_count());
+}
+
+ImportReport BulkImport::finish() {
+  if (!state_ || !state_->transaction) throw UsageError(ErrorCode::usage, "this bulk import is finished");
+  return state_->finish();
+}
+
+void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::size_t last) {
+  RowWriter writer(*impl, context, object);
   std::vector<FieldError> field_errors;
   writer.bind_fields(batch.fields(), false, field_errors);
-  ImportReport report;
-  const auto rows = static_cast<std::int64_t>(batch.row_count());
+  const auto count = static_cast<std::int64_t>(last - first);
+  // A bad column name condemns every row: report it once and insert nothing.
   if (!field_errors.empty()) {
-    // A bad column name condemns every row: report it once and insert nothing.
-    if (rows > 0) throw ValidationError(std::move(field_errors));
-    return report;
+    if (count > 0) throw ValidationError(std::move(field_errors));
+    return;
   }
-  detail::Transaction transaction(impl_->db());
-  DeferredIndexes deferred(impl_->db(), writer.plan().object->name, rows);
+  if (!deferred) {
+    const bool numbered = std::any_of(writer.plan().columns.begin(), writer.plan().columns.end(),
+                                      [](const FieldDef* f) { return f->type == FieldType::autonumber; });
+    // Deleting a duplicate found at the end would leave a gap in an autonumber: those objects keep
+    // their unique indexes during the load.
+    deferred = std::make_unique<DeferredIndexes>(impl->db(), object, !numbered);
+  }
+  deferred->defer_if_large(std::max(expected_rows, rows + count));
   const bool has_rules = !writer.plan().rules.empty();
   std::vector<Value> row;
   std::vector<bool> given;
   std::vector<FieldError> row_errors;
-  const std::int64_t chunk = std::max<std::int64_t>(1, options.chunk_rows);
-  report.ids.reserve(static_cast<std::size_t>(rows));
-  for (std::int64_t r = 0; r < rows; ++r) {
+  sqlite3* db = impl->db().handle();
+  for (std::int64_t r = 0; r < count; ++r, ++rows) {
     row_errors.clear();
-    DateTime now = impl_->clock();
-    writer.prepare_insert(batch.row(static_cast<std::size_t>(r)), row, given, row_errors, now);
+    DateTime now = impl->clock();
+    writer.prepare_insert(batch.row(first + static_cast<std::size_t>(r)), row, given, row_errors, now);
     if (row_errors.empty() && has_rules) {
-      detail::SlotResolver resolver(*impl_, context_.tenant, now);
+      detail::SlotResolver resolver(*impl, context.tenant, now);
       detail::check_rules(resolver, writer.plan(), row, nullptr, row_errors);
     }
     if (row_errors.empty()) {
-      row[kId] = impl_->ids.next(now);
+      row[kId] = impl->ids.next(now);
       writer.assign_autonumbers(row, now);
       if (auto problem = writer.insert(row)) row_errors.push_back(*problem);
     }
     if (row_errors.empty()) {
       report.ids.push_back(row[kId].as_string());
+      rowids.push_back(sqlite3_last_insert_rowid(db));
+      input_rows.push_back(rows);
       ++report.inserted;
     } else {
       for (auto& e : row_errors) {
-        e.row = r;
+        e.row = rows;
         report.rejected.push_back(std::move(e));
       }
     }
-    if (options.on_progress && ((r + 1) % chunk == 0 || r + 1 == rows))
-      if (!options.on_progress(Progress{"import", r + 1, rows}))
-        throw Error(ErrorCode::cancelled, fmt::format("import cancelled after {} of {} rows; nothing was kept", r + 1, rows));
   }
-  if (options.on_error == OnError::abort && !report.rejected.empty())
-    throw ValidationError(std::move(report.rejected));
-  deferred.rebuild();
-  if (report.inserted >= kAnalyzeAfterRows) refresh_statistics(impl_->db(), writer.plan().object->name, report.inserted);
-  transaction.commit();
-  return report;
+  if (options.on_progress && !options.on_progress(Progress{"import", rows, expected_rows}))
+    throw Error(ErrorCode::cancelled, fmt::format("import cancelled after {} rows; nothing was kept", rows));
+}
+
+void BulkImport::State::reject_duplicates(const std::vector<DeferredIndexes::Duplicate>& duplicates) {
+  std::vector<std::int64_t> doomed;
+  for (const auto& duplicate : duplicates) {
+    auto at = std::lower_bound(rowids.begin(), rowids.end(), duplicate.rowid);
+    if (at == rowids.end() || *at != duplicate.rowid) throw StoreError(ErrorCode::internal, "a duplicate row is not one of the import's");
+    const auto index = static_cast<std::size_t>(at - rowids.begin());
+    report.rejected.push_back(FieldError{object, duplicate.field, "", "unique",
+                                         fmt::format("another {} already has this {}", object, duplicate.field),
+                                         input_rows[index], {}});
+    doomed.push_back(duplicate.rowid);
+  }
+  std::sort(doomed.begin(), doomed.end());
+  doomed.erase(std::unique(doomed.begin(), doomed.end()), doomed.end());
+  auto& remove = impl->db().prepare("DELETE FROM " + detail::quote(object) + " WHERE rowid = ?");
+  for (auto rowid : doomed) {
+    remove.bind_int(1, rowid);
+    remove.step();
+    remove.reset();
+  }
+  // Drop the deleted rows from the report, keeping input order.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < rowids.size(); ++i) {
+    if (std::binary_search(doomed.begin(), doomed.end(), rowids[i])) continue;
+    report.ids[kept] = std::move(report.ids[i]);
+    rowids[kept] = rowids[i];
+    input_rows[kept] = input_rows[i];
+    ++kept;
+  }
+  report.ids.resize(kept);
+  rowids.resize(kept);
+  input_rows.resize(kept);
+  report.inserted = static_cast<std::int64_t>(kept);
+}
+
+ImportReport BulkImport::State::finish() {
+  if (deferred && (options.on_error == OnError::skip || report.rejected.empty())) {
+    auto duplicates = deferred->build_unique();
+    if (!duplicates.empty()) {
+      reject_duplicates(duplicates);
+      if (!deferred->build_unique().empty()) throw StoreError(ErrorCode::internal, "duplicates remained after their removal");
+    }
+  }
+  std::stable_sort(report.rejected.begin(), report.rejected.end(),
+                   [](const FieldError& a, const FieldError& b) { return a.row < b.row; });
+  if (options.on_error == OnError::abort && !report.rejected.empty()) throw ValidationError(std::move(report.rejected));
+  if (deferred) deferred->build_rest();
+  if (report.inserted >= kAnalyzeAfterRows) refresh_statistics(impl->db(), object, report.inserted);
+  transaction->commit();
+  transaction.reset();
+  return std::move(report);
+}
+
+BulkImport Session::begin_import(std::string_view object, std::int64_t expected_rows, const ImportOptions& options) {
+  auto state = std::make_unique<BulkImport::State>();
+  state->lock = std::unique_lock(impl_->mutex);
+  reject_if_read_only(*impl_);
+  impl_->plan(object);  // SchemaError for an unknown object, before anything is written
+  state->impl = impl_;
+  state->context = context_;
+  state->object = std::string(object);
+  state->options = options;
+  state->expected_rows = expected_rows;
+  state->transaction = std::make_unique<detail::Transaction>(impl_->db());
+  return BulkImport(std::move(state));
+}
+
+ImportReport Session::import_records(std::string_view object, const RecordBatch& batch, const ImportOptions& options) {
+  ImportOptions whole = options;
+  const auto rows = static_cast<std::int64_t>(batch.row_count());
+  const std::int64_t chunk = std::max<std::int64_t>(1, options.chunk_rows);
+  whole.on_progress = nullptr;
+  auto bulk = begin_import(object, rows, whole);
+  if (rows == 0) {
+    bulk.add(batch);  // still checks the field names
+    return bulk.finish();
+  }
+  // Fed in slices so that progress is reported (and cancellation honoured) every chunk_rows rows.
+  for (std::int64_t start = 0; start < rows; start += chunk) {
+    const std::int64_t done = std::min(rows, start + chunk);
+    bulk.state_->add(batch, static_cast<std::size_t>(start), static_cast<std::size_t>(done));
+    if (options.on_progress && !options.on_progress(Progress{"import", done, rows}))
+      throw Error(ErrorCode::cancelled, fmt::format("import cancelled after {} of {} rows; nothing was kept", done, rows));
+  }
+  return bulk.finish();
 }
 
 }  // namespace v0

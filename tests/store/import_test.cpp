@@ -118,3 +118,134 @@ TEST_CASE("large imports rebuild secondary indexes and keep them on failure" * d
   CHECK(schema() == indexes);
   CHECK(db.count("person", parse_where("company_id.name = 'Acme'")) == rows / 2);
 }
+
+namespace {
+/// 60,000 people (enough for the load to defer its indexes), every 997th repeating an earlier
+/// e-mail, every 1,499th repeating one of `existing`, and every 2,003rd missing its last name.
+RecordBatch many_people(int rows) {
+  RecordBatch batch({"last_name", "email"});
+  for (int i = 0; i < rows; ++i) {
+    std::string email = "p" + std::to_string(i) + "@x.io";
+    if (i > 0 && i % 997 == 0) email = "p" + std::to_string(i / 2) + "@x.io";
+    if (i > 0 && i % 1499 == 0) email = "old" + std::to_string(i % 5) + "@x.io";
+    batch.add_row({i % 2003 == 7 ? Value{} : Value("L" + std::to_string(i)), email});
+  }
+  return batch;
+}
+
+std::vector<std::pair<std::int64_t, std::string>> row_codes(const ImportReport& report) {
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  for (const auto& e : report.rejected) out.emplace_back(e.row, e.field + ":" + e.code);
+  return out;
+}
+
+bool has_index(const std::filesystem::path& file, const std::string& name) {
+  return [&] {
+    sqlite3* db = nullptr;
+    sqlite3_open(file.string().c_str(), &db);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = ?", -1, &statement, nullptr);
+    sqlite3_bind_text(statement, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_step(statement);
+    bool found = sqlite3_column_int(statement, 0) == 1;
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return found;
+  }();
+}
+}  // namespace
+
+TEST_CASE("a large import builds its indexes at the end and reports duplicates as row-by-row checks do" *
+          doctest::test_suite("import")) {
+  test::TempDir dir;
+  const RecordBatch people = many_people(60'000);
+  ImportOptions skip;
+  skip.on_error = OnError::skip;
+  skip.chunk_rows = 7'000;
+
+  // Reference: a table already larger than each import keeps its indexes, so every row is checked
+  // against the unique index as it is written.
+  auto reference = Database::open(dir.file("reference.db"), test::test_options());
+  RecordBatch padding({"last_name", "email"});
+  for (int i = 0; i < 70'000; ++i) padding.add_row({"Pad", "pad" + std::to_string(i) + "@x.io"});
+  for (int i = 0; i < 5; ++i) padding.add_row({"Old", "old" + std::to_string(i) + "@x.io"});
+  reference.import_records("person", padding);
+  auto expected = reference.import_records("person", people, skip);
+
+  // Deferred: a fresh table with the same five old people.
+  auto db = Database::open(dir.file("deferred.db"), test::test_options());
+  RecordBatch old({"last_name", "email"});
+  for (int i = 0; i < 5; ++i) old.add_row({"Old", "old" + std::to_string(i) + "@x.io"});
+  db.import_records("person", old);
+  int progress_calls = 0;
+  skip.on_progress = [&](const Progress&) { return ++progress_calls > 0; };
+  auto report = db.import_records("person", people, skip);
+
+  CHECK(progress_calls == 9);
+  CHECK(report.inserted == expected.inserted);
+  CHECK(report.inserted > 59'000);
+  CHECK(row_codes(report) == row_codes(expected));
+  CHECK(report.rejected.size() >= 90);
+  REQUIRE(report.ids.size() == static_cast<std::size_t>(report.inserted));
+  CHECK(db.count("person") == report.inserted + 5);
+  // Every reported id is there, the unique index is back, and it holds.
+  CHECK(db.get("person", report.ids.back()).at("email") == Value("p59999@x.io"));
+  CHECK(db.count("person", parse_where("email = 'p498@x.io'")) == 1);
+  CHECK(has_index(dir.file("deferred.db"), "ux_person__email"));
+  CHECK(test::rejection_codes([&] { db.insert("person", {{"last_name", "X"}, {"email", "p1@x.io"}}); }) ==
+        std::vector<std::string>{"email:unique"});
+}
+
+TEST_CASE("a large import in abort mode with a late duplicate keeps nothing" * doctest::test_suite("import")) {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("crm.db"), test::test_options());
+  db.insert("person", {{"last_name", "First"}, {"email", "first@x.io"}});
+  auto before = test::dump_database(dir.file("crm.db"));
+  RecordBatch people({"last_name", "email"});
+  for (int i = 0; i < 55'000; ++i) people.add_row({"L", i == 54'321 ? "first@x.io" : "q" + std::to_string(i) + "@x.io"});
+  try {
+    db.import_records("person", people);
+    FAIL("the duplicate was not reported");
+  } catch (const ValidationError& error) {
+    REQUIRE(error.errors().size() == 1);
+    CHECK(error.errors()[0].row == 54'321);
+    CHECK(error.errors()[0].field == "email");
+    CHECK(error.errors()[0].code == "unique");
+  }
+  CHECK(test::dump_database(dir.file("crm.db")) == before);
+  CHECK(has_index(dir.file("crm.db"), "ux_person__email"));
+}
+
+TEST_CASE("a bulk import fed in batches is one transaction numbered across batches" * doctest::test_suite("import")) {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("crm.db"), test::test_options());
+  ImportOptions skip;
+  skip.on_error = OnError::skip;
+  {
+    auto bulk = db.begin_import("person", -1, skip);
+    RecordBatch first({"last_name", "email"});
+    first.add_row({"A", "a@x.io"});
+    first.add_row({Value{}, "b@x.io"});  // row 1
+    bulk.add(first);
+    RecordBatch second({"email", "last_name"});
+    second.add_row({"a@x.io", "C"});     // row 2: duplicate of row 0
+    second.add_row({"d@x.io", "D"});
+    bulk.add(second);
+    CHECK(bulk.rows() == 4);
+    // Not finished: destroyed, it keeps nothing.
+  }
+  CHECK(db.count("person") == 0);
+  auto bulk = db.begin_import("person", -1, skip);
+  RecordBatch rows({"last_name", "email"});
+  rows.add_row({"A", "a@x.io"});
+  bulk.add(rows);
+  RecordBatch again({"last_name", "email"});
+  again.add_row({"B", "a@x.io"});
+  bulk.add(again);
+  auto report = bulk.finish();
+  CHECK(report.inserted == 1);
+  REQUIRE(report.rejected.size() == 1);
+  CHECK(report.rejected[0].row == 1);
+  CHECK_THROWS_AS(bulk.add(rows), UsageError);
+  CHECK(db.count("person") == 1);
+}

@@ -223,24 +223,18 @@ std::shared_ptr<PyQueryResult> wrap_result(QueryResult result, const Catalog& ca
 struct ImportRun {
   Session& session;
   std::string object;
-  ImportOptions options;  // on_error of the whole run; chunks always run in skip mode
+  ImportOptions options;  // on_error and chunk size of the whole run
   OnError on_error;
   py::object on_progress;
-  ImportReport report;
+  std::optional<BulkImport> bulk;  // one transaction, rows numbered across chunks
 
-  void run_chunk(const RecordBatch& batch, std::int64_t first_row) {
-    ImportOptions chunk_options;
-    chunk_options.on_error = OnError::skip;
-    chunk_options.chunk_rows = options.chunk_rows;
-    auto chunk = session.import_records(object, batch, chunk_options);
-    report.inserted += chunk.inserted;
-    for (auto& error : chunk.rejected) {
-      error.row += first_row;
-      report.rejected.push_back(std::move(error));
-    }
-    report.ids.insert(report.ids.end(), std::make_move_iterator(chunk.ids.begin()),
-                      std::make_move_iterator(chunk.ids.end()));
+  void start(std::int64_t expected_rows) {
+    ImportOptions bulk_options;
+    bulk_options.on_error = on_error;
+    bulk.emplace(session.begin_import(object, expected_rows, bulk_options));
   }
+
+  void run_chunk(const RecordBatch& batch) { bulk->add(batch); }
 
   void progress(std::int64_t done, std::int64_t total) {
     if (on_progress.is_none()) return;
@@ -251,8 +245,10 @@ struct ImportRun {
                   "import cancelled by on_progress after " + std::to_string(done) + " rows; nothing was kept");
   }
 
-  void finish() {
-    if (on_error == OnError::abort && !report.rejected.empty()) throw ValidationError(std::move(report.rejected));
+  ImportReport finish() {
+    auto report = bulk->finish();
+    bulk.reset();
+    return report;
   }
 };
 
@@ -277,8 +273,9 @@ ImportReport import_columns(ImportRun& run, py::object frame_columns) {
   }
   if (names.empty() || rows == 0) return {};
   const std::int64_t chunk = std::max<std::int64_t>(1, run.options.chunk_rows);
-  without_gil([&] {
-    run.session.transaction([&] {
+  return without_gil([&] {
+    run.start(rows);
+    {
       std::vector<Value> row(columns.size());
       for (std::int64_t start = 0; start < rows; start += chunk) {
         const std::int64_t end = std::min(rows, start + chunk);
@@ -292,13 +289,12 @@ ImportReport import_columns(ImportRun& run, py::object frame_columns) {
             batch.add_row(row);
           }
         }
-        run.run_chunk(batch, start);
+        run.run_chunk(batch);
         run.progress(end, rows);
       }
-      run.finish();
-    });
+    }
+    return run.finish();
   });
-  return std::move(run.report);
 }
 
 ImportReport import_rows(ImportRun& run, py::handle data) {
@@ -326,8 +322,9 @@ ImportReport import_rows(ImportRun& run, py::handle data) {
     pending = to_record(owned, run.object);
     return true;
   };
-  without_gil([&] {
-    run.session.transaction([&] {
+  return without_gil([&] {
+    run.start(total);
+    {
       while (true) {
         RecordBatch batch;
         std::int64_t first = next_row;
@@ -364,13 +361,12 @@ ImportReport import_rows(ImportRun& run, py::handle data) {
             ++next_row;
           }
         }
-        run.run_chunk(batch, first);
+        run.run_chunk(batch);
         run.progress(next_row, total);
       }
-      run.finish();
-    });
+    }
+    return run.finish();
   });
-  return std::move(run.report);
 }
 
 ImportReport import_records(Session& session, const std::string& object, py::object data, const std::string& on_error,
@@ -378,7 +374,7 @@ ImportReport import_records(Session& session, const std::string& object, py::obj
   if (chunk_rows <= 0) throw UsageError(ErrorCode::usage, "chunk_rows must be positive");
   if (!on_progress.is_none() && !PyCallable_Check(on_progress.ptr()))
     throw UsageError(ErrorCode::usage, "on_progress must be a callable(done, total) or None");
-  ImportRun run{session, object, ImportOptions{}, parse_on_error(on_error), on_progress, {}};
+  ImportRun run{session, object, ImportOptions{}, parse_on_error(on_error), on_progress, std::nullopt};
   run.options.chunk_rows = chunk_rows;
   py::module_ frame = py::module_::import("hotcrm._frame");
   py::object columns = frame.attr("as_columns")(data);

@@ -96,6 +96,35 @@ class Transaction {
   std::unique_ptr<State> state_;
 };
 
+/// A bulk import fed batch by batch, so memory stays bounded, and committed as one transaction
+/// (Session::begin_import). Rows are numbered across batches. When the import at least doubles the
+/// table, its secondary indexes, unique ones included, are built once at the end (a sorted build is
+/// far cheaper than row-by-row maintenance); duplicates of a unique field are then found by query and
+/// reported per row as the row-by-row check would ("the first row wins"). Like Transaction, it holds
+/// the database until finished or destroyed, and must stay on the thread that began it.
+class BulkImport {
+ public:
+  BulkImport(BulkImport&&) noexcept;
+  BulkImport& operator=(BulkImport&&) noexcept;
+  ~BulkImport();  ///< rolls back unless finish() succeeded
+  /// Validates and writes the rows of `batch` (its own field list). In abort mode problems are
+  /// collected and reported by finish().
+  void add(const RecordBatch& batch);
+  /// Rows given so far.
+  std::int64_t rows() const noexcept;
+  /// Problems found so far (duplicates of deferred unique indexes are found only by finish()).
+  const std::vector<FieldError>& problems() const noexcept;
+  /// Builds deferred indexes, resolves unique duplicates and commits. abort: throws
+  /// ValidationError listing every problem (nothing is kept); skip: the report lists them.
+  ImportReport finish();
+
+ private:
+  friend class Session;
+  struct State;
+  explicit BulkImport(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
 /// Operations on behalf of one user in one tenant. Cheap to copy; valid while its Database lives.
 class Session {
  public:
@@ -122,6 +151,9 @@ class Session {
   /// every problem, rows numbered); skip: inserts the valid rows and reports the others.
   ImportReport import_records(std::string_view object, const RecordBatch& batch,
                               const ImportOptions& options = {});
+  /// Starts a bulk import fed in batches; `expected_rows` (or -1 when unknown) decides whether
+  /// indexes are built at the end. options.on_progress is called after each batch.
+  BulkImport begin_import(std::string_view object, std::int64_t expected_rows, const ImportOptions& options = {});
 
   QueryResult query(const Query& query);
   /// The SQL a query runs and SQLite's plan for it ("-- SEARCH lead USING INDEX ..." lines).
