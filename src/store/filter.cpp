@@ -226,6 +226,23 @@ void append_filter(std::string& out, const Filter& filter) {
 
 }  // namespace
 
+Value ResultColumn::at(std::size_t row) const {
+  if (row >= valid.size()) throw UsageError(ErrorCode::usage, fmt::format("row {} of column {} is out of range", row, name));
+  if (kind == Kind::value) return values[row];
+  if (!valid[row]) return Value{};
+  switch (kind) {
+    case Kind::integer: return integers[row];
+    case Kind::real: return reals[row];
+    case Kind::decimal: return Decimal(integers[row], scale);
+    case Kind::boolean: return integers[row] != 0;
+    case Kind::date: return Date{static_cast<std::int32_t>(integers[row])};
+    case Kind::datetime: return DateTime{integers[row]};
+    case Kind::text: return std::string(text_at(row));
+    case Kind::value: break;
+  }
+  return values[row];
+}
+
 std::string Filter::to_string() const {
   std::string out;
   append_filter(out, *this);

@@ -175,42 +175,119 @@ CompiledQuery compile_query(Session::Impl& impl, const detail::ObjectPlan& plan,
 }
 }  // namespace
 
+namespace {
+/// Runs a compiled query, calling on_row(statement, full_row, resolver) for each row (full_row and
+/// resolver serve formula columns: the stored row and the evaluator that computes them). Returns the
+/// cursor after the last row ("" when there is none).
+template <class OnRow>
+std::string for_each_row(Session::Impl& impl, const detail::ObjectPlan& plan, const std::string& tenant,
+                         CompiledQuery& compiled, OnRow&& on_row) {
+  auto& statement = impl.db().prepare(compiled.sql);
+  compiled.builder->bind_all(statement, compiled.extra);
+  std::vector<Value> last_keys(compiled.order_keys);
+  bool any_row = false;
+  std::vector<Value> full_row;
+  std::optional<detail::SlotResolver> resolver;
+  if (compiled.computes) resolver.emplace(impl, tenant, impl.clock());
+  const int keys_start = static_cast<int>(compiled.columns.size());
+  const int full_row_start = keys_start + static_cast<int>(compiled.order_keys);
+  while (statement.step()) {
+    if (compiled.computes) {
+      full_row.resize(plan.columns.size());
+      for (std::size_t c = 0; c < plan.columns.size(); ++c)
+        full_row[c] = detail::read_value(statement, full_row_start + static_cast<int>(c), *plan.columns[c]);
+    }
+    on_row(statement, full_row, resolver ? &*resolver : nullptr);
+    // Only the last row's keys make the cursor; keep them as plain values, not JSON, per row.
+    for (std::size_t k = 0; k < compiled.order_keys; ++k)
+      last_keys[k] = raw_value(statement, keys_start + static_cast<int>(k));
+    any_row = true;
+  }
+  statement.reset();
+  return any_row ? cursor_text(last_keys) : std::string();
+}
+
+ResultColumn::Kind result_kind(const FieldDef& field) {
+  using Kind = ResultColumn::Kind;
+  switch (field.type) {
+    case FieldType::number: return field.scale == 0 ? Kind::integer : Kind::real;
+    case FieldType::currency:
+    case FieldType::percent: return Kind::decimal;
+    case FieldType::boolean: return Kind::boolean;
+    case FieldType::date: return Kind::date;
+    case FieldType::datetime: return Kind::datetime;
+    case FieldType::multiselect:
+    case FieldType::formula: return Kind::value;
+    default: return Kind::text;
+  }
+}
+
+/// Appends result column `c` of the current row to `column`.
+void append_cell(ResultColumn& column, const detail::Statement& statement, int c) {
+  using Kind = ResultColumn::Kind;
+  const bool valid = !statement.column_is_null(c);
+  column.valid.push_back(valid ? 1 : 0);
+  switch (column.kind) {
+    case Kind::real: column.reals.push_back(valid ? statement.column_double(c) : 0.0); return;
+    case Kind::text:
+      if (valid) column.text += statement.column_text(c);
+      column.offsets.push_back(column.text.size());
+      return;
+    case Kind::value: return;  // filled by the caller
+    default: column.integers.push_back(valid ? statement.column_int(c) : 0); return;
+  }
+}
+}  // namespace
+
 QueryResult Session::query(const Query& query) {
   std::lock_guard lock(impl_->mutex);
   const auto& plan = impl_->plan(query.object);
   auto compiled = compile_query(*impl_, plan, context_.tenant, query);
   const auto& columns = compiled.columns;
-  const bool computes = compiled.computes;
-  const std::string& sql = compiled.sql;
   QueryResult result;
   result.fields = compiled.fields;
-  std::vector<Value> last_keys(compiled.order_keys);
-  auto& statement = impl_->db().prepare(sql);
-  compiled.builder->bind_all(statement, compiled.extra);
   result.rows = RecordBatch(result.fields);
   if (query.limit) result.rows.reserve(static_cast<std::size_t>(std::min<std::int64_t>(*query.limit, 100'000)));
-  bool any_row = false;
-  std::vector<Value> full_row;
-  std::optional<detail::SlotResolver> resolver;
-  if (computes) resolver.emplace(*impl_, context_.tenant, impl_->clock());
-  const int full_row_start = static_cast<int>(columns.size() + compiled.order_keys);
-  while (statement.step()) {
-    if (computes) {
-      full_row.resize(plan.columns.size());
-      for (std::size_t c = 0; c < plan.columns.size(); ++c)
-        full_row[c] = detail::read_value(statement, full_row_start + static_cast<int>(c), *plan.columns[c]);
-    }
-    auto row = result.rows.append_row();
-    for (std::size_t c = 0; c < columns.size(); ++c)
-      row[c] = columns[c].formula ? resolver->evaluate(plan, full_row, nullptr, *columns[c].formula).value
-                                  : detail::read_value(statement, static_cast<int>(c), *columns[c].field);
-    // Only the last row's keys make the cursor; keep them as plain values, not JSON, per row.
-    for (std::size_t k = 0; k < compiled.order_keys; ++k)
-      last_keys[k] = raw_value(statement, static_cast<int>(columns.size() + k));
-    any_row = true;
+  result.next_cursor = for_each_row(*impl_, plan, context_.tenant, compiled,
+                                    [&](const detail::Statement& statement, const std::vector<Value>& full_row,
+                                        detail::SlotResolver* resolver) {
+                                      auto row = result.rows.append_row();
+                                      for (std::size_t c = 0; c < columns.size(); ++c)
+                                        row[c] = columns[c].formula
+                                                     ? resolver->evaluate(plan, full_row, nullptr, *columns[c].formula).value
+                                                     : detail::read_value(statement, static_cast<int>(c), *columns[c].field);
+                                    });
+  return result;
+}
+
+ColumnarResult Session::query_columns(const Query& query) {
+  std::lock_guard lock(impl_->mutex);
+  const auto& plan = impl_->plan(query.object);
+  auto compiled = compile_query(*impl_, plan, context_.tenant, query);
+  const auto& columns = compiled.columns;
+  ColumnarResult result;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    ResultColumn column;
+    column.name = compiled.fields[c];
+    column.kind = columns[c].formula ? ResultColumn::Kind::value : result_kind(*columns[c].field);
+    column.scale = columns[c].field->scale;
+    if (column.kind == ResultColumn::Kind::text) column.offsets.push_back(0);
+    result.columns.push_back(std::move(column));
   }
-  statement.reset();
-  if (any_row) result.next_cursor = cursor_text(last_keys);
+  result.next_cursor = for_each_row(
+      *impl_, plan, context_.tenant, compiled,
+      [&](const detail::Statement& statement, const std::vector<Value>& full_row, detail::SlotResolver* resolver) {
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+          ResultColumn& column = result.columns[c];
+          append_cell(column, statement, static_cast<int>(c));
+          if (column.kind != ResultColumn::Kind::value) continue;
+          column.values.push_back(columns[c].formula
+                                      ? resolver->evaluate(plan, full_row, nullptr, *columns[c].formula).value
+                                      : detail::read_value(statement, static_cast<int>(c), *columns[c].field));
+          column.valid.back() = column.values.back().is_null() ? 0 : 1;
+        }
+        ++result.rows;
+      });
   return result;
 }
 

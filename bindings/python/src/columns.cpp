@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string_view>
+#include <unordered_map>
 
 #include "common.hpp"
 
@@ -214,6 +216,133 @@ py::tuple column_for_pandas(const RecordBatch& rows, std::size_t c, ColumnKind k
       if (decimals_as_object) return py::make_tuple(object_array(rows, c), py::none());
       return py::make_tuple(real_array(rows, c), py::none());
     default: return py::make_tuple(column_to_numpy(rows, c, kind), py::none());
+  }
+}
+
+// ---- columnar results -------------------------------------------------------------------------
+
+namespace {
+
+bool any_null(const ResultColumn& column) {
+  return std::find(column.valid.begin(), column.valid.end(), std::uint8_t{0}) != column.valid.end();
+}
+
+py::array_t<double> reals_of(const ResultColumn& column) {
+  const std::size_t n = column.size();
+  py::array_t<double> out(static_cast<py::ssize_t>(n));
+  double* data = out.mutable_data();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  using Kind = ResultColumn::Kind;
+  if (column.kind == Kind::real) {
+    for (std::size_t r = 0; r < n; ++r) data[r] = column.valid[r] ? column.reals[r] : nan;
+  } else {
+    double unit = 1.0;
+    if (column.kind == Kind::decimal)
+      for (int i = 0; i < column.scale; ++i) unit *= 10.0;
+    for (std::size_t r = 0; r < n; ++r) data[r] = column.valid[r] ? static_cast<double>(column.integers[r]) / unit : nan;
+  }
+  return out;
+}
+
+template <class T>
+py::array_t<T> integers_as(const ResultColumn& column) {
+  const std::size_t n = column.size();
+  py::array_t<T> out(static_cast<py::ssize_t>(n));
+  T* data = out.mutable_data();
+  for (std::size_t r = 0; r < n; ++r) data[r] = static_cast<T>(column.integers[r]);
+  return out;
+}
+
+py::array_t<bool> nulls_of(const ResultColumn& column) {
+  const std::size_t n = column.size();
+  py::array_t<bool> out(static_cast<py::ssize_t>(n));
+  bool* data = out.mutable_data();
+  for (std::size_t r = 0; r < n; ++r) data[r] = column.valid[r] == 0;
+  return out;
+}
+
+py::array temporal_of(const ResultColumn& column) {
+  const bool dates = column.kind == ResultColumn::Kind::date;
+  const std::size_t n = column.size();
+  py::array out(py::dtype(dates ? "datetime64[D]" : "datetime64[us]"), py::array::ShapeContainer{static_cast<py::ssize_t>(n)});
+  auto* data = static_cast<std::int64_t*>(out.mutable_data());
+  for (std::size_t r = 0; r < n; ++r) data[r] = column.valid[r] ? column.integers[r] : kNaT;
+  return out;
+}
+
+/// Text cells as str objects; a value seen before reuses its object (picklists, repeated names),
+/// up to a bound on the distinct values kept.
+py::array texts_of(const ResultColumn& column) {
+  constexpr std::size_t max_interned = 1 << 16;
+  const std::size_t n = column.size();
+  py::array out(py::dtype("O"), py::array::ShapeContainer{static_cast<py::ssize_t>(n)});
+  auto** data = static_cast<PyObject**>(out.mutable_data());
+  std::unordered_map<std::string_view, PyObject*> seen;
+  for (std::size_t r = 0; r < n; ++r) {
+    PyObject* item = nullptr;
+    if (!column.valid[r]) {
+      item = Py_None;
+      Py_INCREF(item);
+    } else {
+      const std::string_view text = column.text_at(r);
+      auto found = seen.find(text);
+      if (found != seen.end()) {
+        item = found->second;
+        Py_INCREF(item);
+      } else {
+        item = PyUnicode_DecodeUTF8(text.data(), static_cast<py::ssize_t>(text.size()), "replace");
+        if (!item) throw py::error_already_set();
+        if (seen.size() < max_interned) seen.emplace(text, item);  // borrowed: the array holds a reference
+      }
+    }
+    PyObject* old = data[r];
+    data[r] = item;
+    Py_XDECREF(old);
+  }
+  return out;
+}
+
+py::array objects_of(const ResultColumn& column) {
+  const std::size_t n = column.size();
+  py::array out(py::dtype("O"), py::array::ShapeContainer{static_cast<py::ssize_t>(n)});
+  auto** data = static_cast<PyObject**>(out.mutable_data());
+  for (std::size_t r = 0; r < n; ++r) {
+    PyObject* item = to_python_raw(column.at(r));
+    if (!item) throw py::error_already_set();
+    PyObject* old = data[r];
+    data[r] = item;
+    Py_XDECREF(old);
+  }
+  return out;
+}
+
+}  // namespace
+
+py::array column_to_numpy(const ResultColumn& column) {
+  using Kind = ResultColumn::Kind;
+  switch (column.kind) {
+    case Kind::real:
+    case Kind::decimal: return reals_of(column);
+    case Kind::integer: return any_null(column) ? py::array(reals_of(column)) : py::array(integers_as<std::int64_t>(column));
+    case Kind::boolean: return any_null(column) ? objects_of(column) : py::array(integers_as<bool>(column));
+    case Kind::date:
+    case Kind::datetime: return temporal_of(column);
+    case Kind::text: return texts_of(column);
+    case Kind::value: return objects_of(column);
+  }
+  return objects_of(column);
+}
+
+py::tuple column_for_pandas(const ResultColumn& column, bool decimals_as_object) {
+  using Kind = ResultColumn::Kind;
+  switch (column.kind) {
+    case Kind::integer:
+      return py::make_tuple(integers_as<std::int64_t>(column), any_null(column) ? py::object(nulls_of(column)) : py::none());
+    case Kind::boolean:
+      return py::make_tuple(integers_as<bool>(column), any_null(column) ? py::object(nulls_of(column)) : py::none());
+    case Kind::decimal:
+      return py::make_tuple(decimals_as_object ? objects_of(column) : py::array(reals_of(column)), py::none());
+    default: return py::make_tuple(column_to_numpy(column), py::none());
   }
 }
 

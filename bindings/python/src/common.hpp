@@ -84,6 +84,9 @@ ColumnKind infer_kind(const RecordBatch& rows, std::size_t c, ColumnKind fallbac
 py::array column_to_numpy(const RecordBatch& rows, std::size_t c, ColumnKind kind);
 /// (values, mask or None) for to_pandas; decimals_as_object keeps decimal.Decimal values.
 py::tuple column_for_pandas(const RecordBatch& rows, std::size_t c, ColumnKind kind, bool decimals_as_object);
+/// The same conversions from a column of a columnar query result (contiguous typed buffers).
+py::array column_to_numpy(const ResultColumn& column);
+py::tuple column_for_pandas(const ResultColumn& column, bool decimals_as_object);
 
 /// One input column prepared for import: a 1-D numpy array of float64, int64, bool, datetime64[us]
 /// or object, plus an optional boolean null mask. Reads cells as Values without the GIL for the

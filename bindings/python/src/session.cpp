@@ -154,11 +154,37 @@ Catalog extended_catalog(const std::optional<std::string>& path, const std::opti
 // ---- results ----------------------------------------------------------------------------------
 
 struct PyQueryResult {
-  QueryResult result;
+  QueryResult result;                     ///< fields and cursor always; rows unless columnar
+  std::optional<ColumnarResult> columnar; ///< queries: the rows by column
   std::string object;
   std::vector<ColumnKind> kinds;
 
-  std::size_t size() const { return result.rows.row_count(); }
+  std::size_t size() const { return columnar ? columnar->rows : result.rows.row_count(); }
+
+  const Value cell(std::size_t r, std::size_t c) const {
+    return columnar ? columnar->columns[c].at(r) : result.rows.at(r, c);
+  }
+
+  py::array to_numpy(std::size_t c) const {
+    if (!columnar) return column_to_numpy(result.rows, c, kinds[c]);
+    if (is_values(c)) return column_to_numpy(values_batch(c), 0, kinds[c]);
+    return column_to_numpy(columnar->columns[c]);
+  }
+
+  py::tuple for_pandas(std::size_t c, bool decimals_as_object) const {
+    if (!columnar) return column_for_pandas(result.rows, c, kinds[c], decimals_as_object);
+    if (is_values(c)) return column_for_pandas(values_batch(c), 0, kinds[c], decimals_as_object);
+    return column_for_pandas(columnar->columns[c], decimals_as_object);
+  }
+
+  // Formula and list columns hold one Value per row; they convert as row results do, by kind.
+  bool is_values(std::size_t c) const { return columnar->columns[c].kind == ResultColumn::Kind::value; }
+  RecordBatch values_batch(std::size_t c) const {
+    RecordBatch batch({columnar->columns[c].name});
+    batch.reserve(columnar->rows);
+    for (const auto& value : columnar->columns[c].values) batch.add_row({value});
+    return batch;
+  }
 
   std::size_t column(py::handle key) const {
     if (PyLong_Check(key.ptr())) {
@@ -190,7 +216,7 @@ struct PyQueryResult {
   py::dict row(std::size_t r, const py::list& names) const {
     py::dict out;
     for (std::size_t c = 0; c < result.fields.size(); ++c) {
-      PyObject* value = to_python_raw(result.rows.at(r, c));
+      PyObject* value = to_python_raw(cell(r, c));
       if (!value) throw py::error_already_set();
       auto owned = py::reinterpret_steal<py::object>(value);
       if (PyDict_SetItem(out.ptr(), names[c].ptr(), owned.ptr()) != 0) throw py::error_already_set();
@@ -215,6 +241,25 @@ std::shared_ptr<PyQueryResult> wrap_result(QueryResult result, const Catalog& ca
         c < resolvable_columns ? resolve_field(catalog, object, out->result.fields[c]) : nullptr;
     out->kinds.push_back(field ? kind_of_field(*field) : infer_kind(out->result.rows, c, ColumnKind::object));
   }
+  return out;
+}
+
+std::shared_ptr<PyQueryResult> wrap_columns(ColumnarResult columns, const Catalog& catalog, const std::string& object) {
+  auto out = std::make_shared<PyQueryResult>();
+  for (const auto& column : columns.columns) {
+    out->result.fields.push_back(column.name);
+    const FieldDef* field = resolve_field(catalog, object, column.name);
+    ColumnKind kind = field ? kind_of_field(*field) : ColumnKind::object;
+    if (column.kind == ResultColumn::Kind::value && kind == ColumnKind::object) {
+      RecordBatch batch({column.name});
+      for (const auto& value : column.values) batch.add_row({value});
+      kind = infer_kind(batch, 0, ColumnKind::object);
+    }
+    out->kinds.push_back(kind);
+  }
+  out->result.next_cursor = std::move(columns.next_cursor);
+  out->columnar = std::move(columns);
+  out->object = object;
   return out;
 }
 
@@ -616,8 +661,7 @@ void bind_session(py::module_& m) {
       .def(
           "to_numpy",
           [](const PyQueryResult& self, py::object field) {
-            std::size_t c = self.column(field);
-            return column_to_numpy(self.result.rows, c, self.kinds[c]);
+            return self.to_numpy(self.column(field));
           },
           py::arg("field"),
           "One column as a 1-D numpy array, built in C++ without a Python object per numeric cell.\n\n"
@@ -639,7 +683,7 @@ void bind_session(py::module_& m) {
           [](const PyQueryResult& self, bool decimals_as_object) {
             py::list out;
             for (std::size_t c = 0; c < self.result.fields.size(); ++c) {
-              auto values_mask = column_for_pandas(self.result.rows, c, self.kinds[c], decimals_as_object);
+              auto values_mask = self.for_pandas(c, decimals_as_object);
               out.append(py::make_tuple(self.result.fields[c], to_string(self.kinds[c]), values_mask[0], values_mask[1]));
             }
             return out;
@@ -749,8 +793,8 @@ void bind_session(py::module_& m) {
             query.offset = offset;
             query.fields = parse_names(fields, "fields");
             query.after = after.value_or("");
-            QueryResult result = without_gil([&] { return self.query(query); });
-            return wrap_result(std::move(result), self.catalog(), object, std::numeric_limits<std::size_t>::max());
+            ColumnarResult result = without_gil([&] { return self.query_columns(query); });
+            return wrap_columns(std::move(result), self.catalog(), object);
           },
           py::arg("object"), py::arg("where") = py::none(), py::arg("order_by") = py::none(),
           py::arg("limit") = py::none(), py::arg("offset") = 0, py::arg("fields") = py::none(),

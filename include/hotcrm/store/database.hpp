@@ -156,6 +156,9 @@ class Session {
   BulkImport begin_import(std::string_view object, std::int64_t expected_rows, const ImportOptions& options = {});
 
   QueryResult query(const Query& query);
+  /// The same query, its result stored by column (typed contiguous buffers; see ResultColumn):
+  /// what data frames and feature matrices are built from.
+  ColumnarResult query_columns(const Query& query);
   /// The SQL a query runs and SQLite's plan for it ("-- SEARCH lead USING INDEX ..." lines).
   /// Engine-evaluated formula parts show as hotcrm_engine(...) calls.
   std::string explain(const Query& query);

@@ -82,6 +82,44 @@ struct QueryResult {
   std::size_t size() const noexcept { return rows.row_count(); }
 };
 
+/// One column of a columnar query result (Session::query_columns), stored contiguously by kind, so
+/// that a million rows cost a few buffers rather than a million values.
+struct ResultColumn {
+  enum class Kind : std::uint8_t {
+    integer,   ///< integers: number fields of scale 0
+    real,      ///< reals: number fields with decimals
+    decimal,   ///< integers hold units of 10^-scale: currency, percent
+    boolean,   ///< integers hold 0 / 1
+    date,      ///< integers hold days since 1970-01-01
+    datetime,  ///< integers hold microseconds since 1970-01-01T00:00:00Z
+    text,      ///< text/offsets: text, picklist, e-mail, phone, url, ids and lookups
+    value,     ///< values: one Value per row (formula fields, multiselect lists)
+  };
+  std::string name;
+  Kind kind = Kind::value;
+  int scale = 0;                       ///< decimal
+  std::vector<std::uint8_t> valid;     ///< 1 where the row has a value
+  std::vector<std::int64_t> integers;
+  std::vector<double> reals;
+  std::string text;                    ///< the UTF-8 bytes of every row, back to back
+  std::vector<std::uint64_t> offsets;  ///< row r is text[offsets[r], offsets[r + 1]); size rows + 1
+  std::vector<Value> values;
+
+  std::size_t size() const noexcept { return valid.size(); }
+  std::string_view text_at(std::size_t row) const noexcept {
+    return std::string_view(text).substr(offsets[row], offsets[row + 1] - offsets[row]);
+  }
+  /// The cell as a Value (null where not valid).
+  Value at(std::size_t row) const;
+};
+
+/// A query result by column (Session::query_columns): same rows, order and cursor as query().
+struct ColumnarResult {
+  std::vector<ResultColumn> columns;
+  std::size_t rows = 0;
+  std::string next_cursor;
+};
+
 enum class AggregateFn : std::uint8_t { count, sum, avg, min, max };
 std::string_view to_string(AggregateFn fn) noexcept;
 
