@@ -270,29 +270,32 @@ py::array temporal_of(const ResultColumn& column) {
   return out;
 }
 
-/// Text cells as str objects; a value seen before reuses its object (picklists, repeated names),
-/// up to a bound on the distinct values kept.
+/// Text cells as str objects. A column that repeats its values (picklists, company names) reuses one
+/// object per distinct value; a column that does not (names, e-mails) stops looking after a sample.
 py::array texts_of(const ResultColumn& column) {
   constexpr std::size_t max_interned = 1 << 16;
+  constexpr std::size_t sample_rows = 4096;
   const std::size_t n = column.size();
   py::array out(py::dtype("O"), py::array::ShapeContainer{static_cast<py::ssize_t>(n)});
   auto** data = static_cast<PyObject**>(out.mutable_data());
   std::unordered_map<std::string_view, PyObject*> seen;
+  bool interning = true;
   for (std::size_t r = 0; r < n; ++r) {
+    if (interning && r == sample_rows && seen.size() > sample_rows / 2) interning = false;
     PyObject* item = nullptr;
     if (!column.valid[r]) {
       item = Py_None;
       Py_INCREF(item);
     } else {
       const std::string_view text = column.text_at(r);
-      auto found = seen.find(text);
+      auto found = interning ? seen.find(text) : seen.end();
       if (found != seen.end()) {
         item = found->second;
         Py_INCREF(item);
       } else {
         item = PyUnicode_DecodeUTF8(text.data(), static_cast<py::ssize_t>(text.size()), "replace");
         if (!item) throw py::error_already_set();
-        if (seen.size() < max_interned) seen.emplace(text, item);  // borrowed: the array holds a reference
+        if (interning && seen.size() < max_interned) seen.emplace(text, item);  // the array holds the reference
       }
     }
     PyObject* old = data[r];
