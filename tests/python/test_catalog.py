@@ -94,3 +94,16 @@ def test_standard_catalog_json():
     doc = json.loads(hotcrm.standard_catalog_json())
     names = {o["name"] for o in doc["objects"]}
     assert len(names) == 72 and {"account", "contact", "lead", "opportunity", "user"} <= names
+
+
+def test_packages_select_part_of_the_standard_catalog(db_path):
+    names = [package["name"] for package in hotcrm.packages()]
+    assert names[0] == "platform" and {"crm", "support", "hr"} <= set(names)
+    with hotcrm.open(db_path, packages=["hr"]) as db:
+        objects = set(db.objects())
+        assert "employee" in objects and "user" in objects
+        assert "lead" not in objects and "invoice" not in objects
+    with pytest.raises(hotcrm.UsageError, match="nosuch"):
+        hotcrm.open(db_path.with_name("other.db"), packages=["nosuch"])
+    with pytest.raises(hotcrm.UsageError, match="packages="):
+        hotcrm.open(db_path.with_name("third.db"), catalog={"name": "x", "fields": []}, packages=["crm"])

@@ -36,6 +36,7 @@ from ._core import (
     check_where,
     evaluate,
     open,
+    packages,
     standard_catalog_json,
 )
 
@@ -86,5 +87,6 @@ __all__ = [
     "check_where",
     "evaluate",
     "open",
+    "packages",
     "standard_catalog_json",
 ]

@@ -117,8 +117,9 @@ std::string read_text_file(const std::filesystem::path& path) {
 
 /// The standard catalog plus the objects of `source` (file, folder or JSON text), which may refer to
 /// the standard objects.
-Catalog extended_catalog(const std::optional<std::string>& path, const std::optional<std::string>& json_text) {
-  std::vector<ObjectDef> objects = Catalog::standard().objects();
+Catalog extended_catalog(const Catalog& standard, const std::optional<std::string>& path,
+                         const std::optional<std::string>& json_text) {
+  std::vector<ObjectDef> objects = standard.objects();
   std::vector<CatalogIssue> issues;
   std::vector<ObjectDef> added;
   auto add = [&](const std::string& text, const std::string& source) {
@@ -569,8 +570,11 @@ class PyTransaction {
 // ---- open -------------------------------------------------------------------------------------
 
 std::unique_ptr<Database> open_database(py::object path, py::object catalog, bool extend_standard,
-                                        bool allow_destructive, bool read_only, bool create,
-                                        std::int32_t busy_timeout_ms, std::uint64_t id_seed, py::object now) {
+                                        std::optional<std::vector<std::string>> packages, bool allow_destructive,
+                                        bool read_only, bool create, std::int32_t busy_timeout_ms, std::uint64_t id_seed,
+                                        py::object now) {
+  if (packages && !catalog.is_none() && !extend_standard)
+    throw UsageError(ErrorCode::usage, "packages= selects standard objects: give it alone or with extend_standard=True");
   OpenOptions options;
   options.allow_destructive = allow_destructive;
   options.read_only = read_only;
@@ -590,12 +594,13 @@ std::unique_ptr<Database> open_database(py::object path, py::object catalog, boo
     else catalog_path = path_string(catalog, "catalog");
   }
   return without_gil([&] {
+    auto standard = [&] { return packages ? Catalog::standard(*packages) : Catalog::standard(); };
     if (catalog_path || catalog_json) {
-      if (extend_standard) options.catalog = extended_catalog(catalog_path, catalog_json);
+      if (extend_standard) options.catalog = extended_catalog(standard(), catalog_path, catalog_json);
       else if (catalog_json) options.catalog = Catalog::from_json(*catalog_json, "<catalog>");
       else options.catalog = Catalog::load(*catalog_path);
-    } else if (extend_standard) {
-      options.catalog = Catalog::standard();
+    } else if (extend_standard || packages) {
+      options.catalog = standard();
     }
     return std::make_unique<Database>(Database::open(file, std::move(options)));
   });
@@ -938,16 +943,35 @@ void bind_session(py::module_& m) {
       .def("__repr__", [](const Database& self) { return "<hotcrm.Database path='" + self.path().string() + "'>"; });
 
   m.def("open", &open_database, py::arg("path"), py::arg("catalog") = py::none(), py::kw_only(),
-        py::arg("extend_standard") = false, py::arg("allow_destructive") = false, py::arg("read_only") = false,
+        py::arg("extend_standard") = false, py::arg("packages") = py::none(), py::arg("allow_destructive") = false,
+        py::arg("read_only") = false,
         py::arg("create") = true, py::arg("busy_timeout_ms") = 5000, py::arg("id_seed") = 0,
         py::arg("now") = py::none(),
         "Opens (creating and migrating as needed) a database file, or \":memory:\".\n\n"
         "catalog: None (the catalog stored in the file, or the standard catalog for a new file), a\n"
         "path to a .json file or a folder of .json files, or the definitions as a dict / list.\n"
         "extend_standard=True adds the given objects to the standard catalog (they may refer to\n"
-        "account, contact, ...). allow_destructive permits migrations that drop or retype fields.\n"
+        "account, contact, ...). packages=[\"crm\", \"support\"] restricts the standard catalog to\n"
+        "those packages and the ones they depend on (hotcrm.packages() lists them).\n"
+        "allow_destructive permits migrations that drop or retype fields.\n"
         "id_seed fixes the record-id generator; now (a datetime) freezes the clock (tests).\n"
         "Raises SchemaError (invalid catalog, refused migration), StoreError (cannot open).");
+
+  m.def(
+      "packages",
+      [] {
+        py::list out;
+        for (const auto& package : standard_packages()) {
+          py::dict item;
+          item["name"] = package.name;
+          item["label"] = package.label;
+          item["description"] = package.description;
+          item["depends"] = package.depends;
+          out.append(item);
+        }
+        return out;
+      },
+      "The standard catalog's packages: [{name, label, description, depends}], dependencies first.");
 
   m.def(
       "check_where",
