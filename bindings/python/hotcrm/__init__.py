@@ -17,7 +17,9 @@ from . import _core
 from ._core import (
     CancelledError,
     ConflictError,
+    BusinessCalendar,
     ConstraintError,
+    CronSchedule,
     Database,
     Error,
     EvaluationError,
@@ -29,6 +31,7 @@ from ._core import (
     SchemaError,
     Session,
     StoreError,
+    TimeZone,
     Transaction,
     UsageError,
     ValidationError,
@@ -64,9 +67,11 @@ class ErrorCode(enum.IntEnum):
 
 
 __all__ = [
+    "BusinessCalendar",
     "CancelledError",
     "ConflictError",
     "ConstraintError",
+    "CronSchedule",
     "Database",
     "Error",
     "ErrorCode",
@@ -79,6 +84,7 @@ __all__ = [
     "SchemaError",
     "Session",
     "StoreError",
+    "TimeZone",
     "Transaction",
     "UsageError",
     "ValidationError",

@@ -3,6 +3,7 @@
 
 namespace hotcrm::python {
 void bind_session(py::module_& m);
+void bind_time(py::module_& m);
 }  // namespace hotcrm::python
 
 PYBIND11_MODULE(_core, m) {
@@ -12,6 +13,7 @@ PYBIND11_MODULE(_core, m) {
   init_convert();
   register_errors(m);
   bind_session(m);
+  bind_time(m);
   bind_formula_functions(m);
   m.attr("__version__") = HOTCRM_PYTHON_VERSION;
   m.def(
