@@ -337,6 +337,20 @@ TEST_CASE("query, export, count, aggregate") {
     CHECK(result.exit_code == 0);
     CHECK(result.out == "last_name\nKnuth\n");
   }
+  SUBCASE("--where takes any boolean formula") {
+    const CliResult result = run_cli({"query", db.path(), "lead", "--where",
+                                      "AND(ISPICKVAL(status, 'new'), LEN(company) > 4)", "--fields", "last_name",
+                                      "--format", "csv"});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out == "last_name\nTuring\n");
+    const CliResult counted = run_cli({"count", db.path(), "lead", "--where", "OR(annual_revenue > 250, CONTAINS(company, 'ford'))"});
+    CHECK(counted.exit_code == 0);
+    CHECK(counted.out == "2\n");
+    const CliResult broken = run_cli({"query", db.path(), "lead", "--where", "AND(ISPICKVAL(status, 'new'), LEN(compny) > 4)"});
+    CHECK(broken.exit_code == 2);
+    CHECK(contains(broken.err, "E_FORMULA_UNKNOWN_FIELD"));
+    CHECK(contains(broken.err, "^"));
+  }
   SUBCASE("bad where-string, unknown field") {
     const CliResult bad_where = run_cli({"query", db.path(), "lead", "--where", "status = "});
     CHECK(bad_where.exit_code == 2);
