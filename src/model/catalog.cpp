@@ -122,6 +122,13 @@ std::vector<CatalogIssue> check_formulas(const Catalog& catalog) {
           issues.push_back({"catalog", "object '" + object.name + "' field '" + field.name + "'",
                             "default formula does not compile:\n" + render_diagnostics(compiled.diagnostics, source)});
       }
+      if (field.rollup && !field.rollup->filter.empty() && catalog.find(field.rollup->object)) {
+        const auto& source = field.rollup->filter;
+        auto compiled = compile_formula(catalog, field.rollup->object, source, {.expected = FormulaType::boolean});
+        if (!compiled.ok())
+          issues.push_back({"catalog", "object '" + object.name + "' field '" + field.name + "'",
+                            "roll-up filter does not compile:\n" + render_diagnostics(compiled.diagnostics, source)});
+      }
       if (field.type != FieldType::formula) continue;
       CompileOptions options;
       if (field.return_type) {

@@ -114,6 +114,54 @@ struct Checker {
                           field.type == FieldType::autonumber || field.type == FieldType::date))
       issue(object, where, fmt::format("a {} field cannot be unique", to_string(field.type)));
     check_default(object, field, where);
+    if (field.rollup) check_rollup(object, field, where);
+  }
+
+  const ObjectDef* find_object(const std::string& name) const {
+    for (const auto& candidate : objects)
+      if (candidate.name == name) return &candidate;
+    return nullptr;
+  }
+
+  void check_rollup(const ObjectDef& object, const FieldDef& field, const std::string& where) {
+    const Rollup& rollup = *field.rollup;
+    const auto& function = rollup.function;
+    if (function != "count" && function != "sum" && function != "min" && function != "max" && function != "avg") {
+      issue(object, where, "roll-up function '" + function + "' is not count, sum, min, max or avg");
+      return;
+    }
+    if (field.type == FieldType::formula || field.type == FieldType::autonumber || field.default_value || field.required)
+      issue(object, where, "a roll-up is a stored field without default, and is never required");
+    const ObjectDef* child = find_object(rollup.object);
+    if (!child) {
+      issue(object, where, "roll-up of unknown object '" + rollup.object + "'");
+      return;
+    }
+    const FieldDef* via = child->find_field(rollup.via);
+    if (!via || !via->is_reference() || via->reference != object.name)
+      issue(object, where, "roll-up 'via' must be a lookup of " + child->name + " to " + object.name + ", not '" +
+                               rollup.via + "'");
+    if (function == "count") {
+      if (!rollup.field.empty()) issue(object, where, "a count roll-up takes no 'field'");
+      if (field.type != FieldType::number || field.scale != 0) issue(object, where, "a count roll-up is a number field with scale 0");
+      return;
+    }
+    const FieldDef* summed = child->find_field(rollup.field);
+    if (!summed) {
+      issue(object, where, "roll-up field '" + rollup.field + "' is not a field of " + child->name);
+      return;
+    }
+    const FieldType summed_type = summed->type == FieldType::formula && summed->return_type ? *summed->return_type : summed->type;
+    const bool numeric = summed_type == FieldType::number || summed_type == FieldType::currency || summed_type == FieldType::percent;
+    const bool temporal = summed_type == FieldType::date || summed_type == FieldType::datetime;
+    if (function == "sum" || function == "avg") {
+      if (!numeric) issue(object, where, "a " + function + " roll-up needs a number, currency or percent child field");
+    } else if (!numeric && !temporal) {
+      issue(object, where, "a " + function + " roll-up needs a number, currency, percent, date or datetime child field");
+    }
+    if (numeric && !(field.type == FieldType::number || field.is_decimal()))
+      issue(object, where, "the roll-up of a numeric field must be a number, currency or percent field");
+    if (temporal && field.type != summed_type) issue(object, where, "the roll-up of a date field must have the same type");
   }
 
   void check_numbers(const ObjectDef& object, const FieldDef& field, const std::string& where) {

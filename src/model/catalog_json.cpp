@@ -161,7 +161,7 @@ struct Reader {
     check_keys(node, path,
                {"name", "type", "label", "description", "required", "unique", "searchable", "indexed",
                 "read_only", "max_length", "min", "max", "precision", "scale", "default", "options",
-                "reference", "on_delete", "format", "expression", "return_type"});
+                "reference", "on_delete", "format", "expression", "return_type", "rollup"});
     field.name = text(node, "name", path, true);
     auto type_name = text(node, "type", path, true);
     if (auto type = field_type_from_string(type_name)) field.type = *type;
@@ -200,6 +200,22 @@ struct Reader {
     if (!return_type.empty()) {
       if (auto type = field_type_from_string(return_type)) field.return_type = type;
       else issue(path + "/return_type", "unknown return type '" + return_type + "'");
+    }
+    if (auto it = node.find("rollup"); it != node.end()) {
+      const std::string at = path + "/rollup";
+      if (!it->is_object()) {
+        issue(at, "expected {\"object\", \"via\", \"function\", \"field\", \"filter\"}");
+      } else {
+        check_keys(*it, at, {"object", "via", "function", "field", "filter"});
+        Rollup rollup;
+        rollup.object = text(*it, "object", at, true);
+        rollup.via = text(*it, "via", at, true);
+        rollup.function = text(*it, "function", at, true);
+        rollup.field = text(*it, "field", at);
+        rollup.filter = text(*it, "filter", at);
+        field.rollup = std::move(rollup);
+        field.read_only = true;  // only the engine writes a roll-up
+      }
     }
     return field;
   }
@@ -301,6 +317,12 @@ json field_to_json(const FieldDef& field) {
   if (!field.format.empty()) node["format"] = field.format;
   if (!field.expression.empty()) node["expression"] = field.expression;
   if (field.return_type) node["return_type"] = std::string(to_string(*field.return_type));
+  if (field.rollup) {
+    json rollup{{"object", field.rollup->object}, {"via", field.rollup->via}, {"function", field.rollup->function}};
+    if (!field.rollup->field.empty()) rollup["field"] = field.rollup->field;
+    if (!field.rollup->filter.empty()) rollup["filter"] = field.rollup->filter;
+    node["rollup"] = rollup;
+  }
   return node;
 }
 

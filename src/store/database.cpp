@@ -140,6 +140,25 @@ void Session::Impl::compile_formulas() {
         plan.default_formulas.emplace_back(
             &field, compile(*plan.object, field.default_value->formula, {.expected = default_formula_type(field)}));
   }
+  // Roll-ups: each child plan learns which parent fields its records feed (after every formula
+  // field is compiled, since a roll-up may sum one).
+  for (auto& [name, parent] : plans) {
+    for (const auto& field : parent.object->fields) {
+      if (!field.rollup) continue;
+      auto& child = plans.at(field.rollup->object);
+      detail::RollupFeed feed;
+      feed.parent = &parent;
+      feed.target = &field;
+      feed.rollup = &*field.rollup;
+      feed.via_column = child.column_index.at(field.rollup->via);
+      if (auto it = child.column_index.find(field.rollup->field); it != child.column_index.end()) feed.field_column = it->second;
+      for (const auto& [formula_field, formula] : child.formula_fields)
+        if (formula_field->name == field.rollup->field) feed.field_formula = &formula;
+      if (!field.rollup->filter.empty())
+        feed.filter = compile(*child.object, field.rollup->filter, {.expected = FormulaType::boolean});
+      child.rollup_feeds.push_back(std::move(feed));
+    }
+  }
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -13,6 +14,19 @@
 #include "store/sqlite.hpp"
 
 namespace hotcrm::detail {
+
+struct ObjectPlan;
+
+/// A roll-up this object feeds: the parent field to keep equal to an aggregate of this object's records.
+struct RollupFeed {
+  const ObjectPlan* parent = nullptr;
+  const FieldDef* target = nullptr;       ///< the roll-up field of the parent
+  const Rollup* rollup = nullptr;
+  int via_column = -1;                    ///< this object's lookup to the parent, in columns
+  int field_column = -1;                  ///< the aggregated stored field; -1 for count or a formula field
+  const Formula* field_formula = nullptr; ///< the aggregated formula field
+  std::optional<Formula> filter;
+};
 
 /// Per-object SQL compiled once from the catalog: the column list and the prepared-statement texts.
 struct ObjectPlan {
@@ -30,6 +44,8 @@ struct ObjectPlan {
   std::vector<std::pair<const FieldDef*, Formula>> formula_fields;
   /// Fields whose default is a formula, in field order (a later one may read an earlier one).
   std::vector<std::pair<const FieldDef*, Formula>> default_formulas;
+  /// Roll-ups of parents that this object's records feed.
+  std::vector<RollupFeed> rollup_feeds;
 };
 
 /// Record ids, 17 characters of lowercase Crockford base32: 10 for the creation time in

@@ -8,6 +8,7 @@
 #include "model/coerce.hpp"
 #include "store/codec.hpp"
 #include "store/impl.hpp"
+#include "store/rollups.hpp"
 #include "store/rows.hpp"
 
 namespace hotcrm {
@@ -65,6 +66,12 @@ class RowWriter {
     // On insert a null means "no value": defaults apply, as for an empty CSV cell or a NaN.
     for (std::size_t c = kSystemCount; c < columns.size(); ++c)
       if (!given[c] || row[c].is_null()) apply_default(*columns[c], row[c], now);
+    // A new parent has no children yet: its counts and sums start at zero (min, max, avg stay null).
+    for (std::size_t c = kSystemCount; c < columns.size(); ++c) {
+      const auto& rollup = columns[c]->rollup;
+      if (rollup && (rollup->function == "count" || rollup->function == "sum"))
+        detail::coerce_value(*columns[c], Value(std::int64_t{0}), row[c]);
+    }
     row[kCreatedAt] = now;
     row[kUpdatedAt] = now;
     row[kCreatedBy] = context_.user;
@@ -397,6 +404,11 @@ std::string Session::insert(std::string_view object, const Record& record) {
   if (!errors.empty()) throw ValidationError(std::move(errors));
   writer.assign_autonumbers(row, now);
   if (auto problem = writer.insert(row)) throw ConflictError(to_string(*problem), {*problem});
+  detail::RollupRefresher rollups(*impl_, context_.tenant, now, writer.plan());
+  if (rollups.active()) {
+    rollups.touch(row);
+    rollups.refresh();
+  }
   transaction.commit();
   return row[kId].as_string();
 }
@@ -467,6 +479,13 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
     throw ConflictError(to_string(problem), {problem});
   }
   statement.reset();
+  // Both parents count when a child moves: the one it left and the one it joined.
+  detail::RollupRefresher rollups(*impl_, context_.tenant, now, plan);
+  if (rollups.active()) {
+    rollups.touch(prior);
+    rollups.touch(*row);
+    rollups.refresh();
+  }
   transaction.commit();
   return stored_version + 1;
 }
@@ -476,7 +495,8 @@ void Session::remove(std::string_view object, std::string_view id) {
   reject_if_read_only(*impl_);
   const auto& plan = impl_->plan(object);
   detail::Transaction transaction(impl_->db());
-  if (!detail::load_row(*impl_, plan, id, context_.tenant)) throw_not_found(object, id);
+  auto stored = detail::load_row(*impl_, plan, id, context_.tenant);
+  if (!stored) throw_not_found(object, id);
   // A restricting child gets a message naming it; SQLite's own check stays as the safety net.
   for (const auto& [child, field] : plan.referrers) {
     if (field->on_delete != DeleteBehavior::restrict) continue;
@@ -503,6 +523,11 @@ void Session::remove(std::string_view object, std::string_view id) {
                                                    "one of the records it would cascade to ({})", object, id, message));
   }
   statement.reset();
+  detail::RollupRefresher rollups(*impl_, context_.tenant, impl_->clock(), plan);
+  if (rollups.active()) {
+    rollups.touch(*stored);
+    rollups.refresh();
+  }
   transaction.commit();
 }
 
@@ -515,6 +540,7 @@ struct BulkImport::State {
   std::int64_t expected_rows = -1;
   std::unique_ptr<detail::Transaction> transaction;
   std::unique_ptr<DeferredIndexes> deferred;
+  std::unique_ptr<detail::RollupRefresher> rollups;  ///< parents of the imported rows, refreshed at the end
   ImportReport report;
   std::vector<std::int64_t> rowids;      ///< parallel to report.ids
   std::vector<std::int64_t> input_rows;  ///< parallel to report.ids
@@ -564,6 +590,7 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
     // Deleting a duplicate found at the end would leave a gap in an autonumber: those objects keep
     // their unique indexes during the load.
     deferred = std::make_unique<DeferredIndexes>(impl->db(), object, !numbered);
+    rollups = std::make_unique<detail::RollupRefresher>(*impl, context.tenant, impl->clock(), writer.plan());
   }
   deferred->defer_if_large(std::max(expected_rows, rows + count));
   const bool has_rules = !writer.plan().rules.empty();
@@ -585,6 +612,7 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
       if (auto problem = writer.insert(row)) row_errors.push_back(*problem);
     }
     if (row_errors.empty()) {
+      if (rollups->active()) rollups->touch(row);
       report.ids.push_back(row[kId].as_string());
       rowids.push_back(sqlite3_last_insert_rowid(db));
       input_rows.push_back(rows);
@@ -646,6 +674,7 @@ ImportReport BulkImport::State::finish() {
                    [](const FieldError& a, const FieldError& b) { return a.row < b.row; });
   if (options.on_error == OnError::abort && !report.rejected.empty()) throw ValidationError(std::move(report.rejected));
   if (deferred) deferred->build_rest();
+  if (rollups && rollups->active()) rollups->refresh();
   if (report.inserted >= kAnalyzeAfterRows) refresh_statistics(impl->db(), object, report.inserted);
   transaction->commit();
   transaction.reset();

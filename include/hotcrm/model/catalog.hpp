@@ -48,6 +48,17 @@ struct DefaultValue {
   std::string formula;  ///< formula: its source
 };
 
+/// A roll-up summary: this field holds an aggregate of a child object's records that point here
+/// through `via` (quote subtotal = SUM of its lines' totals). Kept exact by the engine in the same
+/// transaction as every child insert, update, delete and re-parenting; the field is read-only.
+struct Rollup {
+  std::string object;    ///< the child object
+  std::string via;       ///< the child's lookup (or master-detail) field pointing at this object
+  std::string function;  ///< count, sum, min, max, avg
+  std::string field;     ///< the child field aggregated (not for count); may be a formula field
+  std::string filter;    ///< optional boolean formula over the child: only matching children count
+};
+
 struct FieldDef {
   std::string name;
   FieldType type = FieldType::text;
@@ -70,6 +81,7 @@ struct FieldDef {
   std::string format;                     ///< autonumber format, e.g. "CASE-{YYYY}-{0000}"
   std::string expression;                 ///< formula source (formula fields)
   std::optional<FieldType> return_type;   ///< result type of a formula field
+  std::optional<Rollup> rollup;           ///< a roll-up summary of child records (stored, read-only)
 
   /// True for number fields stored as integers (scale 0).
   bool is_integer() const noexcept { return type == FieldType::number && scale == 0; }

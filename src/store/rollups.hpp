@@ -1,0 +1,34 @@
+#pragma once
+// Roll-up summary fields: after a write to child records, the roll-ups of the parents they point at
+// (before and after the write) are recomputed from the children, inside the same transaction.
+#include <set>
+#include <string>
+#include <vector>
+
+#include "store/impl.hpp"
+
+namespace hotcrm::detail {
+
+class RollupRefresher {
+ public:
+  RollupRefresher(Session::Impl& impl, const std::string& tenant, DateTime now, const ObjectPlan& child)
+      : impl_(impl), tenant_(tenant), now_(now), child_(child), parents_(child.rollup_feeds.size()) {}
+
+  bool active() const noexcept { return !child_.rollup_feeds.empty(); }
+  /// Notes the parents a child row (as stored before or after a write) points at.
+  void touch(const std::vector<Value>& row);
+  /// Recomputes every noted parent's roll-ups; throws ValidationError when a result does not fit
+  /// its field (e.g. above its max).
+  void refresh();
+
+ private:
+  void recompute(const RollupFeed& feed, const std::string& parent_id);
+
+  Session::Impl& impl_;
+  const std::string& tenant_;
+  DateTime now_;
+  const ObjectPlan& child_;
+  std::vector<std::set<std::string>> parents_;  // per feed
+};
+
+}  // namespace hotcrm::detail
