@@ -150,7 +150,10 @@ json trees_json(const TreeEnsemble& e) {
       left.push_back(n.left);
       right.push_back(n.right);
       feature.push_back(n.feature);
-      threshold.push_back(n.threshold);
+      // JSON has no infinity: +-inf thresholds (scikit-learn splits missing values off with
+      // threshold inf) are written as the strings "inf" / "-inf".
+      if (std::isinf(n.threshold)) threshold.push_back(n.threshold > 0 ? "inf" : "-inf");
+      else threshold.push_back(n.threshold);
       value.push_back(n.value);
       cover.push_back(n.cover);
       default_left.push_back(n.default_left);
@@ -201,7 +204,7 @@ TreeEnsemble read_ensemble(const At& root) {
       nodes[i].left = narrow(left[i]);
       nodes[i].right = narrow(right[i]);
       nodes[i].feature = narrow(feature[i]);
-      nodes[i].threshold = threshold[i].number();
+      nodes[i].threshold = threshold[i].number_or_text();
       nodes[i].value = value[i].number();
       nodes[i].cover = cover[i].number();
       nodes[i].default_left = default_left[i].boolean();
@@ -400,9 +403,11 @@ Model Model::from_xgboost_json(std::string_view text) {
       TreeNode& node = nodes[i];
       node.left = static_cast<std::int32_t>(l);
       node.right = static_cast<std::int32_t>(r);
-      node.cover = hessian[i].number();
+      // XGBoost keeps every value in single precision and prints the shortest decimal that reads
+      // back as that float: read it back as that float too.
+      node.cover = static_cast<double>(static_cast<float>(hessian[i].number()));
       node.default_left = default_left[i].boolean();
-      const double c = condition[i].number();
+      const double c = static_cast<double>(static_cast<float>(condition[i].number()));
       if (l < 0) {
         node.value = c;  // a leaf's split_condition holds its (scaled) leaf value
         node.feature = -1;

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 
-from . import _core
+from . import _core, models
 from ._core import (
     CancelledError,
     ConflictError,
@@ -85,6 +85,7 @@ __all__ = [
     "check",
     "check_where",
     "evaluate",
+    "models",
     "open",
     "standard_catalog_json",
 ]

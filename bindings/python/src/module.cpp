@@ -3,6 +3,7 @@
 
 namespace hotcrm::python {
 void bind_session(py::module_& m);
+void bind_scoring(py::module_& m);
 }  // namespace hotcrm::python
 
 PYBIND11_MODULE(_core, m) {
@@ -13,6 +14,7 @@ PYBIND11_MODULE(_core, m) {
   register_errors(m);
   bind_session(m);
   bind_formula_functions(m);
+  bind_scoring(m);
   m.attr("__version__") = HOTCRM_PYTHON_VERSION;
   m.def(
       "error_codes",
