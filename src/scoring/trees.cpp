@@ -139,30 +139,49 @@ CompiledTrees compile_trees(const TreeEnsemble& e, std::size_t feature_count) {
 
 namespace {
 
-constexpr std::size_t kBlockRows = 512;
+constexpr std::size_t kBlockRows = 512;  // rows per pass over the trees (64 KB of 16 columns: L2)
 
+template <TreeSplit S>
+inline bool left_of(double x, double threshold, float threshold_f32, std::uint8_t default_left) noexcept {
+  bool left;
+  if constexpr (S == TreeSplit::less_f32) left = static_cast<float>(x) < threshold_f32;
+  else if constexpr (S == TreeSplit::less_equal) left = x <= threshold;
+  else left = static_cast<double>(static_cast<float>(x)) <= threshold;
+  return left | (std::isnan(x) & (default_left != 0));  // comparisons with NaN are false
+}
+
+/// One perfect tree over a block of rows. kLanes rows descend together, level by level, so the
+/// core overlaps their independent load -> compare -> index chains.
 template <TreeSplit S>
 void perfect_tree_block(const CompiledTrees& c, const CompiledTrees::PerfectTree& t, const double* X,
                         std::size_t cols, std::size_t rows, double* out) noexcept {
+  constexpr std::size_t kLanes = 8;
   const std::int32_t* feature = c.feature.data() + t.node_offset;
   const double* threshold = c.threshold.data() + t.node_offset;
   const float* threshold_f32 = c.threshold_f32.data() + t.node_offset;
   const std::uint8_t* default_left = c.default_left.data() + t.node_offset;
   const double* leaf = c.leaf.data() + t.leaf_offset - ((std::size_t{1} << t.depth) - 1);
   const int depth = t.depth;
-  for (std::size_t r = 0; r < rows; ++r) {
+  std::size_t r = 0;
+  for (; r + kLanes <= rows; r += kLanes) {
+    const double* base = X + r * cols;
+    std::size_t i[kLanes] = {};
+    for (int d = 0; d < depth; ++d)
+      for (std::size_t k = 0; k < kLanes; ++k) {
+        const std::size_t n = i[k];
+        const bool left = left_of<S>(base[k * cols + static_cast<std::size_t>(feature[n])], threshold[n],
+                                     threshold_f32[n], default_left[n]);
+        i[k] = 2 * n + 2 - static_cast<std::size_t>(left);
+      }
+    for (std::size_t k = 0; k < kLanes; ++k) out[r + k] += leaf[i[k]];
+  }
+  for (; r < rows; ++r) {
     const double* row = X + r * cols;
-    std::size_t i = 0;
-    for (int d = 0; d < depth; ++d) {
-      const double x = row[feature[i]];
-      bool left;
-      if constexpr (S == TreeSplit::less_f32) left = static_cast<float>(x) < threshold_f32[i];
-      else if constexpr (S == TreeSplit::less_equal) left = x <= threshold[i];
-      else left = static_cast<double>(static_cast<float>(x)) <= threshold[i];
-      left |= std::isnan(x) & (default_left[i] != 0);  // comparisons with NaN are false
-      i = 2 * i + 2 - static_cast<std::size_t>(left);
-    }
-    out[r] += leaf[i];
+    std::size_t n = 0;
+    for (int d = 0; d < depth; ++d)
+      n = 2 * n + 2 -
+          static_cast<std::size_t>(left_of<S>(row[feature[n]], threshold[n], threshold_f32[n], default_left[n]));
+    out[r] += leaf[n];
   }
 }
 

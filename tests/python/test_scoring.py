@@ -266,3 +266,24 @@ def test_non_contiguous_and_integer_inputs_are_converted(data):
     ints = np.arange(16, dtype=np.int32).reshape(2, 8)
     np.testing.assert_array_equal(model.predict(ints), model.predict(ints.astype(np.float64)))
     assert model.predict(np.empty((0, 8))).shape == (0,)
+
+
+@pytest.mark.slow
+def test_benchmark_smoke():
+    """benchmarks/python/bench_scoring.py at a tiny size: it runs, checks its answers, prints ratios."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(hotcrm.__file__).parent.parent), env.get("PYTHONPATH", "")])
+    result = subprocess.run(
+        [sys.executable, "-W", "error", str(root / "benchmarks" / "python" / "bench_scoring.py"), "--rows", "3000",
+         "--train-rows", "600", "--shap-rows", "200", "--trees", "5", "--depth", "3", "--repeat", "1"],
+        capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("rows/s") == 10
+    assert "x numpy (target >= 1x)" in result.stdout
+    assert "x xgboost" in result.stdout
