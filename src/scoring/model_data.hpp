@@ -48,8 +48,7 @@ struct CompiledTrees {
   };
   std::vector<PerfectTree> perfect;
   std::vector<std::int32_t> feature;
-  std::vector<double> threshold;        // less_equal, less_equal_f32
-  std::vector<float> threshold_f32;     // less_f32
+  std::vector<double> threshold;        // go left when x <= threshold (see less_equal_threshold)
   std::vector<std::uint8_t> default_left;
   std::vector<double> leaf;
   std::vector<std::size_t> deep;        // indices of trees kept as node arrays

@@ -2,7 +2,9 @@
 // TreeSHAP (Lundberg, Erion and Lee 2018, Algorithm 2) as XGBoost implements it (node means and
 // zero fractions from the covers), so contributions match XGBoost's pred_contribs.
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -25,6 +27,47 @@ inline bool goes_left(double x, double threshold, float threshold_f32, bool defa
 template <TreeSplit S>
 inline bool goes_left(const TreeNode& n, double x) noexcept {
   return goes_left<S>(x, n.threshold, static_cast<float>(n.threshold), n.default_left);
+}
+
+/// Doubles in order as unsigned keys (-inf < ... < -0 < +0 < ... < +inf; NaN outside).
+inline std::uint64_t order_key(double x) noexcept {
+  const auto bits = std::bit_cast<std::uint64_t>(x);
+  return (bits >> 63) ? ~bits : bits | (std::uint64_t{1} << 63);
+}
+inline double from_order_key(std::uint64_t key) noexcept {
+  return std::bit_cast<double>((key >> 63) ? key & ~(std::uint64_t{1} << 63) : ~key);
+}
+
+/// The double t' with goes_left<S>(x, t) == (x <= t') for every non-NaN x. The rule is monotone
+/// in x (rounding to float is monotone), so a binary search over the ordered doubles finds the
+/// largest x that goes left. NaN when no number goes left. This turns XGBoost's and
+/// scikit-learn's float32 comparisons into one double comparison in the prediction kernel.
+template <TreeSplit S>
+double less_equal_threshold(double t) noexcept {
+  if constexpr (S == TreeSplit::less_equal) {
+    return t;
+  } else {
+    const float tf = static_cast<float>(t);
+    auto left = [&](double x) { return goes_left<S>(x, t, tf, false); };
+    std::uint64_t lo = order_key(-std::numeric_limits<double>::infinity());
+    std::uint64_t hi = order_key(std::numeric_limits<double>::infinity());
+    if (!left(from_order_key(lo))) return std::numeric_limits<double>::quiet_NaN();
+    if (left(from_order_key(hi))) return std::numeric_limits<double>::infinity();
+    while (hi - lo > 1) {  // invariant: left(lo), !left(hi)
+      const std::uint64_t mid = lo + (hi - lo) / 2;
+      (left(from_order_key(mid)) ? lo : hi) = mid;
+    }
+    return from_order_key(lo);
+  }
+}
+
+double less_equal_threshold(TreeSplit split, double t) noexcept {
+  switch (split) {
+    case TreeSplit::less_f32: return less_equal_threshold<TreeSplit::less_f32>(t);
+    case TreeSplit::less_equal: return less_equal_threshold<TreeSplit::less_equal>(t);
+    case TreeSplit::less_equal_f32: return less_equal_threshold<TreeSplit::less_equal_f32>(t);
+  }
+  return t;
 }
 
 int tree_depth(const Tree& tree, std::size_t node) {
@@ -51,8 +94,8 @@ double fill_mean(const Tree& tree, std::size_t node, std::vector<double>& mean) 
 }
 
 /// Writes the subtree at `node` into the perfect layout at position `pos` (depth `level` of `depth`).
-void lay_out(const Tree& tree, std::size_t node, std::size_t pos, int level, int depth, CompiledTrees& c,
-             std::size_t node_offset, std::size_t leaf_offset) {
+void lay_out(const Tree& tree, TreeSplit split, std::size_t node, std::size_t pos, int level, int depth,
+             CompiledTrees& c, std::size_t node_offset, std::size_t leaf_offset) {
   const TreeNode& n = tree.nodes[node];
   const std::size_t internal = (std::size_t{1} << depth) - 1;
   if (level == depth) {
@@ -69,11 +112,11 @@ void lay_out(const Tree& tree, std::size_t node, std::size_t pos, int level, int
     return;
   }
   c.feature[node_offset + pos] = n.feature;
-  c.threshold[node_offset + pos] = n.threshold;
-  c.threshold_f32[node_offset + pos] = static_cast<float>(n.threshold);
+  c.threshold[node_offset + pos] = less_equal_threshold(split, n.threshold);
   c.default_left[node_offset + pos] = n.default_left ? 1 : 0;
-  lay_out(tree, static_cast<std::size_t>(n.left), 2 * pos + 1, level + 1, depth, c, node_offset, leaf_offset);
-  lay_out(tree, static_cast<std::size_t>(n.right), 2 * pos + 2, level + 1, depth, c, node_offset, leaf_offset);
+  lay_out(tree, split, static_cast<std::size_t>(n.left), 2 * pos + 1, level + 1, depth, c, node_offset, leaf_offset);
+  lay_out(tree, split, static_cast<std::size_t>(n.right), 2 * pos + 2, level + 1, depth, c, node_offset,
+          leaf_offset);
 }
 
 }  // namespace
@@ -125,10 +168,9 @@ CompiledTrees compile_trees(const TreeEnsemble& e, std::size_t feature_count) {
       const std::size_t internal = (std::size_t{1} << depth) - 1;
       c.feature.resize(c.feature.size() + internal, 0);
       c.threshold.resize(c.threshold.size() + internal, 0.0);
-      c.threshold_f32.resize(c.threshold_f32.size() + internal, 0.0f);
       c.default_left.resize(c.default_left.size() + internal, 0);
       c.leaf.resize(c.leaf.size() + internal + 1, 0.0);
-      lay_out(tree, 0, 0, 0, depth, c, p.node_offset, p.leaf_offset);
+      lay_out(tree, e.split, 0, 0, 0, depth, c, p.node_offset, p.leaf_offset);
       c.perfect.push_back(p);
     } else {
       c.deep.push_back(t);
@@ -141,24 +183,18 @@ namespace {
 
 constexpr std::size_t kBlockRows = 512;  // rows per pass over the trees (64 KB of 16 columns: L2)
 
-template <TreeSplit S>
-inline bool left_of(double x, double threshold, float threshold_f32, std::uint8_t default_left) noexcept {
-  bool left;
-  if constexpr (S == TreeSplit::less_f32) left = static_cast<float>(x) < threshold_f32;
-  else if constexpr (S == TreeSplit::less_equal) left = x <= threshold;
-  else left = static_cast<double>(static_cast<float>(x)) <= threshold;
-  return left | (std::isnan(x) & (default_left != 0));  // comparisons with NaN are false
+inline bool left_of(double x, double threshold, std::uint8_t default_left) noexcept {
+  return (x <= threshold) | (std::isnan(x) & (default_left != 0));  // comparisons with NaN are false
 }
 
 /// One perfect tree over a block of rows. kLanes rows descend together, level by level, so the
-/// core overlaps their independent load -> compare -> index chains.
-template <TreeSplit S>
+/// core overlaps their independent load -> compare -> index chains. Thresholds were converted so
+/// that one double comparison implements every library's rule (less_equal_threshold).
 void perfect_tree_block(const CompiledTrees& c, const CompiledTrees::PerfectTree& t, const double* X,
                         std::size_t cols, std::size_t rows, double* out) noexcept {
   constexpr std::size_t kLanes = 8;
   const std::int32_t* feature = c.feature.data() + t.node_offset;
   const double* threshold = c.threshold.data() + t.node_offset;
-  const float* threshold_f32 = c.threshold_f32.data() + t.node_offset;
   const std::uint8_t* default_left = c.default_left.data() + t.node_offset;
   const double* leaf = c.leaf.data() + t.leaf_offset - ((std::size_t{1} << t.depth) - 1);
   const int depth = t.depth;
@@ -169,8 +205,7 @@ void perfect_tree_block(const CompiledTrees& c, const CompiledTrees::PerfectTree
     for (int d = 0; d < depth; ++d)
       for (std::size_t k = 0; k < kLanes; ++k) {
         const std::size_t n = i[k];
-        const bool left = left_of<S>(base[k * cols + static_cast<std::size_t>(feature[n])], threshold[n],
-                                     threshold_f32[n], default_left[n]);
+        const bool left = left_of(base[k * cols + static_cast<std::size_t>(feature[n])], threshold[n], default_left[n]);
         i[k] = 2 * n + 2 - static_cast<std::size_t>(left);
       }
     for (std::size_t k = 0; k < kLanes; ++k) out[r + k] += leaf[i[k]];
@@ -179,8 +214,7 @@ void perfect_tree_block(const CompiledTrees& c, const CompiledTrees::PerfectTree
     const double* row = X + r * cols;
     std::size_t n = 0;
     for (int d = 0; d < depth; ++d)
-      n = 2 * n + 2 -
-          static_cast<std::size_t>(left_of<S>(row[feature[n]], threshold[n], threshold_f32[n], default_left[n]));
+      n = 2 * n + 2 - static_cast<std::size_t>(left_of(row[feature[n]], threshold[n], default_left[n]));
     out[r] += leaf[n];
   }
 }
@@ -203,7 +237,7 @@ void trees_raw_impl(const TreeEnsemble& e, const CompiledTrees& c, MatrixView X,
     const double* block = X.data + r0 * X.cols;
     double* o = out + r0;
     std::fill(o, o + rows, e.base_margin);
-    for (const auto& t : c.perfect) perfect_tree_block<S>(c, t, block, X.cols, rows, o);
+    for (const auto& t : c.perfect) perfect_tree_block(c, t, block, X.cols, rows, o);
     for (std::size_t t : c.deep)
       for (std::size_t r = 0; r < rows; ++r) o[r] += deep_tree<S>(e.trees[t], block + r * X.cols);
   }

@@ -566,3 +566,62 @@ TEST_CASE("XGBoost JSON: a hand-written two-tree model" * doctest::test_suite("s
   CHECK(error_of(R"({"learner": {}})").find("/learner/learner_model_param: missing") != std::string::npos);
   CHECK_THROWS_AS(Model::load_xgboost("/nonexistent/model.json"), Error);
 }
+
+TEST_CASE("infinite thresholds survive JSON; top factors come from an explanation" * doctest::test_suite("scoring")) {
+  // scikit-learn splits missing values off with threshold +inf: every number goes left.
+  TreeEnsemble e;
+  e.split = TreeSplit::less_equal;
+  e.link = Link::identity;
+  e.trees.push_back({{split(0, std::numeric_limits<double>::infinity(), 1, 2, 4, false), leaf(1, 3), leaf(-2, 1)}});
+  const Model m = Model::tree_ensemble({{"industry", {"technology", "finance"}}}, e);
+  const std::string text = m.to_json();
+  CHECK(text.find("\"threshold\":[\"inf\",0.0,0.0]") != std::string::npos);
+  const Model back = Model::from_json(text);
+  const std::vector<double> x = {1e300, kNaN, 0};
+  CHECK(back.predict(view(x, 1)) == std::vector<double>{1, -2, 1});
+  CHECK(back.predict(view(x, 1)) == m.predict(view(x, 1)));
+  const Explanation ex = m.explain(view(x, 1));
+  const TopFactors top = m.top_factors(ex, view(x, 1), 1, 3);
+  REQUIRE(top.negative.size() == 1);
+  CHECK(top.negative[0].to_string() == "industry = missing: -2.25");
+  CHECK(m.top_factors(ex, view(x, 1), 2).positive.at(0).to_string() == "industry = technology: +0.75");
+  CHECK_THROWS_AS((void)m.top_factors(ex, view(x, 1), 3), UsageError);
+}
+
+TEST_CASE("the prediction kernel's double thresholds reproduce float32 comparisons exactly" *
+          doctest::test_suite("scoring")) {
+  // The kernel compares x <= t' with t' derived from each library's rule; check it on the values
+  // where float rounding decides: the threshold, its neighbours, float neighbours and midpoints.
+  std::mt19937_64 rng(99);
+  std::uniform_real_distribution<double> mantissa(1, 2);
+  std::uniform_int_distribution<int> exponent(-30, 30);
+  for (TreeSplit rule : {TreeSplit::less_f32, TreeSplit::less_equal_f32, TreeSplit::less_equal}) {
+    for (int trial = 0; trial < 300; ++trial) {
+      double t = std::ldexp(mantissa(rng), exponent(rng)) * (trial % 2 ? -1 : 1);
+      if (trial % 3 == 0) t = static_cast<double>(static_cast<float>(t));  // a float threshold
+      TreeEnsemble e;
+      e.split = rule;
+      e.link = Link::identity;
+      e.trees.push_back({{split(0, t, 1, 2, 2), leaf(-1, 1), leaf(1, 1)}});
+      const Model m = Model::tree_ensemble(numeric_features(1), e);
+      const float f = static_cast<float>(t);
+      const float below = std::nextafter(f, -INFINITY), above = std::nextafter(f, INFINITY);
+      std::vector<double> x = {t, std::nextafter(t, -INFINITY), std::nextafter(t, INFINITY), f, below, above,
+                               (static_cast<double>(f) + below) / 2, (static_cast<double>(f) + above) / 2, 0.0,
+                               -0.0, INFINITY, -INFINITY};
+      for (std::size_t i = 0, n = x.size(); i < n; ++i) {
+        x.push_back(std::nextafter(x[i], -INFINITY));
+        x.push_back(std::nextafter(x[i], INFINITY));
+      }
+      const auto out = m.predict(MatrixView{x.data(), x.size(), 1});
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        bool left;
+        if (rule == TreeSplit::less_f32) left = static_cast<float>(x[i]) < f;
+        else if (rule == TreeSplit::less_equal_f32) left = static_cast<double>(static_cast<float>(x[i])) <= t;
+        else left = x[i] <= t;
+        INFO("rule " << static_cast<int>(rule) << " t " << t << " x " << x[i]);
+        CHECK(out[i] == (left ? -1.0 : 1.0));
+      }
+    }
+  }
+}
