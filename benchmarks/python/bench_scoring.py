@@ -62,12 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--depth", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-gb", action="store_true", help="skip GradientBoostingClassifier (slow to train)")
+    parser.add_argument("--sections", default="logistic,trees,treeshap",
+                        help="comma-separated subset of logistic,trees,treeshap (default: all)")
     args = parser.parse_args(argv)
     cols = 16
 
     import sklearn
     import xgboost as xgb
-    from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
 
     X, _ = make_data(args.rows, cols, 1)
     X_nan = X.copy()
@@ -78,20 +79,38 @@ def main(argv: list[str] | None = None) -> int:
     print(f"hotcrm {hotcrm.__version__}, numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
           f"xgboost {xgb.__version__}, {os.cpu_count()} cpus; {args.rows:,} x {cols} float64, best of {args.repeat}")
 
+    sections = set(args.sections.split(","))
+
     # 1. logistic scoring
-    w = np.linspace(-1, 1, cols)
-    b = 0.25
-    model = hm.logistic(w, b)
-    numpy_seconds, expected = best_of(args.repeat, lambda: 1.0 / (1.0 + np.exp(-(X @ w + b))))
-    hotcrm_seconds, got = best_of(args.repeat, lambda: model.predict(X))
-    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
-    line("logistic  numpy 1/(1+exp(-(X@w+b)))", args.rows, numpy_seconds)
-    line("logistic  hotcrm predict", args.rows, hotcrm_seconds, numpy_seconds, "numpy (target >= 1x)")
+    if "logistic" in sections:
+        logistic_section(X, args.repeat)
 
     # 2. tree ensembles
     booster = xgb.XGBClassifier(n_estimators=args.trees, max_depth=args.depth, tree_method="hist", learning_rate=0.1)
     booster.fit(X_train_nan, y_train)
     xgb_model = hm.from_xgboost(booster)
+    if "trees" in sections:
+        trees_section(args, booster, xgb_model, X, X_nan, X_train, X_train_nan, y_train)
+    if "treeshap" in sections:
+        treeshap_section(args, booster, xgb_model, X_nan)
+    return 0
+
+
+def logistic_section(X: np.ndarray, repeat: int) -> None:
+    cols = X.shape[1]
+    w = np.linspace(-1, 1, cols)
+    b = 0.25
+    model = hm.logistic(w, b)
+    numpy_seconds, expected = best_of(repeat, lambda: 1.0 / (1.0 + np.exp(-(X @ w + b))))
+    hotcrm_seconds, got = best_of(repeat, lambda: model.predict(X))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    line("logistic  numpy 1/(1+exp(-(X@w+b)))", len(X), numpy_seconds)
+    line("logistic  hotcrm predict", len(X), hotcrm_seconds, numpy_seconds, "numpy (target >= 1x)")
+
+
+def trees_section(args, booster, xgb_model, X, X_nan, X_train, X_train_nan, y_train) -> None:
+    from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier
+
     xgb_seconds, xgb_p = best_of(args.repeat, lambda: booster.predict_proba(X_nan)[:, 1])
     ours_seconds, ours_p = best_of(args.repeat, lambda: xgb_model.predict(X_nan))
     np.testing.assert_allclose(ours_p, xgb_p, rtol=0, atol=1e-6)
@@ -120,7 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         line("trees     hotcrm predict (GradientBoosting)", args.rows, ours_seconds, gb_seconds,
              "sklearn GB (target >= 2x)")
 
-    # 3. TreeSHAP
+
+def treeshap_section(args, booster, xgb_model, X_nan) -> None:
+    import xgboost as xgb
+
     X_shap = X_nan[: args.shap_rows]
     dmatrix = xgb.DMatrix(X_shap)
     xgb_seconds, expected = best_of(args.repeat, lambda: booster.get_booster().predict(dmatrix, pred_contribs=True))
@@ -130,7 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     assert np.abs(base - expected[:, -1]).max() <= 1e-6
     line("treeshap  xgboost pred_contribs", len(X_shap), xgb_seconds)
     line("treeshap  hotcrm explain", len(X_shap), ours_seconds, xgb_seconds, "xgboost")
-    return 0
+    # Like for like: hotcrm explains on one thread, XGBoost uses every core by default.
+    single = booster.get_booster().copy()
+    single.set_param({"nthread": 1})
+    one_seconds, one = best_of(args.repeat, lambda: single.predict(dmatrix, pred_contribs=True))
+    np.testing.assert_array_equal(one, expected)
+    line("treeshap  xgboost pred_contribs, 1 thread", len(X_shap), one_seconds)
+    line("treeshap  hotcrm explain (1 thread)", len(X_shap), ours_seconds, one_seconds, "xgboost on 1 thread")
 
 
 if __name__ == "__main__":

@@ -255,6 +255,12 @@ def test_errors_are_hotcrm_exceptions(data):
         hm.from_xgboost("/nonexistent/model.json")
     with pytest.raises(hotcrm.UsageError, match="row 5 of 3 rows"):
         model.top_factors(X[:3], row=5)
+    with pytest.raises(hotcrm.UsageError, match="coef: expected numbers"):
+        hm.logistic(["a", "b"])
+    with pytest.raises(hotcrm.UsageError, match="rule 0 has no 'points'"):
+        hm.points([{"name": "a"}])
+    with pytest.raises(hotcrm.UsageError, match="1 band edges need 2 points"):
+        hm.points([{"name": "a", "edges": [1], "points": [1]}])
 
 
 def test_non_contiguous_and_integer_inputs_are_converted(data):
@@ -284,6 +290,6 @@ def test_benchmark_smoke():
          "--train-rows", "600", "--shap-rows", "200", "--trees", "5", "--depth", "3", "--repeat", "1"],
         capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("rows/s") == 10
+    assert result.stdout.count("rows/s") == 12
     assert "x numpy (target >= 1x)" in result.stdout
     assert "x xgboost" in result.stdout

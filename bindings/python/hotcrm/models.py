@@ -4,7 +4,7 @@
 >>> m = hm.logistic([0.5, -1.0], -0.2, feature_names=["visits", "days_idle"])
 >>> X = np.array([[4.0, 1.0]])
 >>> round(float(m.predict(X)[0]), 4)
-0.6900
+0.69
 >>> base, contributions = m.explain(X)   # base + contributions.sum(1) == m.predict_raw(X)
 
 Every model's ``predict(X)``, ``predict_raw(X)`` and ``explain(X)`` take a 2-D float64 array (rows x
@@ -39,6 +39,14 @@ __all__ = [
 FeatureSpec = Union[str, Tuple[str, Sequence[str]]]
 
 
+def _numbers(values: Any, what: str) -> np.ndarray:
+    """values as a 1-D float64 array, or hotcrm.UsageError naming the argument."""
+    try:
+        return np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError) as error:
+        raise UsageError(f"{what}: expected numbers ({error})") from None
+
+
 def from_json(text: Union[str, bytes]) -> Model:
     """A model from our JSON (``Model.to_json()``). Raises hotcrm.ParseError naming the JSON path."""
     if isinstance(text, bytes):
@@ -66,15 +74,15 @@ def linear(coef: Sequence[float], intercept: float = 0.0, feature_names: Optiona
            mean: Optional[Sequence[float]] = None) -> Model:
     """Linear regression ``w·x + b``. ``mean`` is the explanation background (default zeros):
     contribution_j = w_j (x_j - mean_j), base = w·mean + b. NaN input raises UsageError."""
-    return _core.linear_model(np.asarray(coef, dtype=np.float64).ravel(), float(intercept), feature_names,
-                              None if mean is None else np.asarray(mean, dtype=np.float64).ravel())
+    return _core.linear_model(_numbers(coef, "coef"), float(intercept), feature_names,
+                              None if mean is None else _numbers(mean, "mean"))
 
 
 def logistic(coef: Sequence[float], intercept: float = 0.0, feature_names: Optional[Sequence[FeatureSpec]] = None,
              mean: Optional[Sequence[float]] = None) -> Model:
     """Logistic regression: ``predict`` gives sigmoid(w·x + b); ``explain`` works in log-odds."""
-    return _core.logistic_model(np.asarray(coef, dtype=np.float64).ravel(), float(intercept), feature_names,
-                                None if mean is None else np.asarray(mean, dtype=np.float64).ravel())
+    return _core.logistic_model(_numbers(coef, "coef"), float(intercept), feature_names,
+                                None if mean is None else _numbers(mean, "mean"))
 
 
 def train_logistic(X: Any, y: Any, l2: float = 1.0, *, max_iterations: int = 100, tolerance: float = 1e-9,
@@ -87,7 +95,7 @@ def train_logistic(X: Any, y: Any, l2: float = 1.0, *, max_iterations: int = 100
     ``{log_loss, auc, iterations, converged, gradient_norm}`` on the training data; the model's
     explanation background is the column means of X.
     """
-    return _core.train_logistic(X, np.asarray(y, dtype=np.float64).ravel(), float(l2), int(max_iterations),
+    return _core.train_logistic(X, _numbers(y, "y"), float(l2), int(max_iterations),
                                 float(tolerance), bool(fit_intercept), feature_names)
 
 
@@ -104,15 +112,20 @@ def points(rules: Sequence[Mapping[str, Any]], base_points: float = 0.0) -> Mode
     """
     features = []
     encoded = []
-    for rule in rules:
-        feature: Dict[str, Any] = {"name": rule["name"]}
-        if rule.get("categories"):
-            feature["categories"] = [str(c) for c in rule["categories"]]
+    for index, rule in enumerate(rules):
+        try:
+            feature: Dict[str, Any] = {"name": str(rule["name"])}
+            if rule.get("categories"):
+                feature["categories"] = [str(c) for c in rule["categories"]]
+            encoded.append({"edges": [float(e) for e in rule.get("edges", [])],
+                            "points": [float(p) for p in rule["points"]],
+                            "missing_points": float(rule.get("missing_points", 0.0)),
+                            "weight": float(rule.get("weight", 1.0))})
+        except KeyError as error:
+            raise UsageError(f"points: rule {index} has no {error}") from None
+        except (TypeError, ValueError, AttributeError) as error:
+            raise UsageError(f"points: rule {index}: {error}") from None
         features.append(feature)
-        encoded.append({"edges": [float(e) for e in rule.get("edges", [])],
-                        "points": [float(p) for p in rule["points"]],
-                        "missing_points": float(rule.get("missing_points", 0.0)),
-                        "weight": float(rule.get("weight", 1.0))})
     return from_json(json.dumps({"format": "hotcrm.model", "version": 1, "kind": "points", "features": features,
                                  "base_points": float(base_points), "rules": encoded}))
 
