@@ -18,6 +18,12 @@ void fail(ErrorCode code, const std::string& where, const std::string& why) {
   throw UsageError(code, where.empty() ? why : where + ": " + why);
 }
 
+std::string untagged_message(const Error& error) {
+  const std::string message = error.what();
+  const auto tag_end = message.find("] ");
+  return tag_end == std::string::npos ? message : message.substr(tag_end + 2);
+}
+
 void check_features(const std::vector<Feature>& features, const std::string& where) {
   if (features.empty()) fail(ErrorCode::usage, where, "a model needs at least one feature");
   std::set<std::string_view> seen;
@@ -179,7 +185,7 @@ Model Model::load_xgboost(const std::string& path) {
   try {
     return from_xgboost_json(text.str());
   } catch (const UsageError& e) {
-    throw UsageError(e.code(), path + ": " + (std::string(e.what()).substr(std::string(e.what()).find("] ") + 2)));
+    throw UsageError(e.code(), path + ": " + detail::untagged_message(e));
   }
 }
 

@@ -71,6 +71,8 @@ struct ModelData {
 
 /// Throws UsageError(code) with "where: why".
 [[noreturn]] void fail(ErrorCode code, const std::string& where, const std::string& why);
+/// An error's message without its "[hotcrm.usage.1000] " tag, to re-raise it with more context.
+std::string untagged_message(const Error& error);
 /// Checks the features: non-empty unique names.
 void check_features(const std::vector<Feature>& features, const std::string& where);
 

@@ -1,6 +1,7 @@
 // Models to and from JSON: our own format, and XGBoost's JSON model files (xgboost 1.x
 // `save_model("x.json")`). Every malformed element is reported with its JSON pointer.
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include <fmt/format.h>
@@ -94,16 +95,19 @@ struct At {
   }
 };
 
-/// Re-throws a model factory's UsageError as a parse error located at `pointer`.
+/// Runs a model factory; its UsageError becomes a parse error at `pointer`, or, when the message
+/// names a tree ("trees[3].nodes[5]: ..."), at that tree under `trees_pointer`.
 template <class F>
-Model build_at(const std::string& pointer, F&& build) {
+Model build_at(const std::string& pointer, const std::string& trees_pointer, F&& build) {
   try {
     return build();
   } catch (const UsageError& e) {
     if (e.code() == ErrorCode::parse) throw;
-    std::string message = e.what();
-    const auto tag_end = message.find("] ");
-    bad(pointer, tag_end == std::string::npos ? message : message.substr(tag_end + 2));
+    const std::string message = detail::untagged_message(e);
+    unsigned tree = 0;
+    if (!trees_pointer.empty() && std::sscanf(message.c_str(), "trees[%u]", &tree) == 1)
+      bad(fmt::format("{}/{}", trees_pointer, tree), message);
+    bad(pointer, message);
   }
 }
 
@@ -213,13 +217,6 @@ TreeEnsemble read_ensemble(const At& root) {
   return e;
 }
 
-/// "trees[3].nodes[5]: why" (a factory message) -> the JSON pointer of that tree, "/trees/3".
-std::string tree_pointer_of(const std::string& message) {
-  unsigned t = 0;
-  if (std::sscanf(message.c_str(), "trees[%u]", &t) == 1) return fmt::format("/trees/{}", t);
-  return "/trees";
-}
-
 }  // namespace
 
 std::string Model::to_json(int indent) const {
@@ -274,7 +271,7 @@ Model Model::from_json(std::string_view text) {
     std::vector<double> coef = root["coef"].numbers();
     const double intercept = root["intercept"].number();
     std::vector<double> mean = root.has("mean") ? root["mean"].numbers() : std::vector<double>{};
-    return build_at("", [&] {
+    return build_at("", "", [&] {
       return kind == "linear" ? linear(std::move(features), std::move(coef), intercept, std::move(mean))
                               : logistic(std::move(features), std::move(coef), intercept, std::move(mean));
     });
@@ -290,7 +287,7 @@ Model Model::from_json(std::string_view text) {
       if (r.has("weight")) rules[j].weight = r["weight"].number();
     }
     const double base = root.has("base_points") ? root["base_points"].number() : 0.0;
-    return build_at("/rules", [&] { return points(std::move(features), std::move(rules), base); });
+    return build_at("/rules", "", [&] { return points(std::move(features), std::move(rules), base); });
   }
   if (kind == "naive_bayes") {
     if (root.has("smoothing") && root["smoothing"].number() != detail::NaiveBayesParams::smoothing)
@@ -304,7 +301,7 @@ Model Model::from_json(std::string_view text) {
       auto& target = std::string_view(key) == "won" ? data->bayes.won : data->bayes.lost;
       for (std::size_t f = 0; f < table.size(); ++f) target.push_back(table[f].numbers());
     }
-    return build_at("", [&] {
+    return build_at("", "", [&] {
       detail::check_features(features, "features");
       data->features = std::move(features);
       detail::compile_bayes(data->features, data->bayes);
@@ -313,14 +310,7 @@ Model Model::from_json(std::string_view text) {
   }
   if (kind == "tree_ensemble") {
     TreeEnsemble e = read_ensemble(root);
-    try {
-      return tree_ensemble(std::move(features), std::move(e));
-    } catch (const UsageError& error) {
-      std::string message = error.what();
-      const auto tag_end = message.find("] ");
-      message = tag_end == std::string::npos ? message : message.substr(tag_end + 2);
-      bad(tree_pointer_of(message), message);
-    }
+    return build_at("/trees", "/trees", [&] { return tree_ensemble(std::move(features), std::move(e)); });
   }
   bad("/kind", "unknown model kind '" + kind + "' (expected points, linear, logistic, naive_bayes or tree_ensemble)");
 }
@@ -426,17 +416,8 @@ Model Model::from_xgboost_json(std::string_view text) {
   } else {
     features = numeric_features(static_cast<std::size_t>(num_feature));
   }
-  try {
-    return tree_ensemble(std::move(features), std::move(e));
-  } catch (const UsageError& error) {
-    std::string message = error.what();
-    const auto tag_end = message.find("] ");
-    message = tag_end == std::string::npos ? message : message.substr(tag_end + 2);
-    unsigned t = 0, node = 0;
-    if (std::sscanf(message.c_str(), "trees[%u].nodes[%u]", &t, &node) == 2)
-      bad(fmt::format("/learner/gradient_booster/model/trees/{}", t), message);
-    bad("/learner", message);
-  }
+  return build_at("/learner", "/learner/gradient_booster/model/trees",
+                  [&] { return tree_ensemble(std::move(features), std::move(e)); });
 }
 
 }  // namespace v0

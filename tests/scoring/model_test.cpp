@@ -315,7 +315,7 @@ TEST_CASE("tree ensemble: split rules follow each library" * doctest::test_suite
   CHECK_THROWS_AS((void)gb.explain(view(nan_used, 2)), UsageError);
 }
 
-TEST_CASE("TreeSHAP equals brute-force Shapley values; prediction equals a reference walk" *
+TEST_CASE("TreeSHAP equals brute-force Shapley values and prediction a reference walk" *
           doctest::test_suite("scoring")) {
   std::mt19937_64 rng(20240501);
   const std::size_t m = 5;
@@ -567,7 +567,7 @@ TEST_CASE("XGBoost JSON: a hand-written two-tree model" * doctest::test_suite("s
   CHECK_THROWS_AS(Model::load_xgboost("/nonexistent/model.json"), Error);
 }
 
-TEST_CASE("infinite thresholds survive JSON; top factors come from an explanation" * doctest::test_suite("scoring")) {
+TEST_CASE("infinite thresholds survive JSON and top factors come from an explanation" * doctest::test_suite("scoring")) {
   // scikit-learn splits missing values off with threshold +inf: every number goes left.
   TreeEnsemble e;
   e.split = TreeSplit::less_equal;

@@ -186,28 +186,24 @@ void bind_scoring(py::module_& m) {
       "xgboost_from_json",
       [](const std::string& text) { return without_gil([&] { return Model::from_xgboost_json(text); }); },
       py::arg("text"), "A tree ensemble from the text of an XGBoost JSON model.");
-  m.def(
-      "linear_model",
-      [](const py::object& coef, double intercept, const py::object& feature_names, const py::object& mean) {
-        std::vector<double> w = as_vector(coef, "coef");
-        std::vector<double> mu = mean.is_none() ? std::vector<double>{} : as_vector(mean, "mean");
-        auto features = features_from(feature_names, w.size(), "feature_names");
-        return Model::linear(std::move(features), std::move(w), intercept,
-                             std::move(mu));
-      },
-      py::arg("coef"), py::arg("intercept") = 0.0, py::arg("feature_names") = py::none(), py::arg("mean") = py::none(),
-      "Linear regression w·x + b; mean is the explanation background (default zeros).");
-  m.def(
-      "logistic_model",
-      [](const py::object& coef, double intercept, const py::object& feature_names, const py::object& mean) {
-        std::vector<double> w = as_vector(coef, "coef");
-        std::vector<double> mu = mean.is_none() ? std::vector<double>{} : as_vector(mean, "mean");
-        auto features = features_from(feature_names, w.size(), "feature_names");
-        return Model::logistic(std::move(features), std::move(w), intercept,
-                               std::move(mu));
-      },
-      py::arg("coef"), py::arg("intercept") = 0.0, py::arg("feature_names") = py::none(), py::arg("mean") = py::none(),
-      "Logistic regression sigmoid(w·x + b); explanations in log-odds against the background mean.");
+  // linear_model / logistic_model: the same arguments, two factories.
+  using Factory = Model (*)(std::vector<Feature>, std::vector<double>, double, std::vector<double>);
+  auto bind_linear = [&m](const char* name, Factory factory, const char* doc) {
+    m.def(
+        name,
+        [factory](const py::object& coef, double intercept, const py::object& feature_names, const py::object& mean) {
+          std::vector<double> w = as_vector(coef, "coef");
+          std::vector<double> mu = mean.is_none() ? std::vector<double>{} : as_vector(mean, "mean");
+          auto features = features_from(feature_names, w.size(), "feature_names");
+          return factory(std::move(features), std::move(w), intercept, std::move(mu));
+        },
+        py::arg("coef"), py::arg("intercept") = 0.0, py::arg("feature_names") = py::none(),
+        py::arg("mean") = py::none(), doc);
+  };
+  bind_linear("linear_model", &Model::linear,
+              "Linear regression w·x + b; mean is the explanation background (default zeros).");
+  bind_linear("logistic_model", &Model::logistic,
+              "Logistic regression sigmoid(w·x + b); explanations in log-odds against the background mean.");
   m.def(
       "train_logistic",
       [](const py::object& X, const py::object& y, double l2, int max_iterations, double tolerance,
