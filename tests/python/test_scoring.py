@@ -232,6 +232,9 @@ def test_model_json_round_trip_and_malformed_json(xgb_classifier, data_nan):
         hm.from_json(json.dumps(doc))
     with pytest.raises(hotcrm.ParseError, match="not valid JSON"):
         hm.from_json("{")
+    import pickle
+    unpickled = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(unpickled.predict(X), model.predict(X))
 
 
 # ---- errors and input conversion --------------------------------------------------------------

@@ -174,6 +174,11 @@ void bind_scoring(py::module_& m) {
             return self.to_json(indent.is_none() ? -1 : indent.cast<int>());
           },
           py::arg("indent") = py::none(), "The model as JSON of ours (hotcrm.models.from_json reads it back).")
+      .def(py::pickle([](const Model& self) { return py::make_tuple(self.to_json()); },
+                      [](const py::tuple& state) {
+                        if (state.size() != 1) throw UsageError(ErrorCode::usage, "Model: bad pickle state");
+                        return Model::from_json(state[0].cast<std::string>());
+                      }))
       .def("__repr__", &repr);
 
   m.def(
