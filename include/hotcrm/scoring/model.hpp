@@ -162,11 +162,13 @@ class Model {
   static Model tree_ensemble(std::vector<Feature> features, TreeEnsemble ensemble);
   /// Loads an XGBoost model saved as JSON (`save_model("x.json")`, xgboost 1.x; objectives
   /// binary:logistic, reg:squarederror, reg:logistic). Feature names come from the file when it has
-  /// them, else "f0", "f1", ... Throws ParseError naming the JSON path of a malformed element.
+  /// them, else "f0", "f1", ... Throws UsageError with ErrorCode::parse naming the JSON pointer of
+  /// a malformed element, or ErrorCode::not_supported for multi-class, categorical or DART models.
   static Model from_xgboost_json(std::string_view json);
   /// from_xgboost_json of a file's content. Throws Error(io) when the file cannot be read.
   static Model load_xgboost(const std::string& path);
-  /// A model from our own JSON (to_json). Throws ParseError naming the JSON path of a bad element.
+  /// A model from our own JSON (to_json). Throws UsageError with ErrorCode::parse naming the JSON
+  /// pointer of a bad element ("/trees/2/threshold/0: expected a number").
   static Model from_json(std::string_view json);
   /// Our JSON: {"format": "hotcrm.model", "version": 1, "kind": ..., "features": [...], ...}.
   /// indent < 0 gives one line.
@@ -193,8 +195,7 @@ class Model {
   /// The top factors of row `row` of a computed explanation; X is the explained matrix.
   TopFactors top_factors(const Explanation& explanation, MatrixView X, std::size_t row, std::size_t k = 3) const;
 
-  /// The parameters (for the bindings and serialisation); nullptr is never returned.
-  const detail::ModelData& data() const noexcept { return *data_; }
+  /// Wraps compiled parameters; used by the factories (throws Error(internal) for nullptr).
   explicit Model(std::shared_ptr<const detail::ModelData> data);
 
  private:
