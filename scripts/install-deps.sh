@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libsqlite3-dev libfmt-dev nlohmann-json3-dev libxtensor-dev xtl-dev libxsimd-dev doctest-dev
   libcli11-dev pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
-  tzdata
+  tzdata python3-sklearn python3-xgboost
 )
 
 missing=()

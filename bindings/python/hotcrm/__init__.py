@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 
-from . import _core
+from . import _core, models
 from ._core import (
     CancelledError,
     ConflictError,
@@ -92,6 +92,7 @@ __all__ = [
     "check",
     "check_where",
     "evaluate",
+    "models",
     "open",
     "packages",
     "standard_catalog_json",

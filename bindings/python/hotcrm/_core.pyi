@@ -190,3 +190,78 @@ class BusinessCalendar:
     def minutes_between(self, a: datetime.datetime, b: datetime.datetime) -> int:
         """Business minutes from a to b (negative when b is earlier)."""
         ...
+# ---- scoring (hotcrm.models wraps these) ------------------------------------------------------
+
+#: A matrix argument: a 2-D float64 array, rows x features (C-contiguous is read in place; other
+#: arrays and nested sequences are converted once). NaN is a missing value.
+MatrixLike = Union[npt.NDArray[np.float64], npt.ArrayLike]
+#: A feature: a name, or a (name, category labels) pair for categorical features.
+FeatureSpec = Union[str, Tuple[str, Sequence[str]]]
+#: {feature, name, value, value_text, contribution, text}; text reads "industry = technology: +0.42".
+FactorDict = Dict[str, Any]
+
+class Model:
+    """A scoring model (points, linear, logistic, naive_bayes or tree_ensemble). Immutable."""
+    @property
+    def kind(self) -> str:
+        """'points', 'linear', 'logistic', 'naive_bayes' or 'tree_ensemble'."""
+    @property
+    def feature_names(self) -> List[str]:
+        """The feature names, in column order."""
+    @property
+    def features(self) -> List[Dict[str, Any]]:
+        """The features as dicts {name, categories}."""
+    @property
+    def n_features(self) -> int:
+        """The number of columns X must have."""
+    @property
+    def outputs_probability(self) -> bool:
+        """True when predict returns probabilities, False for raw values."""
+    def predict(self, X: MatrixLike) -> npt.NDArray[np.float64]:
+        """Scores (probability or value) of every row; releases the GIL."""
+    def predict_raw(self, X: MatrixLike) -> npt.NDArray[np.float64]:
+        """Raw outputs (margin, log-odds or points) of every row."""
+    def explain(self, X: MatrixLike) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """(base values, contributions): exact Shapley values, base + contributions.sum(1) == predict_raw(X)."""
+    def top_factors(self, X: MatrixLike, row: int = 0, k: int = 3) -> Dict[str, List[FactorDict]]:
+        """{'positive': [...], 'negative': [...]}: the k strongest contributions of one row."""
+    def to_json(self, indent: Optional[int] = None) -> str:
+        """The model as our JSON (model_from_json reads it back)."""
+
+class NaiveBayesTable:
+    """Won/lost frequency tables of categorical features (Odoo-style predictive lead scoring)."""
+    def __init__(self, features: Sequence[Tuple[str, Sequence[str]]]) -> None: ...
+    def observe(self, X: MatrixLike, y: npt.ArrayLike) -> None:
+        """Counts every row of X (category codes) with its outcome (1 won, 0 lost)."""
+    def observe_one(self, row: npt.ArrayLike, won: bool) -> None:
+        """Counts one outcome (incremental update)."""
+    def forget(self, row: npt.ArrayLike, won: bool) -> None:
+        """Removes one counted outcome."""
+    @property
+    def won_total(self) -> float:
+        """Outcomes counted as won."""
+    @property
+    def lost_total(self) -> float:
+        """Outcomes counted as lost."""
+    def counts(self, feature: int) -> Tuple[List[float], List[float]]:
+        """(won counts, lost counts) per category of one feature."""
+    def model(self) -> Model:
+        """The naive Bayes Model of the current tables."""
+    def __eq__(self, other: object) -> bool: ...
+
+def model_from_json(text: str) -> Model:
+    """A model from our JSON; ParseError names the JSON path of a malformed element."""
+def load_xgboost(path: str) -> Model:
+    """A tree ensemble from an XGBoost JSON model file."""
+def xgboost_from_json(text: str) -> Model:
+    """A tree ensemble from the text of an XGBoost JSON model."""
+def linear_model(coef: npt.ArrayLike, intercept: float = 0.0, feature_names: Optional[Sequence[FeatureSpec]] = None,
+                 mean: Optional[npt.ArrayLike] = None) -> Model:
+    """Linear regression w·x + b (mean: the explanation background)."""
+def logistic_model(coef: npt.ArrayLike, intercept: float = 0.0, feature_names: Optional[Sequence[FeatureSpec]] = None,
+                   mean: Optional[npt.ArrayLike] = None) -> Model:
+    """Logistic regression sigmoid(w·x + b)."""
+def train_logistic(X: MatrixLike, y: npt.ArrayLike, l2: float = 1.0, max_iterations: int = 100,
+                   tolerance: float = 1e-9, fit_intercept: bool = True,
+                   feature_names: Optional[Sequence[FeatureSpec]] = None) -> Tuple[Model, Dict[str, Any]]:
+    """Deterministic L2 logistic regression: (model, {log_loss, auc, iterations, converged, gradient_norm})."""

@@ -4,6 +4,7 @@
 namespace hotcrm::python {
 void bind_session(py::module_& m);
 void bind_time(py::module_& m);
+void bind_scoring(py::module_& m);
 }  // namespace hotcrm::python
 
 PYBIND11_MODULE(_core, m) {
@@ -15,6 +16,7 @@ PYBIND11_MODULE(_core, m) {
   bind_session(m);
   bind_time(m);
   bind_formula_functions(m);
+  bind_scoring(m);
   m.attr("__version__") = HOTCRM_PYTHON_VERSION;
   m.def(
       "error_codes",
