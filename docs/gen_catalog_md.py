@@ -57,6 +57,10 @@ def constraints(f):
         out.append("format `%s`" % f["format"])
     if "expression" in f:
         out.append("= `%s` (%s)" % (f["expression"], f.get("return_type", "")))
+    if "rollup" in f:
+        r = f["rollup"]
+        what = r["function"].upper() + ("(%s.%s)" % (r["object"], r["field"]) if r.get("field") else "(%s)" % r["object"])
+        out.append("roll-up %s via `%s`%s" % (what, r["via"], " where `%s`" % r["filter"] if r.get("filter") else ""))
     return ", ".join(out)
 
 

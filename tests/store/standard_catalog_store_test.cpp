@@ -262,7 +262,9 @@ TEST_CASE_FIXTURE(StandardDb, "quote: exchange rate, discount range and totals" 
                                                  {"shipping_handling", "15.00"}}));
   Record stored = db.get("quote", quote);
   CHECK(stored.at("validity_period_days").as_double() == doctest::Approx(30));
-  CHECK(stored.at("total_price").is_null());  // subtotal is filled by a roll-up, later
+  // No lines yet: the subtotal roll-up is 0, so the total is the shipping alone.
+  CHECK(stored.at("subtotal") == Value(Decimal::parse("0.00")));
+  CHECK(stored.at("total_price") == Value(Decimal::parse("15.00")));
 }
 
 TEST_CASE_FIXTURE(StandardDb, "the discount sets the quote's approval level" * doctest::test_suite("standard")) {
@@ -293,6 +295,39 @@ TEST_CASE_FIXTURE(StandardDb, "quote line: discounts within 0-100 %, line totals
   CHECK(stored.at("tax_amount") == Value(Decimal::parse("27.00")));
   CHECK(stored.at("margin") == Value(Decimal::parse("45.00")));
   CHECK(stored.at("margin_percent").as_double() == doctest::Approx(100.0 / 3).epsilon(0.0001));
+
+  // The quote's subtotal rolls the line totals up, through inserts, updates and deletes (other
+  // lines of this quote were inserted above: compare with the sum of the lines' totals).
+  const std::string quote = stored.at("quote_id").as_string();
+  auto subtotal = [&] { return db.get("quote", quote).at("subtotal").as_decimal(); };
+  auto sum_of_lines = [&] {
+    auto lines = db.query({.object = "quote_line_item", .filter = Filter::compare("quote_id", CompareOp::eq, Value(quote)),
+                           .fields = {"total_price"}});
+    Decimal total = Decimal::from_int(0);
+    for (std::size_t r = 0; r < lines.size(); ++r)
+      if (!lines.rows.at(r, 0).is_null()) total = total + lines.rows.at(r, 0).as_decimal();
+    return total;
+  };
+  const Decimal before = subtotal();
+  CHECK(before == sum_of_lines());
+  auto second = db.insert("quote_line_item", with("quote_line_item", {{"quote_id", quote}, {"product_id", product},
+                                                                      {"quantity", 1}, {"unit_price", "10.05"}}));
+  CHECK(subtotal() == before + Decimal::parse("10.05"));
+  db.update("quote_line_item", second, {{"quantity", 3}});
+  CHECK(subtotal() == before + Decimal::parse("30.15"));
+  db.remove("quote_line_item", line);
+  CHECK(subtotal() == before + Decimal::parse("30.15") - Decimal::parse("135.00"));
+  CHECK(subtotal() == sum_of_lines());
+}
+
+TEST_CASE_FIXTURE(StandardDb, "account contract value sums its activated contracts" * doctest::test_suite("standard")) {
+  auto contract = db.insert("contract", with("contract", {{"contract_value", "1200.00"}, {"status", "draft"}}));
+  const std::string account = db.get("contract", contract).at("account_id").as_string();
+  CHECK(db.get("account", account).at("contract_value") == Value(Decimal::parse("0.00")));
+  db.update("contract", contract, {{"status", "activated"}});
+  CHECK(db.get("account", account).at("contract_value") == Value(Decimal::parse("1200.00")));
+  db.insert("contract", with("contract", {{"account_id", account}, {"contract_value", "300.50"}, {"status", "activated"}}));
+  CHECK(db.get("account", account).at("contract_value") == Value(Decimal::parse("1500.50")));
 }
 
 TEST_CASE_FIXTURE(StandardDb, "employee full name and payroll totals are formulas" * doctest::test_suite("standard")) {

@@ -91,7 +91,7 @@ void bind_time(py::module_& m) {
            }),
            py::arg("expression"), py::arg("zone") = "UTC",
            "Raises ParseError naming the field and column of a malformed expression.")
-      .def_property_readonly("expression", &CronSchedule::expression)
+      .def_property_readonly("expression", &CronSchedule::expression, "The expression as given.")
       .def(
           "next_after",
           [](const CronSchedule& self, py::handle after) {
@@ -124,7 +124,7 @@ void bind_time(py::module_& m) {
            "\"yearly\": True}. Raises UsageError for a week with no open hours.")
       .def(
           "is_open", [](const BusinessCalendar& self, py::handle at) { return self.is_open(instant_of(at, "at")); },
-          py::arg("at"))
+          py::arg("at"), "True when `at` falls in business hours (not on a holiday).")
       .def(
           "next_open",
           [](const BusinessCalendar& self, py::handle at) { return to_python(Value(self.next_open(instant_of(at, "at")))); },
