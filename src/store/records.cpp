@@ -278,9 +278,9 @@ std::int64_t analyzed_rows(detail::Connection& db, const std::string& table) {
 /// queries pick the right index for the new data (a sort key's index rather than a weak filter's).
 void refresh_statistics(detail::Connection& db, const std::string& table, std::int64_t inserted) {
   if (inserted < analyzed_rows(db, table)) return;
-  // Sampled statistics (SQLite's recommended limit) are as good for planning and take a fraction
-  // of a full pass over every index.
-  db.exec("PRAGMA analysis_limit = 1000; ANALYZE " + detail::quote(table));
+  // Full statistics: sampled ones (analysis_limit) misjudge the tenant index as selective and make
+  // a whole-table read sort through it instead of scanning in rowid order.
+  db.exec("PRAGMA analysis_limit = 0; ANALYZE " + detail::quote(table));
   db.clear_cache();  // prepared statements re-plan with the new statistics
 }
 
