@@ -237,6 +237,13 @@ void append_cell(ResultColumn& column, const detail::Statement& statement, int c
     default: column.integers.push_back(valid ? statement.column_int(c) : 0); return;
   }
 }
+
+/// Result column `c` of the current row as a Value: read, or computed when it is a formula field.
+Value cell_value(const Column& column, const detail::ObjectPlan& plan, const detail::Statement& statement, int c,
+                 const std::vector<Value>& full_row, detail::SlotResolver* resolver) {
+  if (column.formula) return resolver->evaluate(plan, full_row, nullptr, *column.formula).value;
+  return detail::read_value(statement, c, *column.field);
+}
 }  // namespace
 
 QueryResult Session::query(const Query& query) {
@@ -253,9 +260,8 @@ QueryResult Session::query(const Query& query) {
                                         detail::SlotResolver* resolver) {
                                       auto row = result.rows.append_row();
                                       for (std::size_t c = 0; c < columns.size(); ++c)
-                                        row[c] = columns[c].formula
-                                                     ? resolver->evaluate(plan, full_row, nullptr, *columns[c].formula).value
-                                                     : detail::read_value(statement, static_cast<int>(c), *columns[c].field);
+                                        row[c] = cell_value(columns[c], plan, statement, static_cast<int>(c), full_row,
+                                                            resolver);
                                     });
   return result;
 }
@@ -281,9 +287,7 @@ ColumnarResult Session::query_columns(const Query& query) {
           ResultColumn& column = result.columns[c];
           append_cell(column, statement, static_cast<int>(c));
           if (column.kind != ResultColumn::Kind::value) continue;
-          column.values.push_back(columns[c].formula
-                                      ? resolver->evaluate(plan, full_row, nullptr, *columns[c].formula).value
-                                      : detail::read_value(statement, static_cast<int>(c), *columns[c].field));
+          column.values.push_back(cell_value(columns[c], plan, statement, static_cast<int>(c), full_row, resolver));
           column.valid.back() = column.values.back().is_null() ? 0 : 1;
         }
         ++result.rows;
