@@ -107,3 +107,12 @@ def test_packages_select_part_of_the_standard_catalog(db_path):
         hotcrm.open(db_path.with_name("other.db"), packages=["nosuch"])
     with pytest.raises(hotcrm.UsageError, match="packages="):
         hotcrm.open(db_path.with_name("third.db"), catalog={"name": "x", "fields": []}, packages=["crm"])
+
+
+def test_rollups_are_described_and_kept(tmp_db):
+    subtotal = tmp_db.describe("quote")["fields"]["subtotal"]
+    assert subtotal["read_only"] is True
+    assert subtotal["rollup"] == {"object": "quote_line_item", "via": "quote_id", "function": "sum",
+                                  "field": "total_price", "filter": None}
+    contract_value = tmp_db.describe("account")["fields"]["contract_value"]["rollup"]
+    assert contract_value["filter"] == "ISPICKVAL(status, 'activated')"

@@ -499,6 +499,15 @@ py::dict describe_field(const FieldDef& field, bool system) {
     out["expression"] = field.expression;
     out["return_type"] = field.return_type ? py::cast(std::string(to_string(*field.return_type))) : py::none();
   }
+  if (field.rollup) {
+    py::dict rollup;
+    rollup["object"] = field.rollup->object;
+    rollup["via"] = field.rollup->via;
+    rollup["function"] = field.rollup->function;
+    rollup["field"] = field.rollup->field.empty() ? py::object(py::none()) : py::str(field.rollup->field);
+    rollup["filter"] = field.rollup->filter.empty() ? py::object(py::none()) : py::str(field.rollup->filter);
+    out["rollup"] = rollup;
+  }
   return out;
 }
 
