@@ -360,3 +360,14 @@ TEST_CASE_FIXTURE(StandardDb, "goal progress and discount schedules stay within 
   CHECK(insert_rules("discount_schedule", {{"minimum_discount_percent", "20.01"}, {"maximum_discount_percent", "20"}}) ==
         Rules{"discount_bounds_ordered"});
 }
+
+TEST_CASE_FIXTURE(StandardDb, "opportunity probability follows the stage table unless given" * doctest::test_suite("standard")) {
+  // The default formula must agree with the probabilities the stage options carry.
+  for (const auto& option : db.catalog().at("opportunity").find_field("stage")->options) {
+    CAPTURE(option.value);
+    auto id = db.insert("opportunity", with("opportunity", {{"stage", option.value}, {"amount", "1000.00"}}));
+    CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::from_double(*option.probability, 2));
+  }
+  auto given = db.insert("opportunity", with("opportunity", {{"stage", "proposal"}, {"probability", "35"}}));
+  CHECK(db.get("opportunity", given).at("probability") == Value(Decimal::parse("35.00")));
+}
