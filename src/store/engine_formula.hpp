@@ -32,7 +32,7 @@ class EngineFormula {
 
  private:
   EngineFormula(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now)
-      : plan_(plan), tenant_(tenant), resolver_(impl, tenant_, now) {}
+      : plan_(plan), tenant_(tenant), resolver_(impl, tenant_, now, SlotResolver::Mode::read) {}
 
   const ObjectPlan& plan_;
   std::string tenant_;

@@ -55,7 +55,7 @@ EvalResult SlotResolver::evaluate_node(const ObjectPlan& plan, const std::vector
   values.reserve(formula.fields().size());
   for (const auto& path : formula.fields()) values.push_back(resolve(plan, row, path, depth));
   std::vector<Value> prior_values;
-  EvalContext context{.now = now_, .is_new = prior == nullptr};
+  EvalContext context{.now = now_, .is_new = prior == nullptr && mode_ == Mode::write};
   if (prior) {
     prior_values.reserve(formula.fields().size());
     for (const auto& path : formula.fields()) prior_values.push_back(resolve(plan, *prior, path, depth));

@@ -188,7 +188,7 @@ std::string for_each_row(Session::Impl& impl, const detail::ObjectPlan& plan, co
   bool any_row = false;
   std::vector<Value> full_row;
   std::optional<detail::SlotResolver> resolver;
-  if (compiled.computes) resolver.emplace(impl, tenant, impl.clock());
+  if (compiled.computes) resolver.emplace(impl, tenant, impl.clock(), detail::SlotResolver::Mode::read);
   const int keys_start = static_cast<int>(compiled.columns.size());
   const int full_row_start = keys_start + static_cast<int>(compiled.order_keys);
   while (statement.step()) {

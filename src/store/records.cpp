@@ -421,7 +421,7 @@ std::optional<Record> Session::find(std::string_view object, std::string_view id
   // Formula fields are computed on read, so they are never stale.
   std::vector<std::pair<std::string, Value>> computed;
   if (!plan.formula_fields.empty()) {
-    detail::SlotResolver resolver(*impl_, context_.tenant, impl_->clock());
+    detail::SlotResolver resolver(*impl_, context_.tenant, impl_->clock(), detail::SlotResolver::Mode::read);
     for (const auto& [field, formula] : plan.formula_fields)
       computed.emplace_back(field->name, resolver.evaluate(plan, *row, nullptr, formula).value);
   }

@@ -92,7 +92,7 @@ void RollupRefresher::recompute(const RollupFeed& feed, const std::string& paren
       fmt::format("SELECT {} FROM {} WHERE {}", child_.select_list, builder.from_clause(), builder.where()));
   builder.bind_all(statement);
   Aggregator aggregate(feed.rollup->function);
-  SlotResolver resolver(impl_, tenant_, now_);
+  SlotResolver resolver(impl_, tenant_, now_, SlotResolver::Mode::read);
   std::vector<Value> row;
   while (statement.step()) {
     read_row(statement, child_, row);

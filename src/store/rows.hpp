@@ -20,7 +20,11 @@ std::optional<std::vector<Value>> load_row(Session::Impl& impl, const ObjectPlan
 /// the account (cached per resolver), a formula field is evaluated in turn.
 class SlotResolver {
  public:
-  SlotResolver(Session::Impl& impl, const std::string& tenant, DateTime now) : impl_(impl), tenant_(tenant), now_(now) {}
+  /// write: evaluations without a prior row are inserts (ISNEW() true). read: stored records being
+  /// read, filtered or summed, which are not new (ISNEW() false, ISCHANGED() false).
+  enum class Mode : std::uint8_t { write, read };
+  SlotResolver(Session::Impl& impl, const std::string& tenant, DateTime now, Mode mode = Mode::write)
+      : impl_(impl), tenant_(tenant), now_(now), mode_(mode) {}
 
   Value resolve(const ObjectPlan& plan, const std::vector<Value>& row, std::string_view path, int depth = 0);
   /// Evaluates `formula` for `row` (prior: the stored row before an update; nullptr on insert).
@@ -37,6 +41,7 @@ class SlotResolver {
   Session::Impl& impl_;
   const std::string& tenant_;
   DateTime now_;
+  Mode mode_;
   std::map<std::pair<std::string, std::string>, std::optional<std::vector<Value>>> parents_;
 };
 

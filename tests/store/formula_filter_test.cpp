@@ -30,7 +30,8 @@ const char* kCatalog = R"json([
     {"name": "note", "type": "text"},
     {"name": "parent_id", "type": "lookup", "reference": "company"},
     {"name": "revenue_per_head", "type": "formula", "expression": "revenue / employees", "return_type": "currency"},
-    {"name": "label", "type": "formula", "expression": "UPPER(name) & '-' & TEXT(industry)", "return_type": "text"}
+    {"name": "label", "type": "formula", "expression": "UPPER(name) & '-' & TEXT(industry)", "return_type": "text"},
+    {"name": "age", "type": "formula", "expression": "IF(ISNEW(), 'new', 'stored')", "return_type": "text"}
   ]}
 ])json";
 
@@ -83,7 +84,7 @@ struct Companies {
       Record record;
       for (std::size_t c = 0; c < all.fields.size(); ++c) {
         const auto& name = all.fields[c];
-        if (name == "revenue_per_head" || name == "label") continue;
+        if (name == "revenue_per_head" || name == "label" || name == "age") continue;
         record[name] = all.rows.at(r, c);
       }
       auto result = db.evaluate("company", formula, record);
@@ -242,4 +243,13 @@ TEST_CASE_FIXTURE(Companies, "formula filters use the session clock for TODAY an
     // Constant parts are folded once, with the session's clock, and bound.
     CHECK(db.explain({.object = "company", .filter = Filter::formula(formula)}).find("hotcrm_engine") == std::string::npos);
   }
+}
+
+TEST_CASE_FIXTURE(Companies, "stored records read, filtered or summed are not new" * doctest::test_suite("query")) {
+  CHECK(selected(Filter::formula("ISNEW()")).empty());
+  CHECK(selected(Filter::formula("NOT(ISNEW())")).size() == ids.size());
+  CHECK(selected(Filter::formula("AND(NOT(ISCHANGED(industry)), LEN(name) > 0)")).size() == ids.size());
+  CHECK(db.get("company", ids.front()).at("age") == Value("stored"));
+  auto result = db.query({.object = "company", .limit = 3, .fields = {"age"}});
+  CHECK(result.rows.at(0, 0) == Value("stored"));
 }
