@@ -64,6 +64,17 @@ EvalResult SlotResolver::evaluate_node(const ObjectPlan& plan, const std::vector
   return formula::evaluate_row_at(formula.impl().program, node, values, context);
 }
 
+FormulaColumn evaluate_rows(SlotResolver& resolver, const ObjectPlan& plan, const std::vector<std::vector<Value>>& rows,
+                            const Formula& formula, const EvalContext& context) {
+  FormulaColumns inputs{.rows = rows.size(), .slots = {}};
+  std::vector<Value> values(rows.size());
+  for (std::size_t s = 0; s < formula.fields().size(); ++s) {
+    for (std::size_t r = 0; r < rows.size(); ++r) values[r] = resolver.resolve(plan, rows[r], formula.fields()[s]);
+    inputs.slots.push_back(FormulaColumn::from_values(formula.field_types()[s], values));
+  }
+  return formula.evaluate_batch(inputs, context);
+}
+
 FieldError rule_violation(const ObjectPlan& plan, const ValidationRule& rule, const EvalResult& result) {
   FieldError error{plan.object->name, rule.error_field, rule.name, "rule", rule.message, -1, {}};
   if (!result.ok()) {
@@ -157,14 +168,7 @@ std::vector<FieldError> Session::validate_stored(std::string_view object) {
     statement.reset();
     if (rows.empty()) break;
     for (const auto& [rule, formula] : plan.rules) {
-      FormulaColumns inputs{.rows = rows.size(), .slots = {}};
-      for (std::size_t s = 0; s < formula.fields().size(); ++s) {
-        std::vector<Value> values;
-        values.reserve(rows.size());
-        for (const auto& row : rows) values.push_back(resolver.resolve(plan, row, formula.fields()[s]));
-        inputs.slots.push_back(FormulaColumn::from_values(formula.field_types()[s], values));
-      }
-      auto result = formula.evaluate_batch(inputs, EvalContext{.now = resolver.now()});
+      auto result = detail::evaluate_rows(resolver, plan, rows, formula, EvalContext{.now = resolver.now()});
       for (std::size_t r = 0; r < rows.size(); ++r) {
         EvalResult outcome{result.value_at(r), result.errors[r]};
         if (!detail::rule_violated(outcome)) continue;

@@ -45,6 +45,11 @@ class SlotResolver {
   std::map<std::pair<std::string, std::string>, std::optional<std::vector<Value>>> parents_;
 };
 
+/// Evaluates `formula` over stored rows on the batch path: its input columns are resolved from the
+/// rows (through lookups and formula fields) one slot at a time.
+FormulaColumn evaluate_rows(SlotResolver& resolver, const ObjectPlan& plan, const std::vector<std::vector<Value>>& rows,
+                            const Formula& formula, const EvalContext& context);
+
 /// True when a rule's condition holds, or could not be evaluated (both reject the record).
 bool rule_violated(const EvalResult& result);
 /// The FieldError of a rule that holds (code "rule") or could not be evaluated ("rule_error").

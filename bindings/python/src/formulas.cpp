@@ -1,5 +1,6 @@
 // Formulas and validation rules: Session.check / evaluate / validate, and the database-free
 // module functions hotcrm.check / hotcrm.evaluate.
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -162,7 +163,30 @@ void bind_formula_methods(py::class_<Session>& session) {
           py::arg("object"),
           "Re-checks every stored record of `object` against its active validation rules (useful after\n"
           "adding a rule to the catalog). Returns one dict per violation: record_id, object, rule, field\n"
-          "(the rule's error_field, or \"\"), code (\"rule\") and message. Empty when every record passes.");
+          "(the rule's error_field, or \"\"), code (\"rule\") and message. Empty when every record passes.")
+      .def(
+          "features",
+          [](Session& self, const std::string& object, py::dict features, std::optional<std::string> where,
+             std::vector<std::string> one_hot) {
+            std::vector<FeatureSpec> specs;
+            for (auto [name, formula] : features) specs.push_back({py::str(name), py::str(formula)});
+            for (const auto& field : one_hot)
+              for (auto& spec : one_hot_features(self.catalog(), object, field)) specs.push_back(std::move(spec));
+            Filter filter = where ? parse_filter(*where) : Filter::all();
+            FeatureMatrix matrix = without_gil([&] { return self.features(object, specs, filter); });
+            py::array_t<double> values({static_cast<py::ssize_t>(matrix.rows()), static_cast<py::ssize_t>(matrix.names.size())});
+            if (!matrix.values.empty())
+              std::memcpy(values.mutable_data(), matrix.values.data(), matrix.values.size() * sizeof(double));
+            return py::make_tuple(values, matrix.names, matrix.ids);
+          },
+          py::arg("object"), py::arg("features"), py::arg("where") = py::none(),
+          py::arg("one_hot") = std::vector<std::string>{},
+          "A feature matrix for scoring: returns (X, names, ids), X a float64 numpy array with one row per\n"
+          "record matching `where` (insertion order) and one column per feature. features: {name: formula}\n"
+          "giving a number, currency, percent, boolean (1/0), date or datetime (days); one_hot: picklist\n"
+          "fields expanded into one 0/1 column per option (\"industry=technology\"). Blank results and\n"
+          "runtime faults are NaN. Records are read a page at a time; the GIL is released. X goes straight\n"
+          "to a model: hotcrm.models...predict(X).");
 }
 
 void bind_formula_functions(py::module_& m) {

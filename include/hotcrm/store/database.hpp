@@ -68,6 +68,24 @@ struct ImportReport {
   std::int64_t rejected_rows() const noexcept;
 };
 
+/// One column of a feature matrix (Session::features): its name and the formula that computes it.
+struct FeatureSpec {
+  std::string name;
+  std::string formula;
+};
+
+/// Features of many records, row-major: values[row * names.size() + column].
+struct FeatureMatrix {
+  std::vector<std::string> names;
+  std::vector<std::string> ids;  ///< the record of each row
+  std::vector<double> values;
+  std::size_t rows() const noexcept { return ids.size(); }
+};
+
+/// One feature per option of a picklist field: "industry=technology" is 1 where the field holds that
+/// option, else 0 (a blank field is 0 everywhere).
+std::vector<FeatureSpec> one_hot_features(const Catalog& catalog, std::string_view object, std::string_view field);
+
 /// What a migration did (or, with dry_run, would do).
 struct MigrationReport {
   std::vector<std::string> steps;      ///< e.g. "create object lead", "add field lead.score"
@@ -180,6 +198,16 @@ class Session {
   /// Re-checks every stored record of `object` against its active validation rules; one entry per
   /// violation, with record_id set. Rules are evaluated a whole batch of records at a time.
   std::vector<FieldError> validate_stored(std::string_view object);
+
+  /// A feature matrix for scoring: one row per record matching `filter` (in insertion order), one
+  /// column per feature. Each feature is a formula over the object (fields, lookup paths, functions,
+  /// the session clock for TODAY()/NOW()) giving a number, currency, percent, boolean (1/0), date or
+  /// datetime (days since 1970-01-01); blank results and runtime faults are NaN. Records are read a
+  /// page at a time and each feature runs on the batch evaluator, so memory holds the matrix and one
+  /// page, never a Value per cell of the table. Throws UsageError naming a feature that does not
+  /// compile or has another type.
+  FeatureMatrix features(std::string_view object, const std::vector<FeatureSpec>& features,
+                         const Filter& filter = Filter::all());
 
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
   /// committed when fn returns, rolled back when it throws.
