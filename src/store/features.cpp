@@ -81,16 +81,9 @@ FeatureMatrix Session::features(std::string_view object, const std::vector<Featu
   std::int64_t last_rowid = -1;
   const std::size_t columns = formulas.size();
   while (true) {
-    rows.clear();
     auto& statement = impl_->db().prepare(sql);
     builder.bind_all(statement, {{nullptr, Value(last_rowid)}});
-    while (statement.step()) {
-      rows.emplace_back();
-      detail::read_row(statement, plan, rows.back());
-      last_rowid = statement.column_int(static_cast<int>(plan.columns.size()));
-    }
-    statement.reset();
-    if (rows.empty()) break;
+    if (!detail::read_page(statement, plan, rows, last_rowid)) break;
     const std::size_t first = matrix.ids.size();
     for (const auto& row : rows) matrix.ids.push_back(row[0].as_string());
     matrix.values.resize(matrix.ids.size() * columns);

@@ -64,6 +64,18 @@ EvalResult SlotResolver::evaluate_node(const ObjectPlan& plan, const std::vector
   return formula::evaluate_row_at(formula.impl().program, node, values, context);
 }
 
+bool read_page(Statement& statement, const ObjectPlan& plan, std::vector<std::vector<Value>>& rows,
+               std::int64_t& last_rowid) {
+  rows.clear();
+  while (statement.step()) {
+    rows.emplace_back();
+    read_row(statement, plan, rows.back());
+    last_rowid = statement.column_int(static_cast<int>(plan.columns.size()));
+  }
+  statement.reset();
+  return !rows.empty();
+}
+
 FormulaColumn evaluate_rows(SlotResolver& resolver, const ObjectPlan& plan, const std::vector<std::vector<Value>>& rows,
                             const Formula& formula, const EvalContext& context) {
   FormulaColumns inputs{.rows = rows.size(), .slots = {}};
@@ -156,17 +168,10 @@ std::vector<FieldError> Session::validate_stored(std::string_view object) {
   std::vector<std::vector<Value>> rows;
   std::vector<std::string> ids;
   for (;;) {
-    rows.clear();
     auto& statement = impl_->db().prepare(sql);
     statement.bind_text(1, context_.tenant);
     statement.bind_int(2, last_rowid);
-    while (statement.step()) {
-      rows.emplace_back();
-      detail::read_row(statement, plan, rows.back());
-      last_rowid = statement.column_int(static_cast<int>(plan.columns.size()));
-    }
-    statement.reset();
-    if (rows.empty()) break;
+    if (!detail::read_page(statement, plan, rows, last_rowid)) break;
     for (const auto& [rule, formula] : plan.rules) {
       auto result = detail::evaluate_rows(resolver, plan, rows, formula, EvalContext{.now = resolver.now()});
       for (std::size_t r = 0; r < rows.size(); ++r) {

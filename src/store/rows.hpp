@@ -45,6 +45,11 @@ class SlotResolver {
   std::map<std::pair<std::string, std::string>, std::optional<std::vector<Value>>> parents_;
 };
 
+/// Steps a bound keyset-page statement (the object's columns, then the rowid) into `rows`, leaving
+/// `last_rowid` at the page's last rowid for the next page; resets it. False when the page is empty.
+bool read_page(Statement& statement, const ObjectPlan& plan, std::vector<std::vector<Value>>& rows,
+               std::int64_t& last_rowid);
+
 /// Evaluates `formula` over stored rows on the batch path: its input columns are resolved from the
 /// rows (through lookups and formula fields) one slot at a time.
 FormulaColumn evaluate_rows(SlotResolver& resolver, const ObjectPlan& plan, const std::vector<std::vector<Value>>& rows,
