@@ -24,6 +24,7 @@ enum class ErrorCode : std::uint16_t {
   unknown_object = 2002,  ///< an object name that is not in the catalog
   unknown_field = 2003,   ///< a field name that is not on the object
   validation = 3000,      ///< one or more field errors (see ValidationError::errors)
+  workflow = 3100,        ///< automation cannot proceed: an event not allowed, a rule cycle, a missing callback
   not_found = 4000,       ///< no record with this id
   conflict = 4001,        ///< unique violation or stale record version
   constraint = 4002,      ///< a referential constraint (restrict) refuses the change
@@ -86,6 +87,14 @@ class ValidationError : public Error {
 class NotFoundError : public Error {
  public:
   using Error::Error;
+};
+
+/// Automation refused to proceed: an event the state machine does not allow in the record's state,
+/// workflow rules that keep undoing each other, a custom action with no callback registered.
+/// The write that triggered it is rolled back entirely.
+class WorkflowError : public Error {
+ public:
+  explicit WorkflowError(const std::string& message) : Error(ErrorCode::workflow, message) {}
 };
 
 /// A unique value already exists, or the record changed since it was read (stale version).

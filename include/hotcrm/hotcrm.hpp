@@ -2,6 +2,7 @@
 // Umbrella header: includes the whole public API of libhotcrm.
 #include "hotcrm/error.hpp"
 #include "hotcrm/formula/formula.hpp"
+#include "hotcrm/model/automation.hpp"
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/progress.hpp"
 #include "hotcrm/scoring/model.hpp"
@@ -12,5 +13,6 @@
 #include "hotcrm/time/cron.hpp"
 #include "hotcrm/time/time_zone.hpp"
 #include "hotcrm/value.hpp"
+#include "hotcrm/workflow/workflow.hpp"
 #include "hotcrm/version.hpp"
 #include "hotcrm/io/text_import.hpp"

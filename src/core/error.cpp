@@ -16,6 +16,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::unknown_object: return "schema.unknown_object";
     case ErrorCode::unknown_field: return "schema.unknown_field";
     case ErrorCode::validation: return "data.validation";
+    case ErrorCode::workflow: return "data.workflow";
     case ErrorCode::not_found: return "store.not_found";
     case ErrorCode::conflict: return "store.conflict";
     case ErrorCode::constraint: return "store.constraint";

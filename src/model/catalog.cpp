@@ -5,6 +5,7 @@
 
 #include "hotcrm/error.hpp"
 #include "hotcrm/formula/formula.hpp"
+#include "model/automation_check.hpp"
 #include "model/embedded_catalog.hpp"
 
 namespace hotcrm {
@@ -162,6 +163,8 @@ Catalog Catalog::checked(std::vector<ObjectDef> objects, std::vector<CatalogIssu
   // Formulas bind against the whole catalog (lookup paths), so they are checked once it is built:
   // a broken rule or formula field fails here, at load, never on the first record.
   auto formula_issues = check_formulas(catalog);
+  auto automation_issues = detail::check_automation(catalog);
+  formula_issues.insert(formula_issues.end(), automation_issues.begin(), automation_issues.end());
   if (!formula_issues.empty()) throw SchemaError(ErrorCode::schema, issues_message(formula_issues));
   return catalog;
 }

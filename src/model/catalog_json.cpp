@@ -10,6 +10,8 @@
 
 #include "hotcrm/error.hpp"
 #include "hotcrm/model/catalog.hpp"
+#include "model/automation_json.hpp"
+#include "model/json_reader.hpp"
 #include "model/text_position.hpp"
 
 namespace hotcrm {
@@ -19,92 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-struct Reader {
-  std::string_view source;
-  std::vector<CatalogIssue>& issues;
-
-  void issue(const std::string& path, const std::string& message) {
-    issues.push_back({std::string(source), path.empty() ? "/" : path, message});
-  }
-
-  // Reports keys outside `allowed`: a misspelt "requried" must not silently do nothing.
-  void check_keys(const json& node, const std::string& path, const std::set<std::string_view>& allowed) {
-    for (const auto& item : node.items())
-      if (!allowed.count(item.key())) issue(path + "/" + item.key(), "unknown attribute '" + item.key() + "'");
-  }
-
-  std::string text(const json& node, const char* key, const std::string& path, bool required = false) {
-    auto it = node.find(key);
-    if (it == node.end()) {
-      if (required) issue(path + "/" + key, std::string("missing required attribute '") + key + "'");
-      return {};
-    }
-    if (!it->is_string()) {
-      issue(path + "/" + key, "expected a string");
-      return {};
-    }
-    return it->get<std::string>();
-  }
-
-  bool flag(const json& node, const char* key, const std::string& path) {
-    auto it = node.find(key);
-    if (it == node.end()) return false;
-    if (!it->is_boolean()) {
-      issue(path + "/" + key, "expected true or false");
-      return false;
-    }
-    return it->get<bool>();
-  }
-
-  std::optional<double> number(const json& node, const char* key, const std::string& path) {
-    auto it = node.find(key);
-    if (it == node.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number()) {
-      issue(path + "/" + key, "expected a number");
-      return std::nullopt;
-    }
-    return it->get<double>();
-  }
-
-  std::optional<std::int32_t> integer(const json& node, const char* key, const std::string& path) {
-    auto it = node.find(key);
-    if (it == node.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number_integer() || it->get<std::int64_t>() < 0 || it->get<std::int64_t>() > 1'000'000'000) {
-      issue(path + "/" + key, "expected a non-negative integer");
-      return std::nullopt;
-    }
-    return static_cast<std::int32_t>(it->get<std::int64_t>());
-  }
-
-  Value literal(const json& node, const std::string& path) {
-    switch (node.type()) {
-      case json::value_t::null: return {};
-      case json::value_t::boolean: return node.get<bool>();
-      case json::value_t::number_integer: return node.get<std::int64_t>();
-      case json::value_t::number_unsigned:
-      case json::value_t::number_float: {
-        if (node.is_number_unsigned() && node.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX))
-          return node.get<std::int64_t>();
-        if (auto decimal = Decimal::try_parse(node.dump())) return *decimal;
-        issue(path, "the number " + node.dump() + " cannot be held exactly");
-        return {};
-      }
-      case json::value_t::string: return node.get<std::string>();
-      case json::value_t::array: {
-        StringList list;
-        for (const auto& element : node) {
-          if (!element.is_string()) {
-            issue(path, "a list default may hold only strings");
-            return {};
-          }
-          list.push_back(element.get<std::string>());
-        }
-        return list;
-      }
-      default: issue(path, "expected a literal default value"); return {};
-    }
-  }
-
+struct Reader : detail::JsonReader {
   std::optional<DefaultValue> default_value(const json& node, const std::string& path) {
     auto it = node.find("default");
     if (it == node.end()) return std::nullopt;
@@ -227,7 +144,8 @@ struct Reader {
       return object;
     }
     check_keys(node, path,
-               {"name", "label", "plural_label", "description", "package", "capabilities", "fields", "validation_rules"});
+               {"name", "label", "plural_label", "description", "package", "capabilities", "fields", "validation_rules",
+                "workflow_rules", "scheduled_rules", "state_machine"});
     object.name = text(node, "name", path, true);
     object.label = text(node, "label", path);
     object.plural_label = text(node, "plural_label", path);
@@ -254,6 +172,7 @@ struct Reader {
         for (std::size_t i = 0; i < rules->size(); ++i)
           object.validation_rules.push_back(rule((*rules)[i], path + "/validation_rules/" + std::to_string(i)));
     }
+    detail::read_automation(*this, node, path, object);
     return object;
   }
 
@@ -347,6 +266,7 @@ json object_to_json_node(const ObjectDef& object) {
     }
     node["validation_rules"] = std::move(rules);
   }
+  detail::write_automation(object, node);
   return node;
 }
 
@@ -362,7 +282,7 @@ std::string read_file(const std::filesystem::path& path) {
 
 std::vector<ObjectDef> Catalog::parse_objects(std::string_view json_text, std::string_view source_name,
                                               std::vector<CatalogIssue>& issues) {
-  Reader reader{source_name, issues};
+  Reader reader{{source_name, issues}};
   json root;
   try {
     root = json::parse(json_text.begin(), json_text.end());

@@ -10,6 +10,7 @@
 #include "store/impl.hpp"
 #include "store/schema_sync.hpp"
 #include "store/sql_builder.hpp"
+#include "workflow/engine.hpp"
 
 namespace hotcrm {
 inline namespace v0 {
@@ -123,6 +124,10 @@ void Session::Impl::build_plans() {
   compile_formulas();
 }
 
+DateTime Session::Impl::now() {
+  return workflow_runtime && workflow_runtime->pinned_now ? *workflow_runtime->pinned_now : clock();
+}
+
 void Session::Impl::compile_formulas() {
   // The catalog already checked that these compile; a failure here is a broken invariant.
   auto compile = [&](const ObjectDef& object, const std::string& source, CompileOptions options) {
@@ -159,6 +164,7 @@ void Session::Impl::compile_formulas() {
       child.rollup_feeds.push_back(std::move(feed));
     }
   }
+  detail::compile_workflows(*this);
 }
 
 namespace {
@@ -212,6 +218,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
     detail::apply_schema(connection, plan, target);
     impl->migration.steps = std::move(plan.steps);
   }
+  if (!options.read_only) detail::create_workflow_tables(connection);
   impl->catalog = std::move(target);
   impl->build_plans();
   return Database(std::move(impl), SessionContext{});

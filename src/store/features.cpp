@@ -70,7 +70,7 @@ FeatureMatrix Session::features(std::string_view object, const std::vector<Featu
     formulas.push_back(*compiled.formula);
     matrix.names.push_back(spec.name);
   }
-  const DateTime now = impl_->clock();
+  const DateTime now = impl_->now();
   detail::SqlBuilder builder(*impl_, plan, context_.tenant, now);
   builder.add_filter(filter);
   const std::string sql = fmt::format("SELECT {}, t0.rowid FROM {} WHERE {} AND t0.rowid > ? ORDER BY t0.rowid LIMIT {}",

@@ -148,7 +148,7 @@ EvalResult Session::evaluate(std::string_view object, std::string_view source, c
   if (!compiled.ok())
     throw UsageError(ErrorCode::parse, "the formula does not compile:\n" + render_diagnostics(compiled.diagnostics, source));
   auto row = row_from_record(plan, record);
-  detail::SlotResolver resolver(*impl_, context_.tenant, impl_->clock());
+  detail::SlotResolver resolver(*impl_, context_.tenant, impl_->now());
   if (!prior) return resolver.evaluate(plan, row, nullptr, *compiled.formula);
   auto prior_row = row_from_record(plan, *prior);
   return resolver.evaluate(plan, row, &prior_row, *compiled.formula);
@@ -159,7 +159,7 @@ std::vector<FieldError> Session::validate_stored(std::string_view object) {
   const auto& plan = impl_->plan(object);
   std::vector<FieldError> violations;
   if (plan.rules.empty()) return violations;
-  detail::SlotResolver resolver(*impl_, context_.tenant, impl_->clock());
+  detail::SlotResolver resolver(*impl_, context_.tenant, impl_->now());
   // Rows are read in keyset pages and each rule runs on the batch path over the whole page.
   std::string sql = fmt::format("SELECT {}, t0.rowid FROM {} AS t0 WHERE t0.\"tenant_id\" = ? AND t0.rowid > ? "
                                 "ORDER BY t0.rowid LIMIT {}",

@@ -16,6 +16,8 @@
 namespace hotcrm::detail {
 
 struct ObjectPlan;
+struct WorkflowPlan;
+struct WorkflowRuntime;
 
 /// A roll-up this object feeds: the parent field to keep equal to an aggregate of this object's records.
 struct RollupFeed {
@@ -46,6 +48,8 @@ struct ObjectPlan {
   std::vector<std::pair<const FieldDef*, Formula>> default_formulas;
   /// Roll-ups of parents that this object's records feed.
   std::vector<RollupFeed> rollup_feeds;
+  /// Workflow rules, state machine and schedules, compiled once (src/workflow).
+  std::shared_ptr<const WorkflowPlan> workflow;
 };
 
 /// Record ids, 17 characters of lowercase Crockford base32: 10 for the creation time in
@@ -77,12 +81,26 @@ struct Session::Impl {
   bool read_only = false;
   std::unordered_map<std::string, detail::ObjectPlan> plans;
   std::recursive_mutex mutex;  // serialises calls from several threads (Python releases the GIL)
+  std::shared_ptr<detail::WorkflowRuntime> workflow_runtime;
 
   detail::Connection& db();
   const detail::ObjectPlan& plan(std::string_view object) const;
   void build_plans();
   void compile_formulas();
+  /// The clock, or the time pinned for the write (and its workflows) in progress.
+  DateTime now();
 };
 
 }  // namespace v0
 }  // namespace hotcrm
+
+namespace hotcrm::detail {
+
+/// The library's own access to a Session's state (kept out of the public header).
+struct SessionAccess {
+  static Session::Impl& impl(const Session& session) { return *session.impl_; }
+  static const SessionContext& context(const Session& session) { return session.context_; }
+  static Session make(const Session& like, SessionContext context) { return Session(like.impl_, std::move(context)); }
+};
+
+}  // namespace hotcrm::detail

@@ -107,7 +107,7 @@ struct CompiledQuery {
 CompiledQuery compile_query(Session::Impl& impl, const detail::ObjectPlan& plan, const std::string& tenant,
                             const Query& query) {
   CompiledQuery compiled;
-  compiled.builder = std::make_unique<SqlBuilder>(impl, plan, tenant, impl.clock());
+  compiled.builder = std::make_unique<SqlBuilder>(impl, plan, tenant, impl.now());
   SqlBuilder& builder = *compiled.builder;
   auto& columns = compiled.columns;
   auto& fields = compiled.fields;
@@ -188,7 +188,7 @@ std::string for_each_row(Session::Impl& impl, const detail::ObjectPlan& plan, co
   bool any_row = false;
   std::vector<Value> full_row;
   std::optional<detail::SlotResolver> resolver;
-  if (compiled.computes) resolver.emplace(impl, tenant, impl.clock(), detail::SlotResolver::Mode::read);
+  if (compiled.computes) resolver.emplace(impl, tenant, impl.now(), detail::SlotResolver::Mode::read);
   const int keys_start = static_cast<int>(compiled.columns.size());
   const int full_row_start = keys_start + static_cast<int>(compiled.order_keys);
   while (statement.step()) {
@@ -309,7 +309,7 @@ std::string Session::explain(const Query& query) {
 
 std::int64_t Session::count(std::string_view object, const Filter& filter) {
   std::lock_guard lock(impl_->mutex);
-  SqlBuilder builder(*impl_, impl_->plan(object), context_.tenant, impl_->clock());
+  SqlBuilder builder(*impl_, impl_->plan(object), context_.tenant, impl_->now());
   builder.add_filter(filter);
   auto& statement = impl_->db().prepare(fmt::format("SELECT count(*) FROM {} WHERE {}", builder.from_clause(), builder.where()));
   builder.bind_all(statement);
@@ -321,7 +321,7 @@ std::int64_t Session::count(std::string_view object, const Filter& filter) {
 
 QueryResult Session::aggregate(const AggregateQuery& query) {
   std::lock_guard lock(impl_->mutex);
-  SqlBuilder builder(*impl_, impl_->plan(query.object), context_.tenant, impl_->clock());
+  SqlBuilder builder(*impl_, impl_->plan(query.object), context_.tenant, impl_->now());
   QueryResult result;
   std::vector<Column> groups;
   std::string select, group_by;

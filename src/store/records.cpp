@@ -10,6 +10,7 @@
 #include "store/impl.hpp"
 #include "store/rollups.hpp"
 #include "store/rows.hpp"
+#include "workflow/engine.hpp"
 
 namespace hotcrm {
 inline namespace v0 {
@@ -66,6 +67,7 @@ class RowWriter {
     // On insert a null means "no value": defaults apply, as for an empty CSV cell or a NaN.
     for (std::size_t c = kSystemCount; c < columns.size(); ++c)
       if (!given[c] || row[c].is_null()) apply_default(*columns[c], row[c], now);
+    detail::default_state(plan_, row, errors);
     // A new parent has no children yet: its counts and sums start at zero (min, max, avg stay null).
     for (std::size_t c = kSystemCount; c < columns.size(); ++c) {
       const auto& rollup = columns[c]->rollup;
@@ -394,7 +396,8 @@ std::string Session::insert(std::string_view object, const Record& record) {
   std::vector<Value> row;
   std::vector<bool> given;
   auto values = record_values(record);
-  DateTime now = impl_->clock();
+  detail::PinnedClock clock(*impl_);
+  const DateTime now = clock.now();
   detail::Transaction transaction(impl_->db());
   writer.prepare_insert(values, row, given, errors, now);
   row[kId] = impl_->ids.next(now);
@@ -404,6 +407,7 @@ std::string Session::insert(std::string_view object, const Record& record) {
   if (!errors.empty()) throw ValidationError(std::move(errors));
   writer.assign_autonumbers(row, now);
   if (auto problem = writer.insert(row)) throw ConflictError(to_string(*problem), {*problem});
+  detail::after_write(*this, writer.plan(), detail::WriteEvent::insert, nullptr, row);
   detail::RollupRefresher rollups(*impl_, context_.tenant, now, writer.plan());
   if (rollups.active()) {
     rollups.touch(row);
@@ -421,7 +425,7 @@ std::optional<Record> Session::find(std::string_view object, std::string_view id
   // Formula fields are computed on read, so they are never stale.
   std::vector<std::pair<std::string, Value>> computed;
   if (!plan.formula_fields.empty()) {
-    detail::SlotResolver resolver(*impl_, context_.tenant, impl_->clock(), detail::SlotResolver::Mode::read);
+    detail::SlotResolver resolver(*impl_, context_.tenant, impl_->now(), detail::SlotResolver::Mode::read);
     for (const auto& [field, formula] : plan.formula_fields)
       computed.emplace_back(field->name, resolver.evaluate(plan, *row, nullptr, formula).value);
   }
@@ -444,6 +448,7 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
   const auto& plan = writer.plan();
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(changes), true, errors);
+  detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
   auto row = detail::load_row(*impl_, plan, id, context_.tenant);
   if (!row) throw_not_found(object, id);
@@ -453,8 +458,9 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
                                     object, id, stored_version, *expected_version));
   std::vector<bool> given;
   const std::vector<Value> prior = *row;
-  DateTime now = impl_->clock();
+  const DateTime now = clock.now();
   writer.prepare_update(record_values(changes), *row, given, errors, now);
+  if (errors.empty()) detail::check_state_write(*impl_, plan, prior, *row);
   detail::SlotResolver resolver(*impl_, context_.tenant, now);
   if (errors.empty()) detail::check_rules(resolver, plan, *row, &prior, errors);
   if (!errors.empty()) throw ValidationError(std::move(errors));
@@ -479,6 +485,8 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
     throw ConflictError(to_string(problem), {problem});
   }
   statement.reset();
+  (*row)[kVersion] = stored_version + 1;
+  detail::after_write(*this, plan, detail::WriteEvent::update, &prior, *row);
   // Both parents count when a child moves: the one it left and the one it joined.
   detail::RollupRefresher rollups(*impl_, context_.tenant, now, plan);
   if (rollups.active()) {
@@ -494,6 +502,7 @@ void Session::remove(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   reject_if_read_only(*impl_);
   const auto& plan = impl_->plan(object);
+  detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
   auto stored = detail::load_row(*impl_, plan, id, context_.tenant);
   if (!stored) throw_not_found(object, id);
@@ -523,7 +532,8 @@ void Session::remove(std::string_view object, std::string_view id) {
                                                    "one of the records it would cascade to ({})", object, id, message));
   }
   statement.reset();
-  detail::RollupRefresher rollups(*impl_, context_.tenant, impl_->clock(), plan);
+  detail::after_write(*this, plan, detail::WriteEvent::remove, nullptr, *stored);
+  detail::RollupRefresher rollups(*impl_, context_.tenant, clock.now(), plan);
   if (rollups.active()) {
     rollups.touch(*stored);
     rollups.refresh();
@@ -590,7 +600,7 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
     // Deleting a duplicate found at the end would leave a gap in an autonumber: those objects keep
     // their unique indexes during the load.
     deferred = std::make_unique<DeferredIndexes>(impl->db(), object, !numbered);
-    rollups = std::make_unique<detail::RollupRefresher>(*impl, context.tenant, impl->clock(), writer.plan());
+    rollups = std::make_unique<detail::RollupRefresher>(*impl, context.tenant, impl->now(), writer.plan());
   }
   deferred->defer_if_large(std::max(expected_rows, rows + count));
   const bool has_rules = !writer.plan().rules.empty();
@@ -600,7 +610,7 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
   sqlite3* db = impl->db().handle();
   for (std::int64_t r = 0; r < count; ++r, ++rows) {
     row_errors.clear();
-    DateTime now = impl->clock();
+    DateTime now = impl->now();
     writer.prepare_insert(batch.row(first + static_cast<std::size_t>(r)), row, given, row_errors, now);
     if (row_errors.empty() && has_rules) {
       detail::SlotResolver resolver(*impl, context.tenant, now);

@@ -35,6 +35,7 @@ from ._core import (
     Transaction,
     UsageError,
     ValidationError,
+    WorkflowError,
     check,
     check_where,
     evaluate,
@@ -58,6 +59,7 @@ class ErrorCode(enum.IntEnum):
     unknown_object = 2002
     unknown_field = 2003
     validation = 3000
+    workflow = 3100
     not_found = 4000
     conflict = 4001
     constraint = 4002
@@ -88,6 +90,7 @@ __all__ = [
     "Transaction",
     "UsageError",
     "ValidationError",
+    "WorkflowError",
     "__version__",
     "check",
     "check_where",

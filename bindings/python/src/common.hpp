@@ -66,6 +66,8 @@ py::list diagnostics_to_list(const std::vector<Diagnostic>& diagnostics, std::st
 
 /// Session.check / evaluate / validate.
 void bind_formula_methods(py::class_<Session>& session);
+/// Session.fire / run_due / outbox / ack / workflow_log / timers / register_action / simulate.
+void bind_workflow_methods(py::class_<Session>& session);
 /// hotcrm.check / hotcrm.evaluate (no database).
 void bind_formula_functions(py::module_& m);
 

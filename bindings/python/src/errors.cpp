@@ -19,6 +19,7 @@ struct ErrorTypes {
   PyObject* store = nullptr;
   PyObject* formula = nullptr;
   PyObject* evaluation = nullptr;
+  PyObject* workflow = nullptr;
 };
 ErrorTypes g_types;
 
@@ -59,6 +60,7 @@ PyObject* type_for_code(ErrorCode code) {
     case ErrorCode::unknown_object:
     case ErrorCode::unknown_field: return g_types.schema;
     case ErrorCode::validation: return g_types.validation;
+    case ErrorCode::workflow: return g_types.workflow;
     case ErrorCode::not_found: return g_types.not_found;
     case ErrorCode::conflict: return g_types.conflict;
     case ErrorCode::constraint: return g_types.constraint;
@@ -163,6 +165,11 @@ void register_errors(py::module_& m) {
                                  "Record values were rejected. .errors lists every problem as a dict with the\n"
                                  "keys object, field, rule, code, message (and row, for batches).",
                                  g_types.base, ErrorCode::validation);
+  g_types.workflow = make_type(m, "WorkflowError",
+                               "Automation refused to proceed: an event not allowed in the record's state or whose\n"
+                               "guard fails, workflow rules undoing each other, a custom action with no callback.\n"
+                               "The change that triggered it is rolled back entirely.",
+                               g_types.base, ErrorCode::workflow);
   g_types.not_found = make_type(m, "NotFoundError", "No record with the requested id.", g_types.base,
                                 ErrorCode::not_found);
   g_types.conflict = make_type(m, "ConflictError",

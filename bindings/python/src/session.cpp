@@ -921,6 +921,7 @@ void bind_session(py::module_& m) {
         return "<hotcrm.Session user='" + self.context().user + "' tenant='" + self.context().tenant + "'>";
       });
   bind_formula_methods(session);
+  bind_workflow_methods(session);
 
   // ---- Database ----
   py::class_<Database, Session>(m, "Database",

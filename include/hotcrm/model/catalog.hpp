@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hotcrm/model/automation.hpp"
 #include "hotcrm/value.hpp"
 
 namespace hotcrm {
@@ -119,6 +120,9 @@ struct ObjectDef {
   std::map<std::string, bool> capabilities;  ///< track_history, searchable, activities, ...
   std::vector<FieldDef> fields;           ///< the object's own fields (system fields excluded)
   std::vector<ValidationRule> validation_rules;
+  std::vector<WorkflowRule> workflow_rules;
+  std::vector<ScheduledRule> scheduled_rules;
+  std::optional<StateMachine> state_machine;
 
   /// The own field or system field with this name, or nullptr.
   const FieldDef* find_field(std::string_view field_name) const noexcept;

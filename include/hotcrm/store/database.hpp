@@ -19,8 +19,12 @@
 #include "hotcrm/store/query.hpp"
 #include "hotcrm/store/record.hpp"
 #include "hotcrm/value.hpp"
+#include "hotcrm/workflow/workflow.hpp"
 
 namespace hotcrm {
+namespace detail {
+struct SessionAccess;
+}
 inline namespace v0 {
 
 /// The source of "now" for timestamps and defaults. Injected so that tests and replays are
@@ -209,6 +213,34 @@ class Session {
   FeatureMatrix features(std::string_view object, const std::vector<FeatureSpec>& features,
                          const Filter& filter = Filter::all());
 
+  // ---- Workflow (docs/workflow.md) ----
+
+  /// Fires a state-machine event on a record: the first transition for `event` from its current
+  /// state whose guard holds runs (exit actions, transition actions, entry actions, one update).
+  /// Returns the new state. Throws UsageError when no transition allows the event (the record is
+  /// unchanged) and SchemaError when the object has no state machine.
+  std::string fire(std::string_view object, std::string_view id, std::string_view event);
+  /// Runs everything due up to `now` in this tenant, in time order: time-trigger actions (dropped
+  /// when their rule's condition no longer holds), state timeouts and scheduled-rule occurrences.
+  /// Each item runs in its own transaction together with its removal from the queue, so after a
+  /// crash a rerun executes each item exactly once. Actions run with the item's due time as NOW().
+  RunReport run_due(DateTime now);
+  /// Outbox messages in id order: pending ones by default, up to `limit`.
+  std::vector<OutboxMessage> outbox(std::string_view status = "pending", std::int64_t limit = 1000);
+  /// Marks messages delivered ("sent") or given up ("failed"); unknown ids are a NotFoundError.
+  void ack(const std::vector<std::int64_t>& ids, std::string_view status = "sent");
+  /// The execution log after sequence `after`, oldest first.
+  std::vector<WorkflowLogEntry> workflow_log(std::int64_t after = 0, std::int64_t limit = 10'000);
+  /// Timed actions waiting for run_due (all of this tenant, or those of one record).
+  std::vector<PendingTimer> timers(std::string_view object = {}, std::string_view id = {});
+  /// Registers the callback for custom actions named `name` (replacing an earlier one), for every
+  /// session of this database. A custom action with no callback registered fails the write.
+  void register_action(const std::string& name, ActionCallback callback);
+  /// Shows what inserting `changes` (id empty) or updating record `id` with them would trigger:
+  /// the resulting record, log, outbox messages and timers, computed for real and rolled back.
+  /// Custom actions are not called (the log lists them). Validation problems throw as for a write.
+  Simulation simulate(std::string_view object, std::string_view id, const Record& changes);
+
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
   /// committed when fn returns, rolled back when it throws.
   void transaction(const std::function<void()>& fn);
@@ -220,6 +252,7 @@ class Session {
 
  protected:
   friend class Database;
+  friend struct detail::SessionAccess;
   Session(std::shared_ptr<Impl> impl, SessionContext context)
       : impl_(std::move(impl)), context_(std::move(context)) {}
   std::shared_ptr<Impl> impl_;

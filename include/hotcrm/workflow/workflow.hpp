@@ -1,0 +1,82 @@
+#pragma once
+// What the workflow engine reports and accepts: outbox messages (e-mail and webhooks the host
+// delivers), the execution log, host callbacks for custom actions, and the results of run_due and
+// simulate. The engine itself runs inside Session writes; see docs/workflow.md.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hotcrm/store/record.hpp"
+#include "hotcrm/value.hpp"
+
+namespace hotcrm {
+inline namespace v0 {
+
+class Session;
+
+/// A message for the host to deliver. Written in the transaction of the change that caused it, so
+/// it exists exactly when the change was committed.
+struct OutboxMessage {
+  std::int64_t id = 0;
+  std::string kind;             ///< "email" or "webhook"
+  std::string object;           ///< the record that caused it
+  std::string record_id;
+  std::string source;           ///< "rule:<name>", "transition:<event>", "state:<name>", "schedule:<name>", ...
+  std::string payload;          ///< JSON: email {template, to, subject, body}; webhook {method, url, body}
+  std::string idempotency_key;  ///< unique; deliver a key at most once
+  std::string status;           ///< "pending", "sent" or "failed"
+  DateTime created_at;
+};
+
+/// One thing the engine did: a rule or transition that fired, or one of their actions.
+struct WorkflowLogEntry {
+  std::int64_t sequence = 0;
+  DateTime at;
+  std::string object;
+  std::string record_id;
+  std::string source;  ///< as in OutboxMessage::source
+  std::string action;  ///< "fired", "field_update", "create_record", "email", "webhook", "custom", "transition", ...
+  std::string detail;  ///< JSON: field, before and after values; created ids; message ids
+};
+
+/// A durable timed action waiting in the database (time triggers and state timeouts).
+struct PendingTimer {
+  std::int64_t id = 0;
+  std::string object;
+  std::string record_id;
+  std::string source;  ///< "rule:<name>#<trigger>" or "state:<name>"
+  DateTime due_at;
+};
+
+/// What a custom action callback receives. Writes through `session` join the transaction of the
+/// change that triggered the action; throwing aborts that change entirely.
+struct ActionContext {
+  Session& session;
+  std::string object;
+  std::string record_id;
+  Record record;       ///< the record as the action sees it (pending field updates applied)
+  Record parameters;   ///< the action's parameters, evaluated
+  DateTime now;
+};
+using ActionCallback = std::function<void(ActionContext&)>;
+
+/// What run_due did.
+struct RunReport {
+  std::int64_t timers_run = 0;      ///< timed actions and state timeouts executed
+  std::int64_t timers_dropped = 0;  ///< due, but their record or condition no longer holds
+  std::int64_t schedule_runs = 0;   ///< scheduled-rule occurrences run
+  std::int64_t records_touched = 0; ///< records a scheduled rule ran its actions on
+};
+
+/// What a change would trigger (Session::simulate): nothing of it is kept.
+struct Simulation {
+  std::optional<Record> record;          ///< the record after the change and its workflows
+  std::vector<WorkflowLogEntry> log;
+  std::vector<OutboxMessage> outbox;
+  std::vector<PendingTimer> timers;      ///< timed actions it would schedule
+};
+
+}  // namespace v0
+}  // namespace hotcrm

@@ -1,0 +1,17 @@
+#pragma once
+#include <vector>
+
+#include "hotcrm/formula/formula.hpp"
+#include "hotcrm/model/catalog.hpp"
+
+namespace hotcrm::detail {
+
+/// Every problem of the catalog's workflow rules, scheduled rules and state machines (formulas
+/// compiled against the built catalog, names resolved, states reachable).
+std::vector<CatalogIssue> check_automation(const Catalog& catalog);
+
+/// Compiles a template merge field ({!expression}). A bare picklist reads as its value, as
+/// TEXT(picklist) would: "{!stage}" is what a template author writes.
+CompileResult compile_merge_field(const Catalog& catalog, std::string_view object, const std::string& source);
+
+}  // namespace hotcrm::detail

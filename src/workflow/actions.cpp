@@ -1,0 +1,262 @@
+// Executing workflow actions, and the journal tables they write (log, outbox, timers).
+#include "workflow/actions.hpp"
+
+#include <fmt/format.h>
+
+#include "model/coerce.hpp"
+#include "store/rows.hpp"
+#include "store/sqlite.hpp"
+
+namespace hotcrm::detail {
+
+namespace {
+
+constexpr int kIdColumn = 0;
+
+nlohmann::json value_json(const Value& value) { return nlohmann::json::parse(value.to_json()); }
+
+std::string text_of(const Value& value) { return value.is_null() ? std::string() : value.to_display(); }
+
+}  // namespace
+
+Record row_to_record(const ObjectPlan& plan, const std::vector<Value>& row) {
+  Record record;
+  for (std::size_t c = 0; c < plan.columns.size(); ++c) record.emplace(plan.columns[c]->name, row[c]);
+  return record;
+}
+
+void append_log(Session::Impl& impl, const std::string& tenant, DateTime at, const std::string& object,
+                const std::string& record_id, const std::string& source, const std::string& action,
+                const nlohmann::json& detail) {
+  auto& statement = impl.db().prepare(
+      "INSERT INTO _hotcrm_workflow_log (tenant_id, at, object, record_id, source, action, detail) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  statement.bind_text(1, tenant);
+  statement.bind_int(2, at.micros);
+  statement.bind_text(3, object);
+  statement.bind_text(4, record_id);
+  statement.bind_text(5, source);
+  statement.bind_text(6, action);
+  statement.bind_text(7, detail.dump());
+  statement.step();
+  statement.reset();
+}
+
+void schedule_timer(Session::Impl& impl, const std::string& tenant, const std::string& object,
+                    const std::string& record_id, const std::string& kind, const std::string& name, std::int64_t step,
+                    DateTime due, DateTime now) {
+  auto& statement = impl.db().prepare(
+      "INSERT INTO _hotcrm_timer (tenant_id, object, record_id, kind, name, step, due_at, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  statement.bind_text(1, tenant);
+  statement.bind_text(2, object);
+  statement.bind_text(3, record_id);
+  statement.bind_text(4, kind);
+  statement.bind_text(5, name);
+  statement.bind_int(6, step);
+  statement.bind_int(7, due.micros);
+  statement.bind_int(8, now.micros);
+  statement.step();
+  statement.reset();
+}
+
+void cancel_timers(Session::Impl& impl, const std::string& object, const std::string& record_id,
+                   const std::string& kind, const std::string& name) {
+  auto& statement = impl.db().prepare(
+      kind.empty() ? "DELETE FROM _hotcrm_timer WHERE object = ? AND record_id = ?"
+                   : "DELETE FROM _hotcrm_timer WHERE object = ? AND record_id = ? AND kind = ? AND name = ?");
+  statement.bind_text(1, object);
+  statement.bind_text(2, record_id);
+  if (!kind.empty()) {
+    statement.bind_text(3, kind);
+    statement.bind_text(4, name);
+  }
+  statement.step();
+  statement.reset();
+}
+
+ActionRunner::ActionRunner(Session& session, const ObjectPlan& plan, std::vector<Value> row,
+                           const std::vector<Value>* prior, DateTime now, std::string key)
+    : session_(session),
+      impl_(SessionAccess::impl(session)),
+      plan_(plan),
+      row_(std::move(row)),
+      prior_(prior),
+      now_(now),
+      key_(std::move(key)),
+      id_(row_[kIdColumn].as_string()) {}
+
+bool ActionRunner::holds(const std::optional<Formula>& condition) {
+  if (!condition) return true;
+  SlotResolver resolver(impl_, SessionAccess::context(session_).tenant, now_);
+  auto result = resolver.evaluate(plan_, row_, prior_, *condition);
+  return result.ok() && !result.value.is_null() && result.value.as_bool();
+}
+
+void ActionRunner::log(const std::string& source, const std::string& action, const nlohmann::json& detail) {
+  append_log(impl_, SessionAccess::context(session_).tenant, now_, plan_.object->name, id_, source, action, detail);
+}
+
+Value ActionRunner::evaluate_formula(const Formula& formula, const std::string& source) {
+  SlotResolver resolver(impl_, SessionAccess::context(session_).tenant, now_);
+  auto result = resolver.evaluate(plan_, row_, prior_, formula);
+  if (!result.ok())
+    throw ValidationError({FieldError{plan_.object->name, "", source, "workflow",
+                                      fmt::format("{}: the formula '{}' failed ({})", source, formula.source(),
+                                                  error_code_name(result.error)),
+                                      -1, id_}});
+  return std::move(result.value);
+}
+
+Value ActionRunner::evaluate(const CompiledValue& value, const std::string& source) {
+  switch (value.kind) {
+    case ActionValue::Kind::literal: return value.literal;
+    case ActionValue::Kind::formula: return evaluate_formula(*value.formula, source);
+    case ActionValue::Kind::text_template: return render(value, source);
+  }
+  return {};
+}
+
+std::string ActionRunner::render(const CompiledValue& value, const std::string& source) {
+  if (value.kind != ActionValue::Kind::text_template) return text_of(evaluate(value, source));
+  std::string text;
+  for (const auto& [literal, formula] : value.parts)
+    text += formula ? text_of(evaluate_formula(*formula, source)) : literal;
+  return text;
+}
+
+nlohmann::json ActionRunner::render_body(const nlohmann::json& node, const std::vector<CompiledValue>& leaves,
+                                         std::size_t& next, const std::string& source) {
+  // Walks the body in the order plan.cpp collected its leaves.
+  if (node.is_string()) return render(leaves[next++], source);
+  if (node.is_object() && node.size() == 1 && node.contains("formula") && node["formula"].is_string())
+    return value_json(evaluate(leaves[next++], source));
+  if (!node.is_structured()) return node;
+  nlohmann::json out = node.is_array() ? nlohmann::json::array() : nlohmann::json::object();
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (node.is_array()) out.push_back(render_body(*it, leaves, next, source));
+    else out[it.key()] = render_body(it.value(), leaves, next, source);
+  }
+  return out;
+}
+
+void ActionRunner::run(const CompiledActions& actions, const std::string& source) {
+  for (const auto& action : actions) {
+    if (!holds(action.condition)) continue;
+    run_one(action, source);
+  }
+}
+
+void ActionRunner::run_one(const CompiledAction& action, const std::string& source) {
+  switch (action.def->kind) {
+    case WorkflowAction::Kind::field_update:
+      if (action.def->target.empty()) field_update(action, source);
+      else parent_update(action, source);
+      return;
+    case WorkflowAction::Kind::create_record: create_record(action, source); return;
+    case WorkflowAction::Kind::email: email(action, source); return;
+    case WorkflowAction::Kind::webhook: webhook(action, source); return;
+    case WorkflowAction::Kind::custom: custom(action, source); return;
+  }
+}
+
+void ActionRunner::set(int column, Value value, const std::string& source) {
+  const auto c = static_cast<std::size_t>(column);
+  const FieldDef& field = *plan_.columns[c];
+  Value coerced;
+  if (auto failure = coerce_value(field, value, coerced))
+    throw ValidationError({FieldError{plan_.object->name, field.name, source, failure->code,
+                                      source + " sets " + failure->message, -1, id_}});
+  if (coerced == row_[c]) return;  // no change: no update, no re-evaluation
+  log(source, "field_update", {{"field", field.name}, {"before", value_json(row_[c])}, {"after", value_json(coerced)}});
+  row_[c] = coerced;
+  changes_.insert_or_assign(field.name, std::move(coerced));
+}
+
+void ActionRunner::field_update(const CompiledAction& action, const std::string& source) {
+  set(plan_.column_index.at(action.def->field), evaluate(action.value, source), source);
+}
+
+void ActionRunner::parent_update(const CompiledAction& action, const std::string& source) {
+  const auto& lookup = *plan_.columns[static_cast<std::size_t>(plan_.column_index.at(action.def->target))];
+  const auto& parent_id = row_[static_cast<std::size_t>(plan_.column_index.at(action.def->target))];
+  if (parent_id.is_null()) {
+    log(source, "field_update", {{"target", lookup.name}, {"skipped", "no parent"}});
+    return;
+  }
+  auto value = evaluate(action.value, source);
+  log(source, "field_update", {{"target", lookup.name}, {"object", lookup.reference}, {"id", parent_id.as_string()},
+                               {"field", action.def->field}, {"after", value_json(value)}});
+  session_.update(lookup.reference, parent_id.as_string(), Record{{action.def->field, std::move(value)}});
+}
+
+void ActionRunner::create_record(const CompiledAction& action, const std::string& source) {
+  Record record;
+  for (const auto& [name, value] : action.values) record.emplace(name, evaluate(value, source));
+  auto id = session_.insert(action.def->object, record);
+  log(source, "create_record", {{"object", action.def->object}, {"id", id}});
+}
+
+std::int64_t ActionRunner::post(const std::string& kind, const std::string& source, std::size_t index,
+                                const nlohmann::json& payload) {
+  // One firing posts each of its messages once: the key names the firing and the action.
+  auto key = fmt::format("{}/{}/{}/{}#{}", key_, plan_.object->name, id_, source, index);
+  auto& statement = impl_.db().prepare(
+      "INSERT INTO _hotcrm_outbox (tenant_id, kind, object, record_id, source, payload, idempotency_key, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id");
+  statement.bind_text(1, SessionAccess::context(session_).tenant);
+  statement.bind_text(2, kind);
+  statement.bind_text(3, plan_.object->name);
+  statement.bind_text(4, id_);
+  statement.bind_text(5, source);
+  statement.bind_text(6, payload.dump());
+  statement.bind_text(7, key);
+  statement.bind_int(8, now_.micros);
+  std::int64_t id = statement.step() ? statement.column_int(0) : 0;
+  statement.reset();
+  return id;
+}
+
+void ActionRunner::email(const CompiledAction& action, const std::string& source) {
+  nlohmann::json to = nlohmann::json::array();
+  for (const auto& recipient : action.recipients) {
+    auto address = render(recipient, source);
+    if (!address.empty()) to.push_back(address);
+  }
+  if (to.empty()) {
+    log(source, "email", {{"template", action.def->template_name}, {"skipped", "no recipient"}});
+    return;
+  }
+  nlohmann::json payload{{"template", action.def->template_name}, {"to", to},
+                         {"subject", render(action.subject, source)}, {"body", render(action.body, source)}};
+  auto id = post("email", source, action.index, payload);
+  log(source, "email", {{"template", action.def->template_name}, {"to", to}, {"message", id}});
+}
+
+void ActionRunner::webhook(const CompiledAction& action, const std::string& source) {
+  std::size_t next = 0;
+  nlohmann::json body = action.body_template.is_null() ? nlohmann::json()
+                                                        : render_body(action.body_template, action.body_values, next, source);
+  nlohmann::json payload{{"method", action.def->method}, {"url", render(action.url, source)}, {"body", body}};
+  auto id = post("webhook", source, action.index, payload);
+  log(source, "webhook", {{"url", payload["url"]}, {"message", id}});
+}
+
+void ActionRunner::custom(const CompiledAction& action, const std::string& source) {
+  auto& runtime = detail::runtime(impl_);
+  Record parameters;
+  for (const auto& [name, value] : action.values) parameters.emplace(name, evaluate(value, source));
+  if (runtime.simulating) {
+    log(source, "custom", {{"name", action.def->name}, {"skipped", "simulation"}});
+    return;
+  }
+  auto callback = runtime.callbacks.find(action.def->name);
+  if (callback == runtime.callbacks.end())
+    throw WorkflowError(fmt::format("{} on {} '{}': no callback is registered for custom action '{}' "
+                                                   "(register_action)", source, plan_.object->name, id_, action.def->name));
+  log(source, "custom", {{"name", action.def->name}});
+  ActionContext context{session_, plan_.object->name, id_, row_to_record(plan_, row_), std::move(parameters), now_};
+  callback->second(context);
+}
+
+}  // namespace hotcrm::detail

@@ -1,0 +1,108 @@
+"""Workflow engine from Python: rules, outbox, custom actions, state machines, run_due, simulate."""
+import datetime
+import json
+
+import pytest
+
+import hotcrm
+
+CATALOG = [
+    {"name": "deal", "fields": [
+        {"name": "title", "type": "text", "required": True},
+        {"name": "amount", "type": "currency", "scale": 2},
+        {"name": "priority", "type": "select", "options": ["low", "high"]},
+        {"name": "close_date", "type": "date"},
+        {"name": "reminded", "type": "boolean", "default": False},
+    ],
+     "workflow_rules": [
+         {"name": "big", "trigger": "on_create_or_update", "evaluation": "newly_meets",
+          "condition": "amount >= 100000",
+          "actions": [
+              {"type": "field_update", "field": "priority", "value": "high"},
+              {"type": "email", "template": "big_deal", "to": ["sales@example.com"], "subject": "Big: {!title}"},
+              {"type": "custom", "name": "notify", "parameters": {"title": {"formula": "title"}}},
+          ],
+          "time_triggers": [{"before": "1 day", "field": "close_date",
+                             "actions": [{"type": "field_update", "field": "reminded", "value": True}]}]},
+     ]},
+    {"name": "ticket", "fields": [
+        {"name": "subject", "type": "text", "required": True},
+        {"name": "state", "type": "select", "options": ["new", "done"]},
+    ],
+     "state_machine": {"name": "life", "field": "state", "initial": "new",
+                       "states": [{"name": "new"}, {"name": "done", "final": True}],
+                       "transitions": [{"event": "finish", "from": "new", "to": "done"}]}},
+]
+
+
+@pytest.fixture
+def db(tmp_path):
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(CATALOG))
+    return hotcrm.open(str(tmp_path / "wf.db"), catalog=str(catalog))
+
+
+def test_rules_outbox_and_custom_actions(db):
+    calls = []
+    db.register_action("notify", lambda info: calls.append((info["parameters"]["title"], info["record"]["priority"])))
+    deal = db.insert("deal", {"title": "Acme", "amount": "250000.00"})
+    assert db.get("deal", deal)["priority"] == "high"
+    assert calls == [("Acme", "high")]
+    messages = db.outbox()
+    assert len(messages) == 1
+    assert messages[0]["payload"]["subject"] == "Big: Acme"
+    assert messages[0]["source"] == "rule:big"
+    db.ack([messages[0]["id"]])
+    assert db.outbox() == []
+    assert [m["id"] for m in db.outbox("sent")] == [messages[0]["id"]]
+    actions = [(e["source"], e["action"]) for e in db.workflow_log()]
+    assert ("rule:big", "fired") in actions
+
+
+def test_custom_action_errors_roll_back(db):
+    def refuse(info):
+        raise ValueError("host refused")
+
+    db.register_action("notify", refuse)
+    with pytest.raises(ValueError, match="host refused"):
+        db.insert("deal", {"title": "Nope", "amount": "200000.00"})
+    assert db.count("deal") == 0
+    assert db.outbox() == []
+
+
+def test_missing_callback_is_a_workflow_error(db):
+    with pytest.raises(hotcrm.WorkflowError) as caught:
+        db.insert("deal", {"title": "Nope", "amount": "200000.00"})
+    assert caught.value.code == hotcrm.ErrorCode.workflow
+    assert db.count("deal") == 0
+
+
+def test_time_triggers_and_run_due(db):
+    db.register_action("notify", lambda info: None)
+    deal = db.insert("deal", {"title": "Acme", "amount": "250000.00", "close_date": datetime.date(2030, 1, 10)})
+    timers = db.timers("deal", deal)
+    assert len(timers) == 1
+    assert timers[0]["due_at"] == datetime.datetime(2030, 1, 9, tzinfo=datetime.timezone.utc)
+    report = db.run_due(datetime.datetime(2030, 1, 9, 12, 0))
+    assert report["timers_run"] == 1
+    assert db.get("deal", deal)["reminded"] is True
+    assert db.run_due("2030-01-09T12:00:00Z")["timers_run"] == 0
+
+
+def test_state_machine_events(db):
+    ticket = db.insert("ticket", {"subject": "Printer"})
+    assert db.get("ticket", ticket)["state"] == "new"
+    with pytest.raises(hotcrm.ValidationError):
+        db.update("ticket", ticket, {"state": "done"})
+    assert db.fire("ticket", ticket, "finish") == "done"
+    with pytest.raises(hotcrm.WorkflowError, match="not allowed"):
+        db.fire("ticket", ticket, "finish")
+
+
+def test_simulate_keeps_nothing(db):
+    result = db.simulate("deal", {"title": "What if", "amount": "300000.00"})
+    assert result["record"]["priority"] == "high"
+    assert len(result["outbox"]) == 1
+    assert any(entry["action"] == "custom" and entry["detail"].get("skipped") == "simulation" for entry in result["log"])
+    assert db.count("deal") == 0
+    assert db.outbox() == []
