@@ -48,6 +48,8 @@ class ReadOnly {
   operator const std::optional<T>&() const noexcept { return value_; }  // NOLINT: reads as the optional
 
   friend bool operator==(const ReadOnly&, const ReadOnly&) = default;
+  /// Like std::optional: equal to a value when it holds an equal one.
+  friend bool operator==(const ReadOnly& read_only, const T& value) { return read_only.value_ == value; }
 
  private:
   std::optional<T> value_;
