@@ -147,6 +147,7 @@ std::string comment_text(std::string_view text) {
 enum class Shape : std::uint8_t { scalar, option, options };
 
 struct EnumPlan {
+  const FieldDef* field = nullptr;  ///< the picklist
   std::string type_name;    ///< nested in the struct: Lead::Status
   std::string parser_name;  ///< static member: Lead::status_from_string
   std::vector<std::pair<std::string, std::string>> options;  ///< enumerator, stored value
@@ -198,6 +199,7 @@ std::string read_only_reason(const FieldDef& field) {
 
 EnumPlan plan_enum(const FieldDef& field, ScopeNames& type_names) {
   EnumPlan plan;
+  plan.field = &field;
   plan.type_name = type_names.claim(pascal_case(field.name));
   ScopeNames enumerators;
   for (const PicklistOption& option : field.options)
@@ -231,10 +233,10 @@ ObjectPlan plan_object(const ObjectDef& object, ScopeNames& struct_names) {
   ScopeNames member_names{"object_name", "from_record"};
   for (const FieldDef& field : system_fields())
     plan.system_members.push_back(plan_member(field, plan, type_names, member_names));
-  for (const FieldDef& field : object.fields) plan.members.push_back(plan_member(field, plan, type_names, member_names));
-  for (const auto* group : {&plan.system_members, &plan.members})
-    for (const MemberPlan& member : *group)
-      if (member.enum_index) plan.enums[*member.enum_index].parser_name = member_names.claim(member.field->name + "_from_string");
+  for (const FieldDef& field : object.fields)
+    plan.members.push_back(plan_member(field, plan, type_names, member_names));
+  for (EnumPlan& enum_plan : plan.enums)
+    enum_plan.parser_name = member_names.claim(enum_plan.field->name + "_from_string");
   // Names of from_record's parameter and local may not shadow a member (-Wshadow).
   plan.record_parameter = member_names.claim("record");
   plan.result_local = member_names.claim("result");
@@ -252,7 +254,8 @@ std::vector<const ObjectDef*> select_objects(const Catalog& catalog, const std::
       std::string list;
       for (const std::string& name : known) list += (list.empty() ? "" : ", ") + (name.empty() ? "(none)" : name);
       throw UsageError(ErrorCode::usage,
-                       fmt::format("codegen: no object of the catalog is in package '{}' (packages: {})", package, list));
+                       fmt::format("codegen: no object of the catalog is in package '{}' (packages: {})", package,
+                                   list));
     }
   }
   std::vector<const ObjectDef*> selected;
@@ -288,8 +291,8 @@ std::string member_comment(const MemberPlan& member) {
   return text;
 }
 
-void emit_enum(Out out, const EnumPlan& plan, const FieldDef& field) {
-  fmt::format_to(out, "  /// The options of {} (to_string gives the stored text).\n  enum class {} {{", field.name,
+void emit_enum(Out out, const EnumPlan& plan) {
+  fmt::format_to(out, "  /// The options of {} (to_string gives the stored text).\n  enum class {} {{", plan.field->name,
                  plan.type_name);
   for (std::size_t i = 0; i < plan.options.size(); ++i)
     fmt::format_to(out, "{}{}", i == 0 ? " " : ", ", plan.options[i].first);
@@ -307,13 +310,7 @@ void emit_struct(Out out, const ObjectPlan& plan) {
   if (!object.description.empty()) summary += ": " + comment_text(object.description);
   fmt::format_to(out, "/// {}\nstruct {} {{\n  static constexpr std::string_view object_name = {};\n\n",
                  summary, plan.struct_name, string_literal(object.name));
-  for (std::size_t i = 0; i < plan.enums.size(); ++i) {
-    const MemberPlan* owner = nullptr;
-    for (const auto* group : {&plan.system_members, &plan.members})
-      for (const MemberPlan& member : *group)
-        if (member.enum_index == i) owner = &member;
-    emit_enum(out, plan.enums[i], *owner->field);
-  }
+  for (const EnumPlan& enum_plan : plan.enums) emit_enum(out, enum_plan);
   if (!plan.enums.empty()) fmt::format_to(out, "\n");
   fmt::format_to(out, "  // System fields: set by the engine (owner_id may be given and changed).\n");
   emit_members(out, plan.system_members);
@@ -335,8 +332,9 @@ void emit_struct(Out out, const ObjectPlan& plan) {
 void emit_enum_functions(Out out, const ObjectPlan& plan) {
   for (const EnumPlan& enum_plan : plan.enums) {
     const std::string type = plan.struct_name + "::" + enum_plan.type_name;
-    fmt::format_to(out, "/// The stored value of an option of {}.\nconstexpr std::string_view to_string({} value) noexcept {{\n"
-                        "  switch (value) {{\n",
+    fmt::format_to(out,
+                   "/// The stored value of an option of {}.\n"
+                   "constexpr std::string_view to_string({} value) noexcept {{\n  switch (value) {{\n",
                    type, type);
     for (const auto& [enumerator, value] : enum_plan.options)
       fmt::format_to(out, "    case {}::{}: return {};\n", type, enumerator, string_literal(value));

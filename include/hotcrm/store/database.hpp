@@ -242,7 +242,9 @@ class Session {
   /// field unchanged; clear a field with the generic update and a null). Returns the new version.
   template <TypedObject T>
   std::int64_t update(const T& object, std::optional<std::int64_t> expected_version = std::nullopt) {
-    if (!object.id) throw UsageError(ErrorCode::usage, std::string(T::object_name) + " has no id: read it first");
+    if (!object.id)
+      throw UsageError(ErrorCode::usage, std::string(T::object_name) + " has no id: update a record read with get, "
+                                                                        "find or query");
     return update(T::object_name, *object.id, to_record(object), expected_version);
   }
   /// Runs `query` on T's object (query.object may be empty) and returns the rows as T.
@@ -250,7 +252,8 @@ class Session {
   std::vector<T> query(Query request = {}) {
     if (request.object.empty()) request.object = T::object_name;
     if (request.object != T::object_name)
-      throw UsageError(ErrorCode::usage, "a query of " + request.object + " cannot give " + std::string(T::object_name));
+      throw UsageError(ErrorCode::usage,
+                       "a query of " + request.object + " cannot give " + std::string(T::object_name) + " records");
     return rows_as<T>(query(static_cast<const Query&>(request)));
   }
 
