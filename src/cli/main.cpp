@@ -41,6 +41,7 @@ void configure_app(CLI::App& app, Action& action) {
   hotcrm::cli::add_query_commands(app, action);
   hotcrm::cli::add_formula_commands(app, action);
   hotcrm::cli::add_demo_command(app, action);
+  hotcrm::cli::add_codegen_command(app, action);
 }
 
 ExitCode report_validation(const hotcrm::ValidationError& error) {

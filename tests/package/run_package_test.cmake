@@ -6,7 +6,7 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${STAGE
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "install failed: ${rc}")
 endif()
-foreach(required include/hotcrm/hotcrm.hpp bin/hotcrm lib/pkgconfig/hotcrm.pc lib/cmake/hotcrm/hotcrmConfig.cmake)
+foreach(required include/hotcrm/hotcrm.hpp include/hotcrm/catalog/crm.hpp bin/hotcrm lib/pkgconfig/hotcrm.pc lib/cmake/hotcrm/hotcrmConfig.cmake)
   if(NOT EXISTS ${STAGE}/${required})
     message(FATAL_ERROR "install tree lacks ${required}")
   endif()

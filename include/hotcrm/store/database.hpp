@@ -18,6 +18,7 @@
 #include "hotcrm/progress.hpp"
 #include "hotcrm/store/query.hpp"
 #include "hotcrm/store/record.hpp"
+#include "hotcrm/store/typed.hpp"
 #include "hotcrm/value.hpp"
 #include "hotcrm/workflow/workflow.hpp"
 
@@ -247,6 +248,46 @@ class Session {
   /// Begins a transaction explicitly (for callers that cannot pass a callback, such as a Python
   /// `with` block). Nested begins become savepoints.
   Transaction begin();
+
+  // Typed access through structs generated from the catalog (<hotcrm/catalog/crm.hpp>, or
+  // `hotcrm codegen`; docs/codegen.md): the object is T::object_name and values go through
+  // to_record / T::from_record, so a misspelt field or picklist option does not compile.
+
+  /// Inserts the members that hold a value; returns the new id.
+  template <TypedObject T>
+  std::string insert(const T& object) {
+    return insert(T::object_name, to_record(object));
+  }
+  /// The record as a T, or nullopt.
+  template <TypedObject T>
+  std::optional<T> find(std::string_view id) {
+    auto record = find(T::object_name, id);
+    if (!record) return std::nullopt;
+    return T::from_record(*record);
+  }
+  /// The record as a T; throws NotFoundError when absent.
+  template <TypedObject T>
+  T get(std::string_view id) {
+    return T::from_record(get(T::object_name, id));
+  }
+  /// Updates the record `object.id` with the members that hold a value (an empty member leaves the
+  /// field unchanged; clear a field with the generic update and a null). Returns the new version.
+  template <TypedObject T>
+  std::int64_t update(const T& object, std::optional<std::int64_t> expected_version = std::nullopt) {
+    if (!object.id)
+      throw UsageError(ErrorCode::usage, std::string(T::object_name) + " has no id: update a record read with get, "
+                                                                        "find or query");
+    return update(T::object_name, *object.id, to_record(object), expected_version);
+  }
+  /// Runs `query` on T's object (query.object may be empty) and returns the rows as T.
+  template <TypedObject T>
+  std::vector<T> query(Query request = {}) {
+    if (request.object.empty()) request.object = T::object_name;
+    if (request.object != T::object_name)
+      throw UsageError(ErrorCode::usage,
+                       "a query of " + request.object + " cannot give " + std::string(T::object_name) + " records");
+    return rows_as<T>(query(static_cast<const Query&>(request)));
+  }
 
   struct Impl;  ///< opaque state, defined inside the library
 

@@ -1,4 +1,6 @@
-// A consumer of the installed package: opens a database, stores a lead, reads it back.
+// A consumer of the installed package: opens a database, stores a lead, reads it back, both
+// through generic records and through the installed typed headers (<hotcrm/catalog/crm.hpp>).
+#include <hotcrm/catalog/crm.hpp>
 #include <hotcrm/hotcrm.hpp>
 
 #include <iostream>
@@ -10,5 +12,13 @@ int main(int argc, char** argv) {
   auto lead = db.get("lead", id);
   std::cout << "hotcrm " << hotcrm::version() << ": lead " << id << " at " << lead.at("company").to_display()
             << "\n";
-  return lead.at("company").as_string() == "Acme" ? 0 : 1;
+
+  hotcrm::crm::Lead typed;
+  typed.last_name = "Okafor";
+  typed.company = "Initech";
+  typed.email = "okafor@initech.io";
+  typed.rating = hotcrm::crm::Lead::Rating::warm;
+  const auto typed_back = db.get<hotcrm::crm::Lead>(db.insert(typed));
+  std::cout << "typed lead at " << *typed_back.company << ", rating " << to_string(*typed_back.rating) << "\n";
+  return lead.at("company").as_string() == "Acme" && typed_back.rating == typed.rating ? 0 : 1;
 }
