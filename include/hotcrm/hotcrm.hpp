@@ -4,6 +4,7 @@
 #include "hotcrm/formula/formula.hpp"
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/progress.hpp"
+#include "hotcrm/sample.hpp"
 #include "hotcrm/scoring/model.hpp"
 #include "hotcrm/store/database.hpp"
 #include "hotcrm/store/query.hpp"
