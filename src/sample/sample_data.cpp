@@ -266,17 +266,25 @@ std::vector<std::string> load_order(const Catalog& catalog) {
   return order;
 }
 
-std::int64_t record_count(const Catalog& catalog, std::string_view object, std::int64_t scale) {
-  scale = std::max<std::int64_t>(1, scale);
+namespace {
+
+std::int64_t record_count_within(const Catalog& catalog, std::string_view object, std::int64_t scale, int depth) {
   if (const ObjectProfile* profile = find_profile(object)) return profile->fixed ? profile->per_scale : profile->per_scale * scale;
   const ObjectDef& definition = catalog.at(object);
+  // A cycle of required lookups (or a very deep chain) falls back to the default volume.
+  constexpr int max_owner_depth = 8;
   for (const FieldDef& field : definition.fields) {
     const bool owner = field.type == FieldType::master_detail || (field.type == FieldType::lookup && field.required);
-    if (owner && field.reference != definition.name && catalog.find(field.reference) != nullptr &&
-        find_profile(field.reference) != nullptr)
-      return children_per_parent * record_count(catalog, field.reference, scale);
+    if (owner && depth < max_owner_depth && field.reference != definition.name && catalog.find(field.reference) != nullptr)
+      return children_per_parent * record_count_within(catalog, field.reference, scale, depth + 1);
   }
   return default_per_scale * scale;
+}
+
+}  // namespace
+
+std::int64_t record_count(const Catalog& catalog, std::string_view object, std::int64_t scale) {
+  return record_count_within(catalog, object, std::max<std::int64_t>(1, scale), 0);
 }
 
 std::vector<LoadedObject> load_sample_data(Session& session, const SampleDataOptions& options,
