@@ -40,6 +40,7 @@ from ._core import (
     evaluate,
     open,
     packages,
+    sample_data,
     standard_catalog_json,
 )
 
@@ -95,5 +96,6 @@ __all__ = [
     "models",
     "open",
     "packages",
+    "sample_data",
     "standard_catalog_json",
 ]
