@@ -6,6 +6,7 @@
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/model/codegen.hpp"
 #include "hotcrm/progress.hpp"
+#include "hotcrm/sample.hpp"
 #include "hotcrm/scoring/model.hpp"
 #include "hotcrm/store/database.hpp"
 #include "hotcrm/store/query.hpp"

@@ -12,7 +12,8 @@
 
 #include "cli/cli_common.hpp"
 #include "cli/result_output.hpp"
-#include "cli/sample_data.hpp"
+#include "hotcrm/sample.hpp"
+#include "sample/sample_random.hpp"
 
 namespace hotcrm::cli {
 namespace {
@@ -60,8 +61,9 @@ void remove_previous_demo(const std::filesystem::path& path) {
 
 void print_loaded(const sample::LoadedObject& step) {
   const double seconds = std::chrono::duration<double>(step.elapsed).count();
-  std::cout << fmt::format("  {:<12} {:>8} records  {:8.3f} s  {:>14}\n", step.object, step.rows, seconds,
-                           rate(step.rows, seconds));
+  const std::string rejected = step.rejected > 0 ? fmt::format("  ({} rejected)", step.rejected) : "";
+  std::cout << fmt::format("  {:<26} {:>8} records  {:8.3f} s  {:>14}{}\n", step.object, step.rows, seconds,
+                           rate(step.rows, seconds), rejected);
 }
 
 /// Reorders aggregate rows by the picklist's option order (the order of a sales process), not
@@ -178,7 +180,7 @@ ExitCode run_demo(const DemoArguments& arguments) {
   std::int64_t total = 0;
   for (const auto& step : loaded) total += step.rows;
   const double seconds = seconds_since(started);
-  std::cout << fmt::format("  {:<12} {:>8} records  {:8.3f} s  {:>14}\n", "total", total, seconds, rate(total, seconds));
+  std::cout << fmt::format("  {:<26} {:>8} records  {:8.3f} s  {:>14}\n", "total", total, seconds, rate(total, seconds));
 
   show_pipeline(database);
   show_leads_by_status(database);
@@ -199,7 +201,8 @@ void add_demo_command(CLI::App& app, Action& action) {
   command->add_option("--db", arguments->database,
                       "database file to create (an existing file is replaced only if it is a hotcrm database)");
   command->add_option("--scale", arguments->scale,
-                      "size: 5 users, 100 accounts, 250 contacts, 500 leads, 200 opportunities per unit")
+                      "size: 100 accounts, 250 contacts, 500 leads, 200 opportunities, 150 cases, 50 employees, ... per unit "
+      "(reference data such as price books and queues stays fixed)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000}));
   command->add_option("--seed", arguments->seed, "random seed: the same seed gives the same records");
   command->add_option("--now", arguments->now, "the fixed current time used for timestamps and dates (ISO 8601)");

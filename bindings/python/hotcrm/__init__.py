@@ -41,6 +41,7 @@ from ._core import (
     evaluate,
     open,
     packages,
+    sample_data,
     standard_catalog_json,
 )
 
@@ -98,5 +99,6 @@ __all__ = [
     "models",
     "open",
     "packages",
+    "sample_data",
     "standard_catalog_json",
 ]
