@@ -117,6 +117,13 @@ ScoreHistogram histogram_from_json(const std::string& text) {
   return h;
 }
 
+/// An error's message without its "[hotcrm....] " tag, to re-raise it with more context.
+std::string untagged(const Error& error) {
+  const std::string message = error.what();
+  const auto end = message.find("] ");
+  return message.starts_with("[hotcrm.") && end != std::string::npos ? message.substr(end + 2) : message;
+}
+
 const std::string& band_of(const ScoreScale& scale, double score) {
   for (const auto& band : scale.bands)
     if (score >= band.min) return band.label;
@@ -258,7 +265,7 @@ ModelInfo ModelRegistry::register_model(std::string_view name, const Model& mode
     // Compiles every feature (and checks its type) without reading a record.
     session_.features(options.object, options.features, Filter::compare("id", CompareOp::eq, Value("")));
   } catch (const UsageError& error) {
-    throw UsageError(error.code(), fmt::format("{}: {}", where, error.what()));
+    throw UsageError(error.code(), fmt::format("{}: {}", where, untagged(error)));
   }
   json metrics;
   try {
@@ -669,7 +676,7 @@ MonitorReport ModelRegistry::monitor(std::string_view name, const MonitorOptions
     try {
       outcome = session_.features(versions.front().object, {{"label", options.label}}, options.filter);
     } catch (const UsageError& error) {
-      throw UsageError(error.code(), fmt::format("monitor '{}': the label {}", name, error.what()));
+      throw UsageError(error.code(), fmt::format("monitor '{}': the label {}", name, untagged(error)));
     }
     for (std::size_t r = 0; r < outcome.rows(); ++r)
       if (!std::isnan(outcome.values[r])) labels.emplace(outcome.ids[r], outcome.values[r] != 0 ? 1.0 : 0.0);

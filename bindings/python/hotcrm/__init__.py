@@ -29,6 +29,7 @@ from ._core import (
     ParseError,
     QueryResult,
     SchemaError,
+    ScoreResult,
     Session,
     StoreError,
     TimeZone,
@@ -40,6 +41,8 @@ from ._core import (
     evaluate,
     open,
     packages,
+    psi,
+    routing_hash,
     standard_catalog_json,
 )
 
@@ -82,6 +85,7 @@ __all__ = [
     "ParseError",
     "QueryResult",
     "SchemaError",
+    "ScoreResult",
     "Session",
     "StoreError",
     "TimeZone",
@@ -95,5 +99,7 @@ __all__ = [
     "models",
     "open",
     "packages",
+    "psi",
+    "routing_hash",
     "standard_catalog_json",
 ]
