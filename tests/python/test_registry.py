@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -103,3 +104,51 @@ def test_train_and_monitor(tmp_db):
     assert v["log_loss"] == pytest.approx(float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()))
     assert sum(b["count"] for b in v["calibration"]) == 300
     assert hotcrm.psi(r.scores, r.scores) == pytest.approx(0.0)
+
+
+def test_cli_score_and_model(tmp_path):
+    """hotcrm score / hotcrm model through the CLI binary (when it is built)."""
+    import os
+    import subprocess
+
+    cli = os.environ.get("HOTCRM_CLI")
+    if not cli or not os.path.exists(cli):
+        pytest.skip("the hotcrm CLI is not built")
+    path = tmp_path / "cli.db"
+    db = hotcrm.open(path)
+    load_leads(db, 50)
+    db.close()
+    doc = tmp_path / "model.json"
+    doc.write_text(json.dumps({"name": "conv", "object": "lead", "features": FEATURES,
+                               "model": json.loads(hm.logistic([0.5, 1.0], -1.0, feature_names=list(FEATURES)).to_json()),
+                               "bands": {"high": 0.5}, "below": "low"}))
+    run = lambda *args: subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=60)
+    assert run("model", "register", path, doc).stdout.startswith("registered conv version 1 (champion)")
+    out = run("score", path, "conv", "--write", "--explain", "--format", "json", "--limit", "10")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == 10 and rows[0]["band"] in ("high", "low") and "contributions" in rows[0]
+    assert "10 scores written" in out.stderr
+    listed = run("model", "list", path, "--format", "json").stdout.splitlines()
+    assert {json.loads(line)["name"] for line in listed} == {"conv", "lead_score"}
+    bad = run("model", "promote", path, "conv", "4")
+    assert bad.returncode == 1 and "model 'conv' has no version 4" in bad.stderr
+    mon = run("model", "monitor", path, "conv", "--label", "ISPICKVAL(status, 'converted')", "--format", "json")
+    assert json.loads(mon.stdout.splitlines()[0])["labelled"] == 10
+
+
+@pytest.mark.slow
+def test_benchmark_smoke(tmp_path):
+    """benchmarks/python/bench_registry.py at a tiny size: it runs, checks its answers, prints the ratio."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(hotcrm.__file__).parent.parent), env.get("PYTHONPATH", "")])
+    result = subprocess.run([sys.executable, "-W", "error", str(root / "benchmarks" / "python" / "bench_registry.py"),
+                             "--rows", "2000", "--dir", str(tmp_path)], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "x floor" in result.stdout
