@@ -40,6 +40,7 @@ void configure_app(CLI::App& app, Action& action) {
   hotcrm::cli::add_transfer_commands(app, action);
   hotcrm::cli::add_query_commands(app, action);
   hotcrm::cli::add_formula_commands(app, action);
+  hotcrm::cli::add_model_commands(app, action);
   hotcrm::cli::add_demo_command(app, action);
   hotcrm::cli::add_codegen_command(app, action);
 }

@@ -1,4 +1,5 @@
 #include "store/schema_sync.hpp"
+#include "scoring/registry_schema.hpp"
 
 #include <set>
 
@@ -258,6 +259,7 @@ void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog&
         "CREATE TABLE IF NOT EXISTS _hotcrm_catalog (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL) STRICT;"
         "CREATE TABLE IF NOT EXISTS _hotcrm_autonumber (object TEXT NOT NULL, field TEXT NOT NULL, "
         "value INTEGER NOT NULL, PRIMARY KEY (object, field)) STRICT, WITHOUT ROWID;");
+    connection.exec(registry_schema::kRegistryDdl);
     for (const auto& sql : plan.sql) connection.exec(sql);
     auto& check = connection.prepare("PRAGMA foreign_key_check");
     if (check.step()) {

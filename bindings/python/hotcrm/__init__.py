@@ -29,6 +29,7 @@ from ._core import (
     ParseError,
     QueryResult,
     SchemaError,
+    ScoreResult,
     Session,
     StoreError,
     TimeZone,
@@ -42,6 +43,8 @@ from ._core import (
     open,
     packages,
     sample_data,
+    psi,
+    routing_hash,
     standard_catalog_json,
 )
 
@@ -85,6 +88,7 @@ __all__ = [
     "ParseError",
     "QueryResult",
     "SchemaError",
+    "ScoreResult",
     "Session",
     "StoreError",
     "TimeZone",
@@ -100,5 +104,7 @@ __all__ = [
     "open",
     "packages",
     "sample_data",
+    "psi",
+    "routing_hash",
     "standard_catalog_json",
 ]

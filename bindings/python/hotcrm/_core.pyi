@@ -141,6 +141,36 @@ class Session:
                  one_hot: Sequence[str] = ()) -> Tuple[npt.NDArray[np.float64], List[str], List[str]]:
         """A feature matrix (X, names, ids): one row per matching record, one column per feature formula."""
         ...
+    # ---- the model registry (docs/scoring.md, "Registry") ----
+    def register_model(self, name: str, model: Model, *, features: Union[Mapping[str, str], Sequence[Tuple[str, str]]],
+                       object: str, metrics: Optional[Mapping[str, Any]] = None, reference: Optional[npt.ArrayLike] = None,
+                       bands: Optional[Mapping[str, float]] = None, clip: Optional[Tuple[float, float]] = None,
+                       below: str = "", status: Literal["challenger", "champion"] = "challenger", traffic: float = 0.0,
+                       description: str = "") -> Dict[str, Any]:
+        """Stores the next version of `name`; returns its info dict (the first version is the champion)."""
+    def models(self, name: str = "") -> List[Dict[str, Any]]:
+        """Every registered version (or those of `name`) as info dicts."""
+    def model(self, name: str, version: Optional[int] = None) -> Tuple[Model, Dict[str, Any]]:
+        """(Model, info) of a version, or of the champion."""
+    def promote(self, name: str, version: int) -> None:
+        """Makes a version the champion; the previous champion is retired."""
+    def set_traffic(self, name: str, version: int, percent: float) -> None:
+        """Routes `percent` of the records to a challenger."""
+    def retire(self, name: str, version: int) -> None: ...
+    def set_reference(self, name: str, version: int, where: Optional[str] = None) -> Tuple[List[float], List[float]]:
+        """Stores the histogram of current scores as the version's PSI reference: (edges, fractions)."""
+    def score(self, name: str, where: Optional[str] = None, *, explain: bool = False, write: bool = False,
+              limit: Optional[int] = None, top_k: int = 3) -> ScoreResult:
+        """Scores the matching records with the champion (and challengers by traffic share); releases the GIL."""
+    def monitor(self, name: str, *, label: Optional[str] = None, where: Optional[str] = None,
+                bins: int = 10) -> Dict[str, Any]:
+        """PSI against the reference and AUC / log-loss / calibration against a label formula, per version."""
+    def train(self, name: str, *, object: str, features: Union[Mapping[str, str], Sequence[Tuple[str, str]]],
+              label: str, where: Optional[str] = None, l2: float = 1.0,
+              status: Literal["challenger", "champion"] = "challenger", traffic: float = 0.0,
+              description: str = "") -> Dict[str, Any]:
+        """Trains an L2 logistic regression from the database and registers it with its metrics."""
+    def install_default_models(self) -> List[str]: ...
     def __enter__(self) -> Session: ...
     def __exit__(self, exc_type: Optional[type[BaseException]], exc_value: Optional[BaseException],
                  traceback: Optional[TracebackType]) -> bool: ...
@@ -287,3 +317,39 @@ def train_logistic(X: MatrixLike, y: npt.ArrayLike, l2: float = 1.0, max_iterati
                    tolerance: float = 1e-9, fit_intercept: bool = True,
                    feature_names: Optional[Sequence[FeatureSpec]] = None) -> Tuple[Model, Dict[str, Any]]:
     """Deterministic L2 logistic regression: (model, {log_loss, auc, iterations, converged, gradient_norm})."""
+
+class ScoreResult:
+    """Scores of one Session.score run, one row per scored record."""
+    @property
+    def model(self) -> str: ...
+    @property
+    def object(self) -> str: ...
+    @property
+    def ids(self) -> npt.NDArray[np.object_]: ...
+    @property
+    def scores(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def raw(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def model_versions(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def record_versions(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def bands(self) -> Optional[npt.NDArray[np.object_]]: ...
+    @property
+    def feature_names(self) -> List[str]: ...
+    @property
+    def base(self) -> Optional[npt.NDArray[np.float64]]: ...
+    @property
+    def contributions(self) -> Optional[npt.NDArray[np.float64]]: ...
+    @property
+    def skipped(self) -> int: ...
+    @property
+    def written(self) -> int: ...
+    def __len__(self) -> int: ...
+    def to_pandas(self) -> Any: ...
+
+def routing_hash(model_name: str, record_id: str) -> int:
+    """FNV-1a 64 of model_name, a zero byte and record_id (bucket = hash % 10000)."""
+def psi(reference: npt.ArrayLike, current: npt.ArrayLike, bins: int = 10) -> float:
+    """Population stability index of `current` against quantile bins of `reference`."""

@@ -6,6 +6,7 @@ void bind_session(py::module_& m);
 void bind_time(py::module_& m);
 void bind_scoring(py::module_& m);
 void bind_sample(py::module_& m);
+void bind_registry(py::module_& m);
 }  // namespace hotcrm::python
 
 PYBIND11_MODULE(_core, m) {
@@ -19,6 +20,7 @@ PYBIND11_MODULE(_core, m) {
   bind_formula_functions(m);
   bind_scoring(m);
   bind_sample(m);
+  bind_registry(m);  // after bind_session: adds methods to Session
   m.attr("__version__") = HOTCRM_PYTHON_VERSION;
   m.def(
       "error_codes",

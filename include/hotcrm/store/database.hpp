@@ -98,6 +98,7 @@ struct MigrationReport {
 };
 
 class Database;
+class ModelRegistry;
 class Session;
 
 /// An open transaction (Session::begin): commit() keeps its writes; destruction or rollback() without
@@ -294,6 +295,7 @@ class Session {
  protected:
   friend class Database;
   friend struct detail::SessionAccess;
+  friend class ModelRegistry;
   Session(std::shared_ptr<Impl> impl, SessionContext context)
       : impl_(std::move(impl)), context_(std::move(context)) {}
   std::shared_ptr<Impl> impl_;
