@@ -14,6 +14,7 @@ namespace hotcrm::cli {
 ExitCode exit_code_for(ErrorCode code) noexcept {
   switch (code) {
     case ErrorCode::validation:
+    case ErrorCode::workflow:
     case ErrorCode::conflict:
     case ErrorCode::constraint:
     case ErrorCode::not_found:

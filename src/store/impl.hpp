@@ -94,13 +94,19 @@ struct Session::Impl {
 }  // namespace v0
 }  // namespace hotcrm
 
-namespace hotcrm::detail {
+namespace hotcrm {
+inline namespace v0 {
 
 /// The library's own access to a Session's state (kept out of the public header).
-struct SessionAccess {
+struct SessionInternals {
   static Session::Impl& impl(const Session& session) { return *session.impl_; }
   static const SessionContext& context(const Session& session) { return session.context_; }
   static Session make(const Session& like, SessionContext context) { return Session(like.impl_, std::move(context)); }
 };
 
+}  // namespace v0
+}  // namespace hotcrm
+
+namespace hotcrm::detail {
+using SessionAccess = SessionInternals;
 }  // namespace hotcrm::detail

@@ -23,10 +23,10 @@
 #include "hotcrm/workflow/workflow.hpp"
 
 namespace hotcrm {
-namespace detail {
-struct SessionAccess;
-}
 inline namespace v0 {
+
+/// The library's own access to a Session's internals (defined inside the library only).
+struct SessionInternals;
 
 /// The source of "now" for timestamps and defaults. Injected so that tests and replays are
 /// deterministic; system_clock() is the default used only at the application edge.
@@ -294,7 +294,7 @@ class Session {
 
  protected:
   friend class Database;
-  friend struct detail::SessionAccess;
+  friend struct SessionInternals;
   friend class ModelRegistry;
   Session(std::shared_ptr<Impl> impl, SessionContext context)
       : impl_(std::move(impl)), context_(std::move(context)) {}
