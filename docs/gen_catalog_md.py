@@ -105,7 +105,67 @@ def render_object(obj):
             lines.append("| `%s` | `%s` | %s | %s |" % (r["name"], cell(r["condition"]),
                                                       "`%s`" % r["error_field"] if r.get("error_field") else "",
                                                       cell(r["message"])))
+    lines += render_automation(obj)
     lines.append("")
+    return lines
+
+
+def action_text(a):
+    kind = a["type"]
+    if kind == "field_update":
+        target = a["target"] + "." if a.get("target") else ""
+        value = a["value"]
+        shown = ("`%s`" % next(iter(value.values()))) if isinstance(value, dict) else json.dumps(value)
+        text = "set %s%s = %s" % (target, a["field"], shown)
+    elif kind == "create_record":
+        text = "create %s" % a["object"]
+    elif kind == "email":
+        text = "e-mail `%s`" % a["template"]
+    elif kind == "webhook":
+        text = "webhook %s" % a.get("method", "POST")
+    else:
+        text = "custom `%s`" % a["name"]
+    return text + (" (if `%s`)" % cell(a["condition"]) if a.get("condition") else "")
+
+
+def actions_text(actions):
+    return "; ".join(action_text(a) for a in actions) or "-"
+
+
+def render_automation(obj):
+    """Workflow rules, scheduled rules and the state machine (docs/workflow.md)."""
+    lines = []
+    rules = obj.get("workflow_rules", [])
+    if rules:
+        lines += ["", "Workflow rules:", "", "| rule | trigger | condition | actions |", "| --- | --- | --- | --- |"]
+        for r in rules:
+            trigger = r["trigger"] + (", newly meets" if r.get("evaluation") == "newly_meets" else "")
+            lines.append("| `%s` | %s | `%s` | %s |" % (r["name"], trigger, cell(r.get("condition", "")),
+                                                       cell(actions_text(r.get("actions", [])))))
+    for r in obj.get("scheduled_rules", []):
+        lines += ["", "Scheduled rule `%s`: `%s` (%s) over records where `%s`: %s." % (
+            r["name"], r["cron"], r["time_zone"], cell(r.get("filter", "TRUE")), cell(actions_text(r["actions"])))]
+    machine = obj.get("state_machine")
+    if machine:
+        lines += ["", "State machine `%s` on `%s` (initial `%s`):" % (machine["name"], machine["field"], machine["initial"]),
+                  "", "| state | on entry | timeout |", "| --- | --- | --- |"]
+        for st in machine["states"]:
+            timeout = st.get("timeout")
+            timeout_text = "-"
+            if timeout:
+                timeout_text = "after %s: %s" % (timeout["after"], "event `%s`" % timeout["event"] if timeout.get("event")
+                                                  else actions_text(timeout.get("actions", [])))
+                if timeout.get("condition"):
+                    timeout_text += " if `%s`" % timeout["condition"]
+            lines.append("| `%s`%s | %s | %s |" % (st["name"], " (final)" if st.get("final") else "",
+                                                   cell(actions_text(st.get("on_entry", []))), cell(timeout_text)))
+        lines += ["", "| event | from | to | guard | actions |", "| --- | --- | --- | --- | --- |"]
+        for t in machine["transitions"]:
+            source = t.get("from", "any")
+            source = ", ".join(source) if isinstance(source, list) else source
+            lines.append("| `%s` | %s | %s | %s | %s |" % (t["event"], source, t["to"],
+                                                         "`%s`" % cell(t["guard"]) if t.get("guard") else "-",
+                                                         cell(actions_text(t.get("actions", [])))))
     return lines
 
 

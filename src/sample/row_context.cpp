@@ -380,6 +380,8 @@ void fill_values(RowContext& context) {
   for (const FieldDef& field : context.object.fields) {
     if (field.is_reference() || !is_generated(field) || context.record.contains(field.name)) continue;
     if (is_polymorphic_id(context.object, field)) continue;  // set with its `_object` by fill_references
+    // A state machine's state is the engine's: a new record starts in the initial state.
+    if (context.object.state_machine && context.object.state_machine->field == field.name) continue;
     // Optional fields are filled on most records; a field with a default usually keeps it.
     if (!field.required && !context.random.chance(65)) continue;
     const Value fallback = known_default(field, context.today);

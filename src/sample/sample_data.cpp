@@ -112,7 +112,9 @@ ImportedBatch import_one_by_one(Session& session, const ObjectDef& object, const
     std::span<const Value> values = batch.row(row);
     single.add_row(std::vector<Value>(values.begin(), values.end()));
     try {
-      ImportReport report = session.import_records(object.name, single);
+      ImportOptions options;
+      options.run_workflows = false;
+      ImportReport report = session.import_records(object.name, single, options);
       imported.rows.add_row(std::vector<Value>(values.begin(), values.end()));
       imported.ids.push_back(std::move(report.ids.front()));
     } catch (const ValidationError&) {
@@ -127,6 +129,7 @@ ImportedBatch import_one_by_one(Session& session, const ObjectDef& object, const
 ImportedBatch import_batch(Session& session, const ObjectDef& object, const RecordBatch& batch, bool retry) {
   ImportOptions options;
   options.on_error = OnError::skip;
+  options.run_workflows = false;  // history, not new business: no alerts, tasks or timers for it
   ImportReport report;
   try {
     report = session.import_records(object.name, batch, options);

@@ -66,6 +66,17 @@ constexpr std::array<Level, 2> position_levels = {{{"Head of", "director", 110'0
 
 }  // namespace
 
+namespace {
+
+/// The case lifecycle state a case with this status is in (its state machine moves both together).
+std::string_view lifecycle_state_for(std::string_view status) {
+  if (status == "open" || status == "in_progress") return "assigned";
+  if (status == "waiting_on_customer") return "waiting_customer";
+  return status;  // new, escalated, resolved, closed share their names
+}
+
+}  // namespace
+
 void shape_support_case(RowContext& context) {
   static constexpr std::array<std::string_view, 7> statuses = {"new", "open", "in_progress", "waiting_on_customer",
                                                                "escalated", "resolved", "closed"};
@@ -83,6 +94,7 @@ void shape_support_case(RowContext& context) {
                                          random.between(1, 30)));
   context.set("type", issue.type);
   context.set("status", status);
+  context.set("lifecycle_state", lifecycle_state_for(status));
   context.set("priority", priorities[priority]);
   context.set("severity", severities[priority]);
   context.set("is_escalated", status == "escalated");

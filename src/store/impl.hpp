@@ -101,7 +101,9 @@ inline namespace v0 {
 struct SessionInternals {
   static Session::Impl& impl(const Session& session) { return *session.impl_; }
   static const SessionContext& context(const Session& session) { return session.context_; }
-  static Session make(const Session& like, SessionContext context) { return Session(like.impl_, std::move(context)); }
+  static Session make(std::shared_ptr<Session::Impl> impl, SessionContext context) {
+    return Session(std::move(impl), std::move(context));
+  }
 };
 
 }  // namespace v0

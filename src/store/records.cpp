@@ -48,7 +48,8 @@ class RowWriter {
       }
       const FieldDef& field = *plan_.columns[static_cast<std::size_t>(it->second)];
       bool writable_system = field.name == "owner_id";  // ownership can be given and transferred
-      if (!writable_system && (is_system_field(field.name) || field.read_only || field.type == FieldType::autonumber)) {
+      bool read_only = field.read_only && !detail::is_system_write(impl_);  // workflows may set them
+      if (!writable_system && (is_system_field(field.name) || read_only || field.type == FieldType::autonumber)) {
         errors.push_back(error(field.name, "read_only", for_update ? "is read-only and cannot be changed"
                                                                    : "is read-only and is set by the engine"));
         continue;
@@ -684,6 +685,11 @@ ImportReport BulkImport::State::finish() {
                    [](const FieldError& a, const FieldError& b) { return a.row < b.row; });
   if (options.on_error == OnError::abort && !report.rejected.empty()) throw ValidationError(std::move(report.rejected));
   if (deferred) deferred->build_rest();
+  if (!rowids.empty() && options.run_workflows) {
+    auto [first, last] = std::minmax_element(rowids.begin(), rowids.end());
+    Session session = SessionInternals::make(impl, context);
+    detail::after_import(session, impl->plan(object), *first, *last);
+  }
   if (rollups && rollups->active()) rollups->refresh();
   if (report.inserted >= kAnalyzeAfterRows) refresh_statistics(impl->db(), object, report.inserted);
   transaction->commit();

@@ -1,6 +1,8 @@
 // Executing workflow actions, and the journal tables they write (log, outbox, timers).
 #include "workflow/actions.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "model/coerce.hpp"
@@ -187,13 +189,18 @@ void ActionRunner::parent_update(const CompiledAction& action, const std::string
   auto value = evaluate(action.value, source);
   log(source, "field_update", {{"target", lookup.name}, {"object", lookup.reference}, {"id", parent_id.as_string()},
                                {"field", action.def->field}, {"after", value_json(value)}});
+  SystemWrite system(detail::runtime(impl_));
   session_.update(lookup.reference, parent_id.as_string(), Record{{action.def->field, std::move(value)}});
 }
 
 void ActionRunner::create_record(const CompiledAction& action, const std::string& source) {
   Record record;
   for (const auto& [name, value] : action.values) record.emplace(name, evaluate(value, source));
-  auto id = session_.insert(action.def->object, record);
+  std::string id;
+  {
+    SystemWrite system(detail::runtime(impl_));
+    id = session_.insert(action.def->object, record);
+  }
   log(source, "create_record", {{"object", action.def->object}, {"id", id}});
 }
 
@@ -256,7 +263,15 @@ void ActionRunner::custom(const CompiledAction& action, const std::string& sourc
                                                    "(register_action)", source, plan_.object->name, id_, action.def->name));
   log(source, "custom", {{"name", action.def->name}});
   ActionContext context{session_, plan_.object->name, id_, row_to_record(plan_, row_), std::move(parameters), now_};
-  callback->second(context);
+  // The host writes as a user: read-only fields stay closed to it.
+  const int system_writes = std::exchange(runtime.system_writes, 0);
+  try {
+    callback->second(context);
+  } catch (...) {
+    runtime.system_writes = system_writes;
+    throw;
+  }
+  runtime.system_writes = system_writes;
 }
 
 }  // namespace hotcrm::detail

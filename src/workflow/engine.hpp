@@ -106,7 +106,25 @@ struct WorkflowRuntime {
   /// Records whose state field may change in the current write (events, not plain updates).
   std::set<std::pair<std::string, std::string>> state_moves;
   bool simulating = false;
+  /// Writes made by the engine's own actions may set read-only fields (escalated_date, closed_date):
+  /// read-only means "not by users", as in Salesforce. Host callbacks write as users again.
+  int system_writes = 0;
 };
+
+/// Marks the writes made while it lives as the engine's own (see WorkflowRuntime::system_writes).
+class SystemWrite {
+ public:
+  explicit SystemWrite(WorkflowRuntime& runtime) : runtime_(runtime) { ++runtime_.system_writes; }
+  ~SystemWrite() { --runtime_.system_writes; }
+  SystemWrite(const SystemWrite&) = delete;
+  SystemWrite& operator=(const SystemWrite&) = delete;
+
+ private:
+  WorkflowRuntime& runtime_;
+};
+
+/// True while the engine's own actions write.
+bool is_system_write(const Session::Impl& impl);
 
 /// The session's runtime (created on first use).
 WorkflowRuntime& runtime(Session::Impl& impl);
@@ -132,6 +150,11 @@ class PinnedClock {
 /// record come back as one update through `session`, re-evaluated at most once.
 void after_write(Session& session, const ObjectPlan& plan, WriteEvent event, const std::vector<Value>* prior,
                  const std::vector<Value>& row);
+/// The workflow step of a bulk import: rows with rowid in [first_rowid, last_rowid] (the import's
+/// own rows, read back in pages) run the insert pipeline's workflow step in input order. Rule
+/// conditions are evaluated a page at a time on the batch path; only rows that meet a condition
+/// (or enter a state with entry actions or a timeout) go through the per-record step.
+void after_import(Session& session, const ObjectPlan& plan, std::int64_t first_rowid, std::int64_t last_rowid);
 /// Checks a plain update of the state field (only events move states); throws ValidationError.
 void check_state_write(Session::Impl& impl, const ObjectPlan& plan, const std::vector<Value>& prior,
                        const std::vector<Value>& row);

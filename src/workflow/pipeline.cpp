@@ -4,6 +4,7 @@
 // field again are a cycle, reported as an error rather than looping.
 #include <fmt/format.h>
 
+#include "store/codec.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/actions.hpp"
@@ -126,6 +127,10 @@ void run_rules(Session::Impl& impl, const std::string& tenant, const ObjectPlan&
 
 }  // namespace
 
+bool is_system_write(const Session::Impl& impl) {
+  return impl.workflow_runtime && impl.workflow_runtime->system_writes > 0;
+}
+
 WorkflowRuntime& runtime(Session::Impl& impl) {
   if (!impl.workflow_runtime) impl.workflow_runtime = std::make_shared<WorkflowRuntime>();
   return *impl.workflow_runtime;
@@ -155,6 +160,7 @@ void apply_changes(Session& session, const ObjectPlan& plan, ActionRunner& runne
     for (const auto& [field, value] : runner.changes()) fields.insert(field);
     runtime.reentry.emplace(key, std::move(fields));
     try {
+      SystemWrite system(runtime);
       session.update(plan.object->name, runner.record_id(), runner.changes());
     } catch (...) {
       runtime.reentry.erase(key);
@@ -172,6 +178,7 @@ void apply_changes(Session& session, const ObjectPlan& plan, ActionRunner& runne
                               plan.object->name, runner.record_id(), field, value.to_json()));
   runtime.settled.insert(key);
   try {
+    SystemWrite system(runtime);
     session.update(plan.object->name, runner.record_id(), runner.changes());
   } catch (...) {
     runtime.settled.erase(key);
@@ -202,6 +209,59 @@ void after_write(Session& session, const ObjectPlan& plan, WriteEvent event, con
   }
   run_rules(impl, tenant, plan, event, prior, row, runner);
   if (event != WriteEvent::remove) apply_changes(session, plan, runner);
+}
+
+namespace {
+
+/// Rows of a page that some insert rule may fire for (or that enter a state with work to do).
+std::vector<bool> rows_needing_workflows(Session::Impl& impl, const std::string& tenant, DateTime now,
+                                         const ObjectPlan& plan, const std::vector<std::vector<Value>>& rows) {
+  std::vector<bool> needed(rows.size(), false);
+  const auto& workflow = *plan.workflow;
+  if (workflow.machine) {
+    const auto& machine = *workflow.machine;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const auto& state = rows[r][static_cast<std::size_t>(machine.state_column)];
+      auto found = state.is_null() ? machine.states.end() : machine.states.find(state.as_string());
+      needed[r] = found != machine.states.end() && (!found->second.on_entry.empty() || found->second.def->timeout);
+    }
+  }
+  SlotResolver resolver(impl, tenant, now);
+  for (const auto& rule : workflow.rules) {
+    if (!trigger_matches(rule.def->trigger, WriteEvent::insert)) continue;
+    if (!rule.condition) return std::vector<bool>(rows.size(), true);
+    auto column = evaluate_rows(resolver, plan, rows, *rule.condition, EvalContext{.now = now, .is_new = true});
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (needed[r]) continue;
+      auto value = column.value_at(r);
+      needed[r] = !value.is_null() && value.as_bool();
+    }
+  }
+  return needed;
+}
+
+}  // namespace
+
+void after_import(Session& session, const ObjectPlan& plan, std::int64_t first_rowid, std::int64_t last_rowid) {
+  if (!plan.workflow || last_rowid < first_rowid) return;
+  auto& impl = SessionAccess::impl(session);
+  const auto& tenant = SessionAccess::context(session).tenant;
+  PinnedClock clock(impl);
+  const std::string sql = fmt::format("SELECT {}, t0.rowid FROM {} AS t0 WHERE t0.rowid > ? AND t0.rowid <= ? "
+                                      "ORDER BY t0.rowid LIMIT 1000", plan.select_list, quote(plan.object->name));
+  std::int64_t last = first_rowid - 1;
+  std::vector<std::vector<Value>> rows;
+  for (;;) {
+    // Actions may write to this table: the page is read completely before any of them runs, and
+    // rows they create lie above last_rowid.
+    auto& statement = impl.db().prepare(sql);
+    statement.bind_int(1, last);
+    statement.bind_int(2, last_rowid);
+    if (!read_page(statement, plan, rows, last)) break;
+    auto needed = rows_needing_workflows(impl, tenant, clock.now(), plan, rows);
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      if (needed[r]) after_write(session, plan, WriteEvent::insert, nullptr, rows[r]);
+  }
 }
 
 void check_state_write(Session::Impl& impl, const ObjectPlan& plan, const std::vector<Value>& prior,

@@ -106,3 +106,14 @@ def test_simulate_keeps_nothing(db):
     assert any(entry["action"] == "custom" and entry["detail"].get("skipped") == "simulation" for entry in result["log"])
     assert db.count("deal") == 0
     assert db.outbox() == []
+
+
+def test_imports_run_workflows_unless_told_not_to(db):
+    db.register_action("notify", lambda info: None)
+    rows = [{"title": "deal %d" % i, "amount": "250000.00" if i % 2 else "10.00"} for i in range(10)]
+    report = db.import_records("deal", rows)
+    assert report.inserted == 10
+    assert len(db.outbox()) == 5
+    db.import_records("deal", rows, workflows=False)
+    assert len(db.outbox()) == 5
+    assert db.count("deal", where="priority = 'high'") == 5

@@ -166,7 +166,8 @@ TEST_CASE("a minimal record of every standard object inserts and reads back" * d
       continue;
     }
     const Record stored = fixture.db.get(object.name, id);
-    CHECK(stored.at("version").as_int() == 1);
+    // The case lifecycle's initial state fills received_date on entry: a second version.
+    CHECK(stored.at("version").as_int() == (object.state_machine ? 2 : 1));
     for (const auto& field : object.fields)
       if (field.type == FieldType::autonumber) CHECK_FALSE(stored.at(field.name).is_null());
   }

@@ -235,3 +235,23 @@ TEST_CASE_FIXTURE(WorkflowDb, "a failure in the middle of run_due keeps the item
   CHECK(db.outbox().size() == 1);
   CHECK(db.timers("deal", id).empty());
 }
+
+TEST_CASE_FIXTURE(WorkflowDb, "bulk imports run the workflow step for the rows that meet a rule, in input order") {
+  RecordBatch batch({"title", "amount"});
+  for (int i = 0; i < 3000; ++i)
+    batch.add_row({Value("deal " + std::to_string(i)), Value(Decimal::parse(i % 1000 == 7 ? "150000.00" : "10.00"))});
+  auto report = db.import_records("deal", batch);
+  CHECK(report.inserted == 3000);
+  auto messages = db.outbox();
+  REQUIRE(messages.size() == 6);  // 3 big deals x (e-mail + webhook)
+  CHECK(messages[0].record_id == report.ids[7]);
+  CHECK(messages[2].record_id == report.ids[1007]);
+  CHECK(db.get("deal", report.ids[7]).at("priority").as_string() == "high");
+  CHECK(db.get("deal", report.ids[8]).at("priority").is_null());
+  // A failing action aborts the whole import.
+  RecordBatch broken({"title"});
+  broken.add_row({Value("fine")});
+  broken.add_row({Value("break")});
+  CHECK_THROWS_AS(db.import_records("deal", broken), ValidationError);
+  CHECK(db.count("deal") == 3000);
+}

@@ -277,6 +277,7 @@ struct ImportRun {
   void start(std::int64_t expected_rows) {
     ImportOptions bulk_options;
     bulk_options.on_error = on_error;
+    bulk_options.run_workflows = options.run_workflows;
     bulk.emplace(session.begin_import(object, expected_rows, bulk_options));
   }
 
@@ -416,12 +417,13 @@ ImportReport import_rows(ImportRun& run, py::handle data) {
 }
 
 ImportReport import_records(Session& session, const std::string& object, py::object data, const std::string& on_error,
-                            std::int64_t chunk_rows, py::object on_progress) {
+                            std::int64_t chunk_rows, py::object on_progress, bool workflows) {
   if (chunk_rows <= 0) throw UsageError(ErrorCode::usage, "chunk_rows must be positive");
   if (!on_progress.is_none() && !PyCallable_Check(on_progress.ptr()))
     throw UsageError(ErrorCode::usage, "on_progress must be a callable(done, total) or None");
   ImportRun run{session, object, ImportOptions{}, parse_on_error(on_error), on_progress, std::nullopt};
   run.options.chunk_rows = chunk_rows;
+  run.options.run_workflows = workflows;
   py::module_ frame = py::module_::import("hotcrm._frame");
   py::object columns = frame.attr("as_columns")(data);
   if (!columns.is_none()) return import_columns(run, columns);
@@ -866,11 +868,12 @@ void bind_session(py::module_& m) {
       .def(
           "import_records",
           [](Session& self, const std::string& object, py::object data, const std::string& on_error,
-             std::int64_t chunk_rows, py::object on_progress) {
-            return import_records(self, object, std::move(data), on_error, chunk_rows, std::move(on_progress));
+             std::int64_t chunk_rows, py::object on_progress, bool workflows) {
+            return import_records(self, object, std::move(data), on_error, chunk_rows, std::move(on_progress),
+                                  workflows);
           },
           py::arg("object"), py::arg("data"), py::arg("on_error") = "abort", py::arg("chunk_rows") = 50'000,
-          py::arg("on_progress") = py::none(),
+          py::arg("on_progress") = py::none(), py::arg("workflows") = true,
           "Inserts many records in one transaction and returns an ImportReport.\n\n"
           "data: a pandas DataFrame or a dict of columns (converted column by column in C++: float64,\n"
           "int64, bool, datetime64, object; NaN/None/NaT/pd.NA are null), or an iterable of dicts.\n"
@@ -878,7 +881,8 @@ void bind_session(py::module_& m) {
           "on_error=\"abort\": all or nothing, raises ValidationError listing every problem (with row);\n"
           "on_error=\"skip\": inserts the valid rows, report.rejected lists the others.\n"
           "on_progress(done, total) is called once per chunk of chunk_rows rows; returning False\n"
-          "cancels (CancelledError, nothing kept). The GIL is released while rows are written.")
+          "cancels (CancelledError, nothing kept). The GIL is released while rows are written.\n"
+          "workflows=False skips the objects' workflow rules and state-machine entries (loading history).")
       .def(
           "import_file",
           [](Session& self, const std::string& object, py::object path, std::optional<std::string> format,

@@ -64,6 +64,9 @@ struct ImportOptions {
   OnError on_error = OnError::abort;
   ProgressCallback on_progress;        ///< called once per chunk
   std::int64_t chunk_rows = 10'000;
+  /// Run the objects' workflow rules and state-machine entries for the imported rows (after they
+  /// are all written; docs/workflow.md). Off for loading history, which should not alert anyone.
+  bool run_workflows = true;
 };
 
 struct ImportReport {

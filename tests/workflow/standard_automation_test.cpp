@@ -1,0 +1,168 @@
+// The seed's automation shipped in the standard catalog: the case lifecycle state machine (9 states,
+// 14 events, its timeouts) and the lead rules, on a real database file with a simulated clock.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "hotcrm/hotcrm.hpp"
+#include "support/temp_db.hpp"
+
+using namespace hotcrm;
+using nlohmann::json;
+
+namespace {
+
+struct StandardDb {
+  test::TempDir dir;
+  std::shared_ptr<DateTime> clock = std::make_shared<DateTime>(DateTime::parse("2026-03-02T09:00:00Z"));  // a Monday
+  Database db = open();
+  std::string account = db.insert("account", {{"name", "Acme"}});
+  std::string contact = db.insert("contact", {{"last_name", "Ng"}, {"email", "ng@acme.example"}, {"account_id", account}});
+
+  Database open() {
+    OpenOptions options;
+    options.clock = [clock = clock] { return *clock; };
+    options.id_seed = 11;
+    return Database::open(dir.file("crm.db"), options);
+  }
+  std::string new_case(const std::string& priority = "medium") {
+    return db.insert("support_case", {{"subject", "Printer jams"}, {"description", "Jams on every page"},
+                                      {"origin", "email"}, {"account_id", account}, {"contact_id", contact},
+                                      {"priority", priority}});
+  }
+  std::string state(const std::string& id) { return db.get("support_case", id).at("lifecycle_state").as_string(); }
+  std::string status(const std::string& id) { return db.get("support_case", id).at("status").as_string(); }
+  std::vector<std::string> templates() {
+    std::vector<std::string> names;
+    for (const auto& message : db.outbox("")) names.push_back(json::parse(message.payload)["template"].get<std::string>());
+    return names;
+  }
+  bool sent(const std::string& name) {
+    auto names = templates();
+    return std::find(names.begin(), names.end(), name) != names.end();
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(StandardDb, "case lifecycle: the long path through every manual event") {
+  auto id = new_case();
+  CHECK(state(id) == "new");
+  CHECK(db.get("support_case", id).at("received_date").as_datetime() == *clock);
+  CHECK(sent("case_created_confirmation"));
+
+  CHECK(db.fire("support_case", id, "assign") == "assigned");
+  CHECK(status(id) == "in_progress");
+  CHECK(sent("case_assigned_notification"));
+  CHECK(db.count("task", Filter::compare("what_id", CompareOp::eq, id)) == 1);
+
+  CHECK(db.fire("support_case", id, "request_info") == "waiting_customer");
+  CHECK(status(id) == "waiting_on_customer");
+  CHECK_FALSE(db.get("support_case", id).at("waiting_since").is_null());
+  CHECK(db.fire("support_case", id, "customer_responded") == "assigned");
+
+  db.update("support_case", id, {{"requested_team", "hardware@acme.example"}});
+  CHECK(db.fire("support_case", id, "request_internal_help") == "waiting_internal");
+  CHECK(status(id) == "waiting_on_internal");
+  CHECK(sent("internal_help_requested"));
+  CHECK(db.fire("support_case", id, "internal_responded") == "assigned");
+
+  CHECK_THROWS_AS(db.fire("support_case", id, "escalate"), WorkflowError);  // no reason to escalate
+  db.update("support_case", id, {{"escalated_by_customer", true}});
+  CHECK(db.fire("support_case", id, "escalate") == "escalated");
+  auto escalated = db.get("support_case", id);
+  CHECK(escalated.at("priority").as_string() == "critical");
+  CHECK(escalated.at("is_escalated").as_bool());
+  CHECK(db.fire("support_case", id, "de_escalate") == "assigned");
+
+  CHECK_THROWS_WITH_AS(db.fire("support_case", id, "resolve"), doctest::Contains("guard"), WorkflowError);
+  db.update("support_case", id, {{"resolution", "Replaced the fuser"}});
+  CHECK(db.fire("support_case", id, "resolve") == "resolved");
+  CHECK(status(id) == "resolved");
+  CHECK(sent("satisfaction_survey"));
+  db.update("support_case", id, {{"customer_satisfied", false}});
+  CHECK(db.fire("support_case", id, "reopen") == "assigned");
+  CHECK(db.fire("support_case", id, "resolve") == "resolved");
+  CHECK(db.fire("support_case", id, "close") == "closed");
+  CHECK(status(id) == "closed");
+  CHECK(db.fire("support_case", id, "reopen") == "assigned");  // within 30 days of closing
+  CHECK(db.get("support_case", id).at("reopen_count").as_int() == 2);
+  CHECK_THROWS_AS(db.update("support_case", id, {{"lifecycle_state", "closed"}}), ValidationError);
+}
+
+TEST_CASE_FIXTURE(StandardDb, "case lifecycle: auto-resolve, and reopening a closed case only within 30 days") {
+  auto low = new_case("low");
+  CHECK_THROWS_AS(db.fire("support_case", low, "auto_resolve"), WorkflowError);
+  db.update("support_case", low, {{"auto_resolvable", true}});
+  CHECK(db.fire("support_case", low, "auto_resolve") == "auto_resolved");
+  CHECK(status(low) == "auto_resolved");
+  CHECK_THROWS_AS(db.fire("support_case", low, "reopen"), WorkflowError);  // final, no way back
+
+  auto id = new_case();
+  db.fire("support_case", id, "assign");
+  db.update("support_case", id, {{"resolution", "Fixed"}});
+  db.fire("support_case", id, "resolve");
+  db.fire("support_case", id, "close");
+  *clock = DateTime::parse("2026-04-15T09:00:00Z");
+  CHECK_THROWS_WITH_AS(db.fire("support_case", id, "reopen"), doctest::Contains("guard"), WorkflowError);
+}
+
+TEST_CASE_FIXTURE(StandardDb, "case lifecycle timers: auto-escalation after 4 hours, auto-close, reminders, timeout") {
+  auto urgent = new_case("high");
+  db.fire("support_case", urgent, "assign");
+  auto calm = new_case("medium");
+  db.fire("support_case", calm, "assign");
+  // 4 hours later the high-priority case nobody answered escalates; the medium one's timer is dropped.
+  auto report = db.run_due(DateTime::parse("2026-03-02T13:00:00Z"));
+  CHECK(report.timers_run == 1);
+  CHECK(report.timers_dropped == 1);
+  CHECK(state(urgent) == "escalated");
+  CHECK(state(calm) == "assigned");
+
+  // Waiting on the customer for 7 days closes the case automatically.
+  db.fire("support_case", calm, "request_info");
+  db.run_due(DateTime::parse("2026-03-09T09:00:00Z"));
+  CHECK(state(calm) == "auto_closed");
+  auto closed = db.get("support_case", calm);
+  CHECK(closed.at("closure_reason").as_string() == "No customer response");
+  CHECK(closed.at("closed_date").as_datetime() == DateTime::parse("2026-03-09T09:00:00Z"));
+  CHECK(db.fire("support_case", calm, "reopen") == "assigned");
+
+  // Waiting on another team: a reminder after 2 days, the state stays.
+  db.update("support_case", calm, {{"requested_team", "network@acme.example"}});
+  db.fire("support_case", calm, "request_internal_help");
+  db.run_due(DateTime::parse("2026-03-12T09:00:00Z"));
+  CHECK(state(calm) == "waiting_internal");
+  CHECK(sent("internal_help_reminder"));
+
+  // Resolved with no customer response for a day: closed automatically.
+  db.update("support_case", urgent, {{"resolution", "Restarted the spooler"}});
+  db.fire("support_case", urgent, "resolve");
+  db.run_due(DateTime::parse("2026-03-13T09:00:00Z"));
+  CHECK(state(urgent) == "closed");
+}
+
+TEST_CASE_FIXTURE(StandardDb, "lead rules: a follow-up task and an alert for new leads, hot-lead alerts on the edge") {
+  auto lead = db.insert("lead", {{"last_name", "Lovelace"}, {"company", "Engines"}, {"email", "ada@engines.example"}});
+  auto tasks = db.query(Query{.object = "task", .filter = Filter::compare("who_id", CompareOp::eq, lead)});
+  REQUIRE(tasks.rows.row_count() == 1);
+  auto task = db.get("task", tasks.rows.at(0, 0).as_string());
+  CHECK(task.at("subject").as_string() == "Follow up with new lead: Lovelace (Engines)");
+  CHECK(task.at("due_date").as_date() == Date::parse("2026-03-03"));
+  CHECK(sent("new_lead_assigned"));
+  CHECK_FALSE(sent("hot_lead_alert"));
+  db.update("lead", lead, {{"rating", "hot"}});
+  db.update("lead", lead, {{"title", "CTO"}});  // still hot: no second alert
+  auto names = templates();
+  CHECK(std::count(names.begin(), names.end(), "hot_lead_alert") == 1);
+}
+
+TEST_CASE_FIXTURE(StandardDb, "lead nurturing runs daily at 09:00 UTC by lead age") {
+  auto lead = db.insert("lead", {{"last_name", "Hopper"}, {"company", "Navy"}, {"email", "grace@navy.example"},
+                                 {"status", "contacted"}});
+  db.run_due(DateTime::parse("2026-03-02T10:00:00Z"));  // starts the schedule
+  auto report = db.run_due(DateTime::parse("2026-03-10T10:00:00Z"));
+  CHECK(report.schedule_runs == 1);  // catch-up: the latest missed run only
+  CHECK(sent("lead_nurture_week_1"));
+  (void)lead;
+}
