@@ -9,7 +9,7 @@ inline namespace v0 {
 
 namespace {
 
-std::vector<OutboxMessage> read_outbox(detail::Connection& db, const std::string& tenant, std::string_view status,
+std::vector<OutboxMessage> read_outbox(detail::Connection& db, const std::string& tenant, const std::string& status,
                                        std::int64_t after, std::int64_t limit) {
   auto& statement = db.prepare(
       "SELECT id, kind, object, record_id, source, payload, idempotency_key, status, created_at FROM _hotcrm_outbox "
@@ -47,8 +47,9 @@ std::vector<WorkflowLogEntry> read_log(detail::Connection& db, const std::string
   return entries;
 }
 
-std::vector<PendingTimer> read_timers(detail::Connection& db, const std::string& tenant, std::string_view object,
-                                      std::string_view id, std::int64_t after) {
+std::vector<PendingTimer> read_timers(detail::Connection& db, const std::string& tenant, const std::string& object,
+                                      const std::string& id, std::int64_t after) {
+  // std::string, not string_view: a default string_view has no data and would bind NULL, not ''.
   auto& statement = db.prepare(
       "SELECT id, object, record_id, kind, name, step, due_at FROM _hotcrm_timer WHERE tenant_id = ? "
       "AND (? = '' OR object = ?) AND (? = '' OR record_id = ?) AND id > ? ORDER BY due_at, id");
@@ -82,7 +83,7 @@ std::int64_t max_id(detail::Connection& db, const char* table) {
 
 std::vector<OutboxMessage> Session::outbox(std::string_view status, std::int64_t limit) {
   std::lock_guard lock(impl_->mutex);
-  return read_outbox(impl_->db(), context_.tenant, status, 0, limit);
+  return read_outbox(impl_->db(), context_.tenant, std::string(status), 0, limit);
 }
 
 void Session::ack(const std::vector<std::int64_t>& ids, std::string_view status) {
@@ -112,7 +113,7 @@ std::vector<WorkflowLogEntry> Session::workflow_log(std::int64_t after, std::int
 
 std::vector<PendingTimer> Session::timers(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
-  return read_timers(impl_->db(), context_.tenant, object, id, 0);
+  return read_timers(impl_->db(), context_.tenant, std::string(object), std::string(id), 0);
 }
 
 void Session::register_action(const std::string& name, ActionCallback callback) {

@@ -173,6 +173,10 @@ TEST_CASE_FIXTURE(WorkflowDb, "simulate shows what a change would trigger and ke
   REQUIRE(simulation.record);
   CHECK(simulation.record->at("priority").as_string() == "high");
   CHECK(simulation.outbox.size() == 2);
+  CHECK(simulation.timers.empty());
+  auto timed = db.simulate("deal", "", {{"title", "Timed"}, {"close_date", "2026-03-20"}});
+  CHECK(timed.timers.size() == 2);
+  CHECK(db.timers().empty());
   CHECK_FALSE(simulation.log.empty());
   CHECK(test::dump_database(path) == before);
   CHECK(db.count("deal") == 0);
