@@ -166,3 +166,17 @@ TEST_CASE_FIXTURE(StandardDb, "lead nurturing runs daily at 09:00 UTC by lead ag
   CHECK(sent("lead_nurture_week_1"));
   (void)lead;
 }
+
+TEST_CASE_FIXTURE(StandardDb, "opportunity probability follows the stage table on updates unless set explicitly") {
+  auto id = db.insert("opportunity", {{"name", "Renewal"}, {"account_id", account}, {"stage", "prospecting"},
+                                      {"close_date", "2026-06-30"}, {"amount", "1000.00"}});
+  CHECK(db.get("opportunity", id).at("probability") == Value(Decimal::parse("10")));
+  db.update("opportunity", id, {{"stage", "negotiation"}});
+  CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("80"));
+  db.update("opportunity", id, {{"stage", "proposal"}, {"probability", "65"}});  // explicit wins
+  CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("65"));
+  db.update("opportunity", id, {{"amount", "2000.00"}});  // no stage change: untouched
+  CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("65"));
+  db.update("opportunity", id, {{"stage", "closed_lost"}});
+  CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("0"));
+}
