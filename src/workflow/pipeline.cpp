@@ -2,6 +2,8 @@
 // the object's workflow rules run in order; their field updates of the record are written back as
 // one update, which re-enters the rules once (as in Salesforce). Rules that would then change a
 // field again are a cycle, reported as an error rather than looping.
+#include <type_traits>
+
 #include <fmt/format.h>
 
 #include "store/codec.hpp"
@@ -149,24 +151,39 @@ PinnedClock::~PinnedClock() {
   if (owner_) runtime_.pinned_now = previous_;
 }
 
+namespace {
+
+/// Writes the runner's changes as one engine update while `key` is marked in `marks` (the set of
+/// records in a re-entry round, or settled); the mark goes whatever happens.
+template <class Marks>
+void update_marked(Session& session, const ObjectPlan& plan, ActionRunner& runner, Marks& marks,
+                   typename Marks::value_type mark) {
+  const auto key = [&]() -> const std::pair<std::string, std::string>& {
+    if constexpr (std::is_same_v<typename Marks::value_type, std::pair<std::string, std::string>>) return mark;
+    else return mark.first;
+  }();
+  marks.insert(mark);
+  struct Unmark {
+    Marks& marks;
+    std::pair<std::string, std::string> key;
+    ~Unmark() { marks.erase(key); }
+  } unmark{marks, key};
+  SystemWrite system(runtime(SessionAccess::impl(session)));
+  session.update(plan.object->name, runner.record_id(), runner.changes());
+}
+
+}  // namespace
+
 void apply_changes(Session& session, const ObjectPlan& plan, ActionRunner& runner) {
   if (runner.changes().empty()) return;
   auto& runtime = detail::runtime(SessionAccess::impl(session));
-  const auto key = std::make_pair(plan.object->name, runner.record_id());
+  auto key = std::make_pair(plan.object->name, runner.record_id());
   auto first_round = runtime.reentry.find(key);
   if (first_round == runtime.reentry.end()) {
     // First round: write the updates and let the rules see them once more.
     std::set<std::string> fields;
     for (const auto& [field, value] : runner.changes()) fields.insert(field);
-    runtime.reentry.emplace(key, std::move(fields));
-    try {
-      SystemWrite system(runtime);
-      session.update(plan.object->name, runner.record_id(), runner.changes());
-    } catch (...) {
-      runtime.reentry.erase(key);
-      throw;
-    }
-    runtime.reentry.erase(key);
+    update_marked(session, plan, runner, runtime.reentry, {std::move(key), std::move(fields)});
     return;
   }
   // The re-entry round: new fields are written without a third evaluation; changing a field the
@@ -174,17 +191,9 @@ void apply_changes(Session& session, const ObjectPlan& plan, ActionRunner& runne
   for (const auto& [field, value] : runner.changes())
     if (first_round->second.count(field))
       throw WorkflowError(fmt::format("workflow cycle on {} '{}': after re-evaluation the rules change {} again "
-                              "(to {}); rules must not undo each other's field updates",
-                              plan.object->name, runner.record_id(), field, value.to_json()));
-  runtime.settled.insert(key);
-  try {
-    SystemWrite system(runtime);
-    session.update(plan.object->name, runner.record_id(), runner.changes());
-  } catch (...) {
-    runtime.settled.erase(key);
-    throw;
-  }
-  runtime.settled.erase(key);
+                                      "(to {}); rules must not undo each other's field updates",
+                                      plan.object->name, runner.record_id(), field, value.to_json()));
+  update_marked(session, plan, runner, runtime.settled, std::move(key));
 }
 
 void after_write(Session& session, const ObjectPlan& plan, WriteEvent event, const std::vector<Value>* prior,
