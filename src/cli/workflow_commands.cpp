@@ -24,6 +24,9 @@ struct WorkflowOptions {
   std::int64_t limit = 1000;
   std::vector<std::int64_t> ack;
   bool failed = false;
+  bool no_opportunity = false;
+  std::string opportunity_name;
+  std::string account;
 };
 
 nlohmann::json message_json(const OutboxMessage& message) {
@@ -67,6 +70,22 @@ ExitCode run_outbox(const WorkflowOptions& options) {
   return ExitCode::ok;
 }
 
+ExitCode run_convert(const WorkflowOptions& options) {
+  Database database = open_existing_database(options.database, true);
+  LeadConversionOptions conversion;
+  conversion.create_opportunity = !options.no_opportunity;
+  conversion.opportunity_name = options.opportunity_name;
+  if (!options.account.empty()) conversion.account_id = options.account;
+  auto result = database.convert_lead(options.id, conversion);
+  std::cout << nlohmann::json{{"account_id", result.account_id}, {"contact_id", result.contact_id},
+                              {"opportunity_id", result.opportunity_id ? nlohmann::json(*result.opportunity_id)
+                                                                       : nlohmann::json()},
+                              {"account_created", result.account_created}}
+                   .dump()
+            << '\n';
+  return ExitCode::ok;
+}
+
 ExitCode run_simulate(const WorkflowOptions& options) {
   const Record changes = parse_record_json(options.json);
   Database database = open_existing_database(options.database, true);
@@ -106,6 +125,15 @@ void add_workflow_commands(CLI::App& app, Action& action) {
   outbox->add_option("--ack", options->ack, "mark these message ids as sent (or failed, with --failed)");
   outbox->add_flag("--failed", options->failed, "with --ack: mark the messages failed");
   outbox->callback([options, &action] { action = [options] { return run_outbox(*options); }; });
+
+  CLI::App* convert = app.add_subcommand(
+      "convert-lead", "Convert a lead into an account, a contact and an opportunity; prints their ids as JSON");
+  convert->add_option("db", options->database, "database file")->required();
+  convert->add_option("id", options->id, "lead id")->required();
+  convert->add_flag("--no-opportunity", options->no_opportunity, "create no opportunity");
+  convert->add_option("--opportunity-name", options->opportunity_name, "default: '<company> - Deal'");
+  convert->add_option("--account", options->account, "attach to this existing account instead of creating one");
+  convert->callback([options, &action] { action = [options] { return run_convert(*options); }; });
 
   CLI::App* simulate =
       app.add_subcommand("simulate", "Show what inserting (or, with --id, updating) a record would trigger; keeps nothing");

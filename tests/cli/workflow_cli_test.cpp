@@ -43,3 +43,18 @@ TEST_CASE("hotcrm fire, run, outbox and simulate drive the workflow engine") {
   CHECK(contains(simulated.out, "rule:priority_from_amount"));
   CHECK(test::trimmed(run_cli({"count", db, "deal"}).out) == "0");
 }
+
+TEST_CASE("hotcrm convert-lead converts once") {
+  test::TempDir dir;
+  const auto db = dir.file("crm.db").string();
+  REQUIRE(run_cli({"init", db}).exit_code == 0);
+  const auto lead = test::trimmed(
+      run_cli({"insert", db, "lead", R"({"last_name": "Lovelace", "company": "Engines", "email": "ada@e.example"})"}).out);
+  auto converted = run_cli({"convert-lead", db, lead});
+  CHECK(converted.exit_code == 0);
+  auto ids = nlohmann::json::parse(converted.out);
+  CHECK(ids["opportunity_id"].is_string());
+  auto again = run_cli({"convert-lead", db, lead});
+  CHECK(again.exit_code != 0);
+  CHECK(contains(again.err, "already converted"));
+}

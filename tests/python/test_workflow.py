@@ -117,3 +117,17 @@ def test_imports_run_workflows_unless_told_not_to(db):
     db.import_records("deal", rows, workflows=False)
     assert len(db.outbox()) == 5
     assert db.count("deal", where="priority = 'high'") == 5
+
+
+def test_convert_lead_on_the_standard_catalog(tmp_path):
+    db = hotcrm.open(str(tmp_path / "crm.db"))
+    lead = db.insert("lead", {"last_name": "Lovelace", "company": "Engines", "email": "ada@engines.example",
+                              "annual_revenue": "1000000.00"})
+    ids = db.convert_lead(lead)
+    assert db.get("opportunity", ids["opportunity_id"])["amount"] == __import__("decimal").Decimal("100000.00")
+    assert db.get("lead", lead)["converted_contact_id"] == ids["contact_id"]
+    with pytest.raises(hotcrm.WorkflowError, match="already converted"):
+        db.convert_lead(lead)
+    other = db.insert("lead", {"last_name": "Hopper", "company": "Navy", "phone": "+1 555 0100"})
+    ids = db.convert_lead(other, opportunity=False, account_id=ids["account_id"])
+    assert ids["opportunity_id"] is None and not ids["account_created"]

@@ -180,3 +180,46 @@ TEST_CASE_FIXTURE(StandardDb, "opportunity probability follows the stage table o
   db.update("opportunity", id, {{"stage", "closed_lost"}});
   CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("0"));
 }
+
+TEST_CASE_FIXTURE(StandardDb, "lead conversion creates account, contact and opportunity atomically, once") {
+  auto lead = db.insert("lead", {{"first_name", "Ada"}, {"last_name", "Lovelace"}, {"company", "Engines"},
+                                 {"email", "ada@engines.example"}, {"annual_revenue", "2500000.00"},
+                                 {"city", "London"}, {"lead_source", "purchased_list"}});
+  auto converted = db.convert_lead(lead);
+  REQUIRE(converted.opportunity_id);
+  auto new_account = db.get("account", converted.account_id);
+  CHECK(new_account.at("name").as_string() == "Engines");
+  CHECK(new_account.at("billing_city").as_string() == "London");
+  auto new_contact = db.get("contact", converted.contact_id);
+  CHECK(new_contact.at("account_id").as_string() == converted.account_id);
+  CHECK(new_contact.at("email").as_string() == "ada@engines.example");
+  auto opportunity = db.get("opportunity", *converted.opportunity_id);
+  CHECK(opportunity.at("name").as_string() == "Engines - Deal");
+  CHECK(opportunity.at("stage").as_string() == "prospecting");
+  CHECK(opportunity.at("close_date").as_date() == Date::parse("2026-04-01"));
+  CHECK(opportunity.at("amount").as_decimal() == Decimal::parse("250000.00"));
+  CHECK(opportunity.at("lead_source").as_string() == "other");
+  auto stored = db.get("lead", lead);
+  CHECK(stored.at("status").as_string() == "converted");
+  CHECK(stored.at("is_converted").as_bool());
+  CHECK(stored.at("converted_opportunity_id").as_string() == *converted.opportunity_id);
+
+  const auto accounts = db.count("account");
+  CHECK_THROWS_WITH_AS(db.convert_lead(lead), doctest::Contains("already converted"), WorkflowError);
+  CHECK(db.count("account") == accounts);
+  // Users cannot write the conversion fields themselves.
+  CHECK_THROWS_AS(db.update("lead", lead, {{"converted_account_id", Value(account)}}), ValidationError);
+}
+
+TEST_CASE_FIXTURE(StandardDb, "lead conversion into an existing account, without an opportunity, or not at all") {
+  auto lead = db.insert("lead", {{"last_name", "Hopper"}, {"company", "Navy"}, {"phone", "+1 555 0100"}});
+  const auto contacts = db.count("contact");
+  CHECK_THROWS_AS(db.convert_lead(lead, {.account_id = "no-such-account"}), NotFoundError);
+  CHECK(db.count("contact") == contacts);  // nothing was kept
+  CHECK_FALSE(db.get("lead", lead).at("is_converted").as_bool());
+  auto converted = db.convert_lead(lead, {.create_opportunity = false, .account_id = account});
+  CHECK_FALSE(converted.account_created);
+  CHECK_FALSE(converted.opportunity_id);
+  CHECK(converted.account_id == account);
+  CHECK_THROWS_AS(db.convert_lead("no-such-lead"), NotFoundError);
+}

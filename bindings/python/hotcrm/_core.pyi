@@ -136,6 +136,9 @@ class Session:
         """Timed actions waiting for run_due."""
     def register_action(self, name: str, callback: Callable[[Dict[str, Any]], None]) -> None:
         """Registers the host callback of custom actions named `name`."""
+    def convert_lead(self, lead_id: str, opportunity: bool = True, opportunity_name: str = "",
+                     owner: Optional[str] = None, account_id: Optional[str] = None) -> Dict[str, Any]:
+        """Converts a lead into an account, a contact and optionally an opportunity; returns their ids."""
     def simulate(self, object: str, changes: Mapping[str, InputValue], id: str = "") -> Dict[str, Any]:
         """What a change would trigger ({record, log, outbox, timers}), computed and rolled back."""
     def features(self, object: str, features: Mapping[str, str], where: Optional[str] = None,

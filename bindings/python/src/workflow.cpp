@@ -146,6 +146,24 @@ void bind_workflow_methods(py::class_<Session>& session) {
           "id, record, parameters, now and session (writes through it join the triggering change);\n"
           "raising aborts that change entirely.")
       .def(
+          "convert_lead",
+          [](Session& self, const std::string& lead_id, bool opportunity, const std::string& opportunity_name,
+             std::optional<std::string> owner, std::optional<std::string> account_id) {
+            LeadConversionOptions options{opportunity, opportunity_name, std::move(owner), std::move(account_id)};
+            LeadConversion result = without_gil([&] { return self.convert_lead(lead_id, options); });
+            py::dict out;
+            out["account_id"] = result.account_id;
+            out["contact_id"] = result.contact_id;
+            out["opportunity_id"] = result.opportunity_id ? py::object(py::str(*result.opportunity_id)) : py::none();
+            out["account_created"] = result.account_created;
+            return out;
+          },
+          py::arg("lead_id"), py::arg("opportunity") = true, py::arg("opportunity_name") = "",
+          py::arg("owner") = py::none(), py::arg("account_id") = py::none(),
+          "Converts a lead atomically into an account (or attaches it to account_id), a contact and, with\n"
+          "opportunity=True, an opportunity (prospecting, closing in 30 days, 10 % of the annual revenue);\n"
+          "returns the ids. Raises WorkflowError when the lead is already converted.")
+      .def(
           "simulate",
           [](Session& self, const std::string& object, py::object changes, const std::string& id) {
             Record values = to_record(changes, object);

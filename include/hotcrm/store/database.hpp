@@ -246,6 +246,13 @@ class Session {
   /// Custom actions are not called (the log lists them). Validation problems throw as for a write.
   Simulation simulate(std::string_view object, std::string_view id, const Record& changes);
 
+  /// Converts a lead, atomically: an account (or the given one), a contact and optionally an
+  /// opportunity (stage prospecting, closing in 30 days, amount 10 % of the lead's annual revenue),
+  /// then marks the lead converted and links it to what it became. Each record runs its own save
+  /// pipeline. Throws NotFoundError, WorkflowError when the lead is already converted, and the
+  /// errors of the writes (nothing is kept).
+  LeadConversion convert_lead(std::string_view lead_id, const LeadConversionOptions& options = {});
+
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
   /// committed when fn returns, rolled back when it throws.
   void transaction(const std::function<void()>& fn);

@@ -78,5 +78,21 @@ struct Simulation {
   std::vector<PendingTimer> timers;      ///< timed actions it would schedule
 };
 
+/// How a lead is converted (Session::convert_lead).
+struct LeadConversionOptions {
+  bool create_opportunity = true;
+  std::string opportunity_name;            ///< empty: "<company> - Deal"
+  std::optional<std::string> owner_id;     ///< owner of what is created; absent: the lead's owner
+  std::optional<std::string> account_id;   ///< attach to this existing account instead of creating one
+};
+
+/// What a lead became.
+struct LeadConversion {
+  std::string account_id;
+  std::string contact_id;
+  std::optional<std::string> opportunity_id;
+  bool account_created = true;
+};
+
 }  // namespace v0
 }  // namespace hotcrm
