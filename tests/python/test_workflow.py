@@ -131,3 +131,19 @@ def test_convert_lead_on_the_standard_catalog(tmp_path):
     other = db.insert("lead", {"last_name": "Hopper", "company": "Navy", "phone": "+1 555 0100"})
     ids = db.convert_lead(other, opportunity=False, account_id=ids["account_id"])
     assert ids["opportunity_id"] is None and not ids["account_created"]
+
+
+def test_business_time_on_catalog_records(tmp_path):
+    db = hotcrm.open(str(tmp_path / "crm.db"))
+    hours = {"name": "NY", "time_zone": "america_new_york", "exclude_holidays": False}
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday"):
+        hours.update({day + "_enabled": True, day + "_start_time": "09:00", day + "_end_time": "17:00"})
+    hours.update({"saturday_enabled": False, "sunday_enabled": False})
+    bh = db.insert("business_hours", hours)
+    start = datetime.datetime(2026, 3, 6, 21, 0, tzinfo=datetime.timezone.utc)  # Friday 16:00 in New York
+    due = db.business_time_add(bh, start, 120)
+    # Monday 10:00 New York, which is on daylight time from Sunday 8 March (UTC-4).
+    assert due == datetime.datetime(2026, 3, 9, 14, 0, tzinfo=datetime.timezone.utc)
+    assert db.business_minutes_between(bh, start, due) == 120
+    with pytest.raises(hotcrm.NotFoundError):
+        db.business_time_add("nope", start, 1)

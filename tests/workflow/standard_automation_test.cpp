@@ -223,3 +223,33 @@ TEST_CASE_FIXTURE(StandardDb, "lead conversion into an existing account, without
   CHECK(converted.account_id == account);
   CHECK_THROWS_AS(db.convert_lead("no-such-lead"), NotFoundError);
 }
+
+TEST_CASE_FIXTURE(StandardDb, "business calendars come from business_hours and holiday records") {
+  auto calendar = db.insert("holiday_calendar", {{"name", "Company"}, {"country", "uk"}, {"year", 2026}});
+  db.insert("holiday", {{"calendar_id", calendar}, {"name", "Founders' day"}, {"holiday_date", "2026-03-09"},
+                        {"holiday_type", "company"}});
+  db.insert("holiday", {{"calendar_id", calendar}, {"name", "Christmas Eve"}, {"holiday_date", "2026-12-24"},
+                        {"holiday_type", "company"},
+                        {"is_full_day", false}, {"start_time", "12:00"}, {"end_time", "17:00"}});
+  Record hours{{"name", "Paris office"}, {"time_zone", "europe_paris"}, {"exclude_holidays", true},
+               {"holiday_calendar_id", calendar}};
+  for (const char* day : {"monday", "tuesday", "wednesday", "thursday", "friday"}) {
+    hours.emplace(std::string(day) + "_enabled", true);
+    hours.emplace(std::string(day) + "_start_time", "09:00");
+    hours.emplace(std::string(day) + "_end_time", "17:00");
+  }
+  for (const char* day : {"saturday", "sunday"}) hours.emplace(std::string(day) + "_enabled", false);
+  auto id = db.insert("business_hours", hours);
+  auto business = db.business_calendar(id);
+  // Friday 16:00 Paris + 8 business hours: 1 on Friday, Monday is a holiday, 7 on Tuesday.
+  const auto start = DateTime::parse("2026-03-06T15:00:00Z");
+  const auto due = business.add_business_minutes(start, 8 * 60);
+  CHECK(due == DateTime::parse("2026-03-10T15:00:00Z"));
+  CHECK(business.business_minutes_between(start, due) == 8 * 60);
+  // Christmas Eve (a Thursday) closes at noon: from 11:00 Paris, one hour that day, one the next.
+  CHECK(business.add_business_minutes(DateTime::parse("2026-12-24T10:00:00Z"), 120) ==
+        DateTime::parse("2026-12-25T09:00:00Z"));
+  db.update("business_hours", id, {{"monday_start_time", "9 am"}});
+  CHECK_THROWS_WITH_AS(db.business_calendar(id), doctest::Contains("monday"), UsageError);
+  CHECK_THROWS_AS(db.business_calendar("nope"), NotFoundError);
+}

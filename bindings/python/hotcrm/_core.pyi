@@ -136,6 +136,12 @@ class Session:
         """Timed actions waiting for run_due."""
     def register_action(self, name: str, callback: Callable[[Dict[str, Any]], None]) -> None:
         """Registers the host callback of custom actions named `name`."""
+    def business_time_add(self, business_hours_id: str, start: Union[datetime.datetime, str],
+                          minutes: int) -> datetime.datetime:
+        """`minutes` business minutes after `start` under a business_hours record."""
+    def business_minutes_between(self, business_hours_id: str, a: Union[datetime.datetime, str],
+                                 b: Union[datetime.datetime, str]) -> int:
+        """Business minutes between two instants under a business_hours record."""
     def convert_lead(self, lead_id: str, opportunity: bool = True, opportunity_name: str = "",
                      owner: Optional[str] = None, account_id: Optional[str] = None) -> Dict[str, Any]:
         """Converts a lead into an account, a contact and optionally an opportunity; returns their ids."""

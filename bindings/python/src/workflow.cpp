@@ -146,6 +146,25 @@ void bind_workflow_methods(py::class_<Session>& session) {
           "id, record, parameters, now and session (writes through it join the triggering change);\n"
           "raising aborts that change entirely.")
       .def(
+          "business_time_add",
+          [](Session& self, const std::string& business_hours_id, py::object start, std::int64_t minutes) {
+            DateTime at = to_datetime(start);
+            DateTime due = without_gil([&] { return self.business_calendar(business_hours_id).add_business_minutes(at, minutes); });
+            return to_python(Value(due));
+          },
+          py::arg("business_hours_id"), py::arg("start"), py::arg("minutes"),
+          "The instant `minutes` business minutes after `start` under a business_hours record (its time\n"
+          "zone, weekly hours and holiday calendar): exact across nights, weekends, holidays and DST.")
+      .def(
+          "business_minutes_between",
+          [](Session& self, const std::string& business_hours_id, py::object a, py::object b) {
+            DateTime from = to_datetime(a);
+            DateTime to = to_datetime(b);
+            return without_gil([&] { return self.business_calendar(business_hours_id).business_minutes_between(from, to); });
+          },
+          py::arg("business_hours_id"), py::arg("a"), py::arg("b"),
+          "Business minutes between two instants under a business_hours record.")
+      .def(
           "convert_lead",
           [](Session& self, const std::string& lead_id, bool opportunity, const std::string& opportunity_name,
              std::optional<std::string> owner, std::optional<std::string> account_id) {

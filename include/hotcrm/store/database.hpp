@@ -18,6 +18,7 @@
 #include "hotcrm/progress.hpp"
 #include "hotcrm/store/query.hpp"
 #include "hotcrm/store/record.hpp"
+#include "hotcrm/time/business_calendar.hpp"
 #include "hotcrm/store/typed.hpp"
 #include "hotcrm/value.hpp"
 #include "hotcrm/workflow/workflow.hpp"
@@ -245,6 +246,12 @@ class Session {
   /// the resulting record, log, outbox messages and timers, computed for real and rolled back.
   /// Custom actions are not called (the log lists them). Validation problems throw as for a write.
   Simulation simulate(std::string_view object, std::string_view id, const Record& changes);
+
+  /// The business calendar of a business_hours record of the standard support package: its time zone
+  /// (option `europe_paris` is Europe/Paris), the enabled weekdays' start and end times, and, when it
+  /// excludes holidays, the holidays of its holiday calendar (recurring yearly or not, whole days or
+  /// partial closures). Throws NotFoundError, and UsageError naming the field for a malformed time.
+  BusinessCalendar business_calendar(std::string_view business_hours_id);
 
   /// Converts a lead, atomically: an account (or the given one), a contact and optionally an
   /// opportunity (stage prospecting, closing in 30 days, amount 10 % of the lead's annual revenue),
