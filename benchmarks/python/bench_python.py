@@ -52,7 +52,9 @@ def make_frame(rows: int, seed: int) -> pd.DataFrame:
 def bench_hotcrm(path: Path, frame: pd.DataFrame) -> tuple[float, float, pd.DataFrame]:
     with hotcrm.open(path, id_seed=1) as db:
         start = time.perf_counter()
-        report = db.import_records("lead", frame, on_error="abort")
+        # The store path: the standard lead's workflow rules (a task and an e-mail per new lead) are
+        # measured by bench_workflow.
+        report = db.import_records("lead", frame, on_error="abort", workflows=False)
         import_seconds = time.perf_counter() - start
         assert report.inserted == len(frame), report.rejected[:3]
         start = time.perf_counter()
