@@ -124,6 +124,10 @@ void Session::Impl::build_plans() {
   compile_formulas();
 }
 
+void Session::Impl::require_writable() const {
+  if (read_only) throw UsageError(ErrorCode::usage, "the database is opened read-only");
+}
+
 DateTime Session::Impl::now() {
   return workflow_runtime && workflow_runtime->pinned_now ? *workflow_runtime->pinned_now : clock();
 }

@@ -64,6 +64,11 @@ EvalResult SlotResolver::evaluate_node(const ObjectPlan& plan, const std::vector
   return formula::evaluate_row_at(formula.impl().program, node, values, context);
 }
 
+std::string keyset_page_sql(const ObjectPlan& plan, std::string_view condition, std::size_t limit) {
+  return fmt::format("SELECT {}, t0.rowid FROM {} AS t0 WHERE {} AND t0.rowid > ? ORDER BY t0.rowid LIMIT {}",
+                     plan.select_list, quote(plan.object->name), condition, limit);
+}
+
 bool read_page(Statement& statement, const ObjectPlan& plan, std::vector<std::vector<Value>>& rows,
                std::int64_t& last_rowid) {
   rows.clear();
@@ -161,9 +166,7 @@ std::vector<FieldError> Session::validate_stored(std::string_view object) {
   if (plan.rules.empty()) return violations;
   detail::SlotResolver resolver(*impl_, context_.tenant, impl_->now());
   // Rows are read in keyset pages and each rule runs on the batch path over the whole page.
-  std::string sql = fmt::format("SELECT {}, t0.rowid FROM {} AS t0 WHERE t0.\"tenant_id\" = ? AND t0.rowid > ? "
-                                "ORDER BY t0.rowid LIMIT {}",
-                                plan.select_list, detail::quote(plan.object->name), detail::kValidationChunk);
+  const std::string sql = detail::keyset_page_sql(plan, "t0.\"tenant_id\" = ?", detail::kValidationChunk);
   std::int64_t last_rowid = -1;
   std::vector<std::vector<Value>> rows;
   std::vector<std::string> ids;

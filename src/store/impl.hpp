@@ -87,6 +87,8 @@ struct Session::Impl {
   const detail::ObjectPlan& plan(std::string_view object) const;
   void build_plans();
   void compile_formulas();
+  /// Throws UsageError when the database is opened read-only (before any write).
+  void require_writable() const;
   /// The clock, or the time pinned for the write (and its workflows) in progress.
   DateTime now();
 };

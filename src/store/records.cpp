@@ -382,16 +382,12 @@ class DeferredIndexes {
   throw NotFoundError(ErrorCode::not_found, fmt::format("no {} with id '{}'", object, id));
 }
 
-void reject_if_read_only(const Session::Impl& impl) {
-  if (impl.read_only) throw UsageError(ErrorCode::usage, "the database is opened read-only");
-}
-
 }  // namespace
 
 std::string Session::insert(std::string_view object, const Record& record) {
   std::lock_guard lock(impl_->mutex);
   RowWriter writer(*impl_, context_, object);
-  reject_if_read_only(*impl_);
+  impl_->require_writable();
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(record), false, errors);
   std::vector<Value> row;
@@ -445,7 +441,7 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
                              std::optional<std::int64_t> expected_version) {
   std::lock_guard lock(impl_->mutex);
   RowWriter writer(*impl_, context_, object);
-  reject_if_read_only(*impl_);
+  impl_->require_writable();
   const auto& plan = writer.plan();
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(changes), true, errors);
@@ -501,7 +497,7 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
 
 void Session::remove(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
-  reject_if_read_only(*impl_);
+  impl_->require_writable();
   const auto& plan = impl_->plan(object);
   detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
@@ -700,7 +696,7 @@ ImportReport BulkImport::State::finish() {
 BulkImport Session::begin_import(std::string_view object, std::int64_t expected_rows, const ImportOptions& options) {
   auto state = std::make_unique<BulkImport::State>();
   state->lock = std::unique_lock(impl_->mutex);
-  reject_if_read_only(*impl_);
+  impl_->require_writable();
   impl_->plan(object);  // SchemaError for an unknown object, before anything is written
   state->impl = impl_;
   state->context = context_;

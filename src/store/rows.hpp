@@ -45,6 +45,11 @@ class SlotResolver {
   std::map<std::pair<std::string, std::string>, std::optional<std::vector<Value>>> parents_;
 };
 
+/// The SQL of a keyset page of `plan`'s rows: its columns then the rowid, WHERE `condition` AND
+/// rowid > ? (the last rowid of the previous page, bound after the condition's parameters), in
+/// rowid order, at most `limit` rows. read_page steps it.
+std::string keyset_page_sql(const ObjectPlan& plan, std::string_view condition, std::size_t limit);
+
 /// Steps a bound keyset-page statement (the object's columns, then the rowid) into `rows`, leaving
 /// `last_rowid` at the page's last rowid for the next page; resets it. False when the page is empty.
 bool read_page(Statement& statement, const ObjectPlan& plan, std::vector<std::vector<Value>>& rows,

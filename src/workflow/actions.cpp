@@ -21,6 +21,11 @@ std::string text_of(const Value& value) { return value.is_null() ? std::string()
 
 }  // namespace
 
+std::string field_text(const Record& record, const std::string& field) {
+  auto it = record.find(field);
+  return it == record.end() ? std::string() : text_of(it->second);
+}
+
 Record row_to_record(const ObjectPlan& plan, const std::vector<Value>& row) {
   Record record;
   for (std::size_t c = 0; c < plan.columns.size(); ++c) record.emplace(plan.columns[c]->name, row[c]);

@@ -69,6 +69,9 @@ void enter_state(Session::Impl& impl, ActionRunner& runner, const ObjectPlan& pl
 /// Throws WorkflowError when no transition allows the event or its guard fails.
 std::string fire_event(Session& session, const ObjectPlan& plan, std::vector<Value> row, const std::string& event);
 
+/// A field of a record as display text; empty when absent or null.
+std::string field_text(const Record& record, const std::string& field);
+
 /// The record of a row: field name -> value (system fields included).
 Record row_to_record(const ObjectPlan& plan, const std::vector<Value>& row);
 

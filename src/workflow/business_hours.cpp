@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "store/impl.hpp"
+#include "workflow/actions.hpp"
 
 namespace hotcrm {
 inline namespace v0 {
@@ -32,11 +32,6 @@ std::string zone_name(const std::string& option) {
   return name;
 }
 
-std::string text(const Record& record, const char* field) {
-  auto it = record.find(field);
-  return it == record.end() || it->second.is_null() ? std::string() : it->second.to_display();
-}
-
 bool flag(const Record& record, const std::string& field) {
   auto it = record.find(field);
   return it != record.end() && it->second == Value(true);
@@ -58,13 +53,13 @@ BusinessCalendar Session::business_calendar(std::string_view business_hours_id) 
   for (int day = 0; day < 7; ++day) {
     const std::string name = kDays[day];
     if (!flag(hours, name + "_enabled")) continue;
-    const std::string start = text(hours, (name + "_start_time").c_str());
-    const std::string end = text(hours, (name + "_end_time").c_str());
+    const std::string start = detail::field_text(hours, name + "_start_time");
+    const std::string end = detail::field_text(hours, name + "_end_time");
     weekly.set(static_cast<Weekday>(day),
                {time_range(start, end, fmt::format("business_hours '{}' {}", business_hours_id, name))});
   }
   std::vector<Holiday> holidays;
-  const std::string calendar = text(hours, "holiday_calendar_id");
+  const std::string calendar = detail::field_text(hours, "holiday_calendar_id");
   if (flag(hours, "exclude_holidays") && !calendar.empty()) {
     auto rows = query(Query{.object = "holiday", .filter = Filter::compare("calendar_id", CompareOp::eq, calendar)});
     const auto& fields = rows.rows.fields();
@@ -75,12 +70,12 @@ BusinessCalendar Session::business_calendar(std::string_view business_hours_id) 
       if (date == holiday.end() || date->second.is_null()) continue;
       Holiday closed{date->second.as_date(), std::nullopt, flag(holiday, "is_recurring")};
       if (holiday.count("is_full_day") && holiday.at("is_full_day") == Value(false))
-        closed.closed = time_range(text(holiday, "start_time"), text(holiday, "end_time"),
-                                   fmt::format("holiday '{}'", text(holiday, "id")));
+        closed.closed = time_range(detail::field_text(holiday, "start_time"), detail::field_text(holiday, "end_time"),
+                                   fmt::format("holiday '{}'", detail::field_text(holiday, "id")));
       holidays.push_back(closed);
     }
   }
-  const std::string zone = zone_name(text(hours, "time_zone"));
+  const std::string zone = zone_name(detail::field_text(hours, "time_zone"));
   return BusinessCalendar(zone == "UTC" ? TimeZone::utc() : TimeZone::load(zone), std::move(weekly), std::move(holidays));
 }
 

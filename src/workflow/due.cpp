@@ -194,8 +194,7 @@ class DueRunner {
 
   std::vector<std::string> matching_ids(const ObjectPlan& plan, const CompiledSchedule& rule, DateTime at) {
     std::vector<std::string> ids;
-    std::string sql = fmt::format("SELECT {}, t0.rowid FROM {} AS t0 WHERE t0.\"tenant_id\" = ? AND t0.rowid > ? "
-                                  "ORDER BY t0.rowid LIMIT 1000", plan.select_list, quote(plan.object->name));
+    const std::string sql = keyset_page_sql(plan, "t0.\"tenant_id\" = ?", 1000);
     SlotResolver resolver(impl_, tenant_, at, SlotResolver::Mode::read);
     std::int64_t last_rowid = -1;
     std::vector<std::vector<Value>> rows;
@@ -258,7 +257,7 @@ inline namespace v0 {
 
 RunReport Session::run_due(DateTime now) {
   std::lock_guard lock(impl_->mutex);
-  if (impl_->read_only) throw UsageError(ErrorCode::usage, "the database is opened read-only");
+  impl_->require_writable();
   return detail::DueRunner(*this, now).run();
 }
 

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "store/sqlite.hpp"
-#include "workflow/engine.hpp"
+#include "workflow/actions.hpp"
 
 namespace hotcrm {
 inline namespace v0 {
@@ -16,11 +16,6 @@ void copy_fields(const Record& lead, Record& record, std::initializer_list<std::
     auto it = lead.find(from);
     if (it != lead.end() && !it->second.is_null()) record.insert_or_assign(to, it->second);
   }
-}
-
-std::string text_of(const Record& record, const char* field) {
-  auto it = record.find(field);
-  return it == record.end() || it->second.is_null() ? std::string() : it->second.to_display();
 }
 
 /// The opportunity's lead source: the same option when the opportunity has it, else "other"
@@ -40,9 +35,9 @@ LeadConversion Session::convert_lead(std::string_view lead_id, const LeadConvers
   detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
   const Record lead = get("lead", lead_id);
-  if (lead.at("is_converted") == Value(true) || text_of(lead, "status") == "converted")
+  if (lead.at("is_converted") == Value(true) || detail::field_text(lead, "status") == "converted")
     throw WorkflowError(fmt::format("lead '{}' is already converted (to account '{}')", lead_id,
-                                    text_of(lead, "converted_account_id")));
+                                    detail::field_text(lead, "converted_account_id")));
   const Value owner = options.owner_id ? Value(*options.owner_id) : lead.at("owner_id");
   LeadConversion result;
 
@@ -70,7 +65,7 @@ LeadConversion Session::convert_lead(std::string_view lead_id, const LeadConvers
                                ? Decimal::from_int(0)
                                : Decimal::divide(revenue->second.as_decimal(), Decimal::from_int(10), 2);
     Record opportunity{
-        {"name", options.opportunity_name.empty() ? text_of(lead, "company") + " - Deal" : options.opportunity_name},
+        {"name", options.opportunity_name.empty() ? detail::field_text(lead, "company") + " - Deal" : options.opportunity_name},
         {"account_id", result.account_id}, {"contact_id", result.contact_id}, {"stage", "prospecting"},
         {"close_date", Date{clock.now().date().days + 30}}, {"amount", amount}, {"owner_id", owner}};
     if (auto source = opportunity_source(impl_->catalog, lead); !source.is_null()) opportunity.emplace("lead_source", source);

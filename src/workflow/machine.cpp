@@ -112,7 +112,7 @@ inline namespace v0 {
 
 std::string Session::fire(std::string_view object, std::string_view id, std::string_view event) {
   std::lock_guard lock(impl_->mutex);
-  if (impl_->read_only) throw UsageError(ErrorCode::usage, "the database is opened read-only");
+  impl_->require_writable();
   const auto& plan = impl_->plan(object);
   if (!plan.workflow || !plan.workflow->machine)
     throw SchemaError(ErrorCode::schema, fmt::format("{} has no state machine", object));

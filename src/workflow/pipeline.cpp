@@ -2,7 +2,7 @@
 // the object's workflow rules run in order; their field updates of the record are written back as
 // one update, which re-enters the rules once (as in Salesforce). Rules that would then change a
 // field again are a cycle, reported as an error rather than looping.
-#include <type_traits>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -153,21 +153,12 @@ PinnedClock::~PinnedClock() {
 
 namespace {
 
-/// Writes the runner's changes as one engine update while `key` is marked in `marks` (the set of
-/// records in a re-entry round, or settled); the mark goes whatever happens.
-template <class Marks>
-void update_marked(Session& session, const ObjectPlan& plan, ActionRunner& runner, Marks& marks,
-                   typename Marks::value_type mark) {
-  const auto key = [&]() -> const std::pair<std::string, std::string>& {
-    if constexpr (std::is_same_v<typename Marks::value_type, std::pair<std::string, std::string>>) return mark;
-    else return mark.first;
-  }();
-  marks.insert(mark);
+/// Writes the runner's changes as one engine update; `unmark` runs afterwards, whatever happens.
+void update_then(Session& session, const ObjectPlan& plan, ActionRunner& runner, const std::function<void()>& unmark) {
   struct Unmark {
-    Marks& marks;
-    std::pair<std::string, std::string> key;
-    ~Unmark() { marks.erase(key); }
-  } unmark{marks, key};
+    const std::function<void()>& run;
+    ~Unmark() { run(); }
+  } guard{unmark};
   SystemWrite system(runtime(SessionAccess::impl(session)));
   session.update(plan.object->name, runner.record_id(), runner.changes());
 }
@@ -177,13 +168,14 @@ void update_marked(Session& session, const ObjectPlan& plan, ActionRunner& runne
 void apply_changes(Session& session, const ObjectPlan& plan, ActionRunner& runner) {
   if (runner.changes().empty()) return;
   auto& runtime = detail::runtime(SessionAccess::impl(session));
-  auto key = std::make_pair(plan.object->name, runner.record_id());
+  const auto key = std::make_pair(plan.object->name, runner.record_id());
   auto first_round = runtime.reentry.find(key);
   if (first_round == runtime.reentry.end()) {
     // First round: write the updates and let the rules see them once more.
     std::set<std::string> fields;
     for (const auto& [field, value] : runner.changes()) fields.insert(field);
-    update_marked(session, plan, runner, runtime.reentry, {std::move(key), std::move(fields)});
+    runtime.reentry.emplace(key, std::move(fields));
+    update_then(session, plan, runner, [&] { runtime.reentry.erase(key); });
     return;
   }
   // The re-entry round: new fields are written without a third evaluation; changing a field the
@@ -193,7 +185,8 @@ void apply_changes(Session& session, const ObjectPlan& plan, ActionRunner& runne
       throw WorkflowError(fmt::format("workflow cycle on {} '{}': after re-evaluation the rules change {} again "
                                       "(to {}); rules must not undo each other's field updates",
                                       plan.object->name, runner.record_id(), field, value.to_json()));
-  update_marked(session, plan, runner, runtime.settled, std::move(key));
+  runtime.settled.insert(key);
+  update_then(session, plan, runner, [&] { runtime.settled.erase(key); });
 }
 
 void after_write(Session& session, const ObjectPlan& plan, WriteEvent event, const std::vector<Value>* prior,
@@ -256,16 +249,15 @@ void after_import(Session& session, const ObjectPlan& plan, std::int64_t first_r
   auto& impl = SessionAccess::impl(session);
   const auto& tenant = SessionAccess::context(session).tenant;
   PinnedClock clock(impl);
-  const std::string sql = fmt::format("SELECT {}, t0.rowid FROM {} AS t0 WHERE t0.rowid > ? AND t0.rowid <= ? "
-                                      "ORDER BY t0.rowid LIMIT 1000", plan.select_list, quote(plan.object->name));
+  const std::string sql = keyset_page_sql(plan, "t0.rowid <= ?", 1000);
   std::int64_t last = first_rowid - 1;
   std::vector<std::vector<Value>> rows;
   for (;;) {
     // Actions may write to this table: the page is read completely before any of them runs, and
     // rows they create lie above last_rowid.
     auto& statement = impl.db().prepare(sql);
-    statement.bind_int(1, last);
-    statement.bind_int(2, last_rowid);
+    statement.bind_int(1, last_rowid);
+    statement.bind_int(2, last);
     if (!read_page(statement, plan, rows, last)) break;
     auto needed = rows_needing_workflows(impl, tenant, clock.now(), plan, rows);
     for (std::size_t r = 0; r < rows.size(); ++r)
