@@ -51,6 +51,10 @@ def constraints(f):
         out.append("searchable")
     if f.get("indexed"):
         out.append("indexed")
+    if f.get("personal_data"):
+        out.append("personal data")
+    if "track_history" in f:
+        out.append("history tracked" if f["track_history"] else "history not tracked")
     if "reference" in f:
         out.append("-> `%s` (on delete %s)" % (f["reference"], f.get("on_delete", "set_null")))
     if "format" in f:

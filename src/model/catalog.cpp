@@ -94,6 +94,13 @@ bool ObjectDef::has_capability(std::string_view capability) const noexcept {
   return it != capabilities.end() && it->second;
 }
 
+bool tracks_history(const ObjectDef& object, const FieldDef& field) noexcept {
+  const bool object_tracks = object.has_capability("track_history");
+  if (is_system_field(field.name)) return field.name == "owner_id" && object_tracks;  // ownership transfers
+  if (!field.is_stored() || field.rollup) return false;
+  return field.track_history.value_or(object_tracks);
+}
+
 struct Catalog::State {
   std::vector<ObjectDef> objects;
   std::unordered_map<std::string, std::size_t> index;

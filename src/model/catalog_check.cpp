@@ -115,6 +115,11 @@ struct Checker {
       issue(object, where, fmt::format("a {} field cannot be unique", to_string(field.type)));
     check_default(object, field, where);
     if (field.rollup) check_rollup(object, field, where);
+    // History and anonymisation act on stored values: a formula or roll-up only derives from them.
+    if (field.track_history.value_or(false) && (field.type == FieldType::formula || field.rollup))
+      issue(object, where, "a formula or roll-up field is derived and cannot track history (track the fields it reads)");
+    if (field.personal_data && (field.type == FieldType::formula || field.rollup))
+      issue(object, where, "a formula or roll-up field is derived and cannot be personal_data (mark the fields it reads)");
   }
 
   const ObjectDef* find_object(const std::string& name) const {

@@ -78,7 +78,8 @@ struct Reader : detail::JsonReader {
     check_keys(node, path,
                {"name", "type", "label", "description", "required", "unique", "searchable", "indexed",
                 "read_only", "max_length", "min", "max", "precision", "scale", "default", "options",
-                "reference", "on_delete", "format", "expression", "return_type", "rollup"});
+                "reference", "on_delete", "format", "expression", "return_type", "rollup", "track_history",
+                "personal_data"});
     field.name = text(node, "name", path, true);
     auto type_name = text(node, "type", path, true);
     if (auto type = field_type_from_string(type_name)) field.type = *type;
@@ -90,6 +91,8 @@ struct Reader : detail::JsonReader {
     field.searchable = flag(node, "searchable", path);
     field.indexed = flag(node, "indexed", path);
     field.read_only = flag(node, "read_only", path);
+    if (node.contains("track_history")) field.track_history = flag(node, "track_history", path);
+    field.personal_data = flag(node, "personal_data", path);
     field.max_length = integer(node, "max_length", path);
     field.min = number(node, "min", path);
     field.max = number(node, "max", path);
@@ -242,6 +245,8 @@ json field_to_json(const FieldDef& field) {
     if (!field.rollup->filter.empty()) rollup["filter"] = field.rollup->filter;
     node["rollup"] = rollup;
   }
+  if (field.track_history) node["track_history"] = *field.track_history;
+  if (field.personal_data) node["personal_data"] = true;
   return node;
 }
 

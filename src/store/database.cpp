@@ -7,6 +7,7 @@
 
 #include "hotcrm/error.hpp"
 #include "store/codec.hpp"
+#include "store/history.hpp"
 #include "store/impl.hpp"
 #include "store/schema_sync.hpp"
 #include "store/sql_builder.hpp"
@@ -222,9 +223,14 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
     detail::apply_schema(connection, plan, target);
     impl->migration.steps = std::move(plan.steps);
   }
-  if (!options.read_only) detail::create_workflow_tables(connection);
+  if (!options.read_only) {
+    detail::create_workflow_tables(connection);
+    detail::create_history_table(connection);
+    detail::mark_format_version(connection);
+  }
   impl->catalog = std::move(target);
   impl->build_plans();
+  if (!options.read_only) detail::install_history(*impl);
   return Database(std::move(impl), SessionContext{});
 }
 

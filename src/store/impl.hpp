@@ -15,6 +15,7 @@
 
 namespace hotcrm::detail {
 
+struct HistoryState;
 struct ObjectPlan;
 struct WorkflowPlan;
 struct WorkflowRuntime;
@@ -73,6 +74,9 @@ inline namespace v0 {
 
 struct Session::Impl {
   std::filesystem::path path;
+  /// Field history (src/store/history.cpp): read by SQL functions of the connection, so declared
+  /// before it and destroyed after it. Null when opened read-only.
+  std::shared_ptr<detail::HistoryState> history;
   std::unique_ptr<detail::Connection> connection;
   Catalog catalog;
   Clock clock;

@@ -7,6 +7,7 @@
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
 #include "store/codec.hpp"
+#include "store/history.hpp"
 #include "store/impl.hpp"
 #include "store/rollups.hpp"
 #include "store/rows.hpp"
@@ -388,6 +389,7 @@ std::string Session::insert(std::string_view object, const Record& record) {
   std::lock_guard lock(impl_->mutex);
   RowWriter writer(*impl_, context_, object);
   impl_->require_writable();
+  detail::ActingUser actor(*impl_, context_.user);
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(record), false, errors);
   std::vector<Value> row;
@@ -443,6 +445,7 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
   RowWriter writer(*impl_, context_, object);
   impl_->require_writable();
   const auto& plan = writer.plan();
+  detail::ActingUser actor(*impl_, context_.user);
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(changes), true, errors);
   detail::PinnedClock clock(*impl_);
@@ -498,6 +501,7 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
 void Session::remove(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   impl_->require_writable();
+  detail::ActingUser actor(*impl_, context_.user);
   const auto& plan = impl_->plan(object);
   detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
@@ -583,6 +587,7 @@ ImportReport BulkImport::finish() {
 
 void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::size_t last) {
   RowWriter writer(*impl, context, object);
+  detail::ActingUser actor(*impl, context.user);
   std::vector<FieldError> field_errors;
   writer.bind_fields(batch.fields(), false, field_errors);
   const auto count = static_cast<std::int64_t>(last - first);
@@ -670,6 +675,7 @@ void BulkImport::State::reject_duplicates(const std::vector<DeferredIndexes::Dup
 }
 
 ImportReport BulkImport::State::finish() {
+  detail::ActingUser actor(*impl, context.user);  // duplicates removed, workflows of the imported rows
   if (deferred && (options.on_error == OnError::skip || report.rejected.empty())) {
     auto duplicates = deferred->build_unique();
     if (!duplicates.empty()) {

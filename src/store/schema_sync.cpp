@@ -249,6 +249,14 @@ SchemaPlan plan_schema(Connection& connection, const std::optional<Catalog>& sto
   return std::move(planner.plan);
 }
 
+void mark_format_version(Connection& connection) {
+  auto& version = connection.prepare("PRAGMA user_version");
+  version.step();
+  const auto stored = version.column_int(0);
+  version.reset();
+  if (stored < kFormatVersion) connection.exec(fmt::format("PRAGMA user_version = {}", kFormatVersion));
+}
+
 void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog& target) {
   // Table rebuilds need foreign keys off (a PRAGMA that only works outside a transaction);
   // integrity is re-checked with foreign_key_check before commit.

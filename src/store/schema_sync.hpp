@@ -10,7 +10,9 @@
 namespace hotcrm::detail {
 
 constexpr std::int32_t kApplicationId = 0x48435243;  // "HCRC"
-constexpr std::int32_t kFormatVersion = 1;
+/// 2: the field history (_hotcrm_history). A library that predates it must not write to a file
+/// whose changes are being recorded, so the version goes up on the first writable open.
+constexpr std::int32_t kFormatVersion = 2;
 
 /// The catalog stored in the file, or nullopt for a database hotcrm has not initialised.
 /// Throws SchemaError for a file that belongs to another application or a newer format.
@@ -26,6 +28,8 @@ struct SchemaPlan {
 /// in `refused` unless allowed.
 SchemaPlan plan_schema(Connection& connection, const std::optional<Catalog>& stored, const Catalog& target,
                        bool allow_destructive);
+/// Sets PRAGMA user_version to kFormatVersion when it is lower (writable opens).
+void mark_format_version(Connection& connection);
 /// Runs a plan atomically (foreign keys checked before commit) and stores the target catalog.
 void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog& target);
 

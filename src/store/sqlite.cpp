@@ -35,6 +35,11 @@ void Statement::bind_text_unowned(int index, std::string_view value) {
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, "cannot bind a value");
 }
 
+void Statement::bind_blob(int index, std::string_view bytes) {
+  int rc = sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) throw_sqlite(db_, rc, "cannot bind a value");
+}
+
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -60,6 +65,12 @@ std::string_view Statement::column_text(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
               : std::string_view();
+}
+
+std::string_view Statement::column_blob(int column) const {
+  const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  return bytes ? std::string_view(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+               : std::string_view();
 }
 
 Connection::Connection(const std::string& path, bool read_only, bool create, int busy_timeout_ms) {
@@ -101,13 +112,13 @@ Statement& Connection::prepare(const std::string& sql) {
   return *it->second;
 }
 
-Transaction::Transaction(Connection& connection) : connection_(connection) {
+Transaction::Transaction(Connection& connection, Mode mode) : connection_(connection) {
   if (connection_.in_transaction()) {
     static std::atomic<std::uint64_t> counter{0};
     savepoint_ = "hotcrm_sp_" + std::to_string(++counter);
     connection_.exec("SAVEPOINT " + savepoint_);
   } else {
-    connection_.exec("BEGIN IMMEDIATE");
+    connection_.exec(mode == Mode::read ? "BEGIN" : "BEGIN IMMEDIATE");
   }
 }
 

@@ -26,6 +26,7 @@ class Statement {
   void bind_text(int index, std::string_view value);
   /// Binds without copying: `value` must stay alive until the statement is reset.
   void bind_text_unowned(int index, std::string_view value);
+  void bind_blob(int index, std::string_view bytes);
   /// Steps once: true when a row is available, false when done. Throws on error.
   bool step();
   /// Steps a statement that must not return rows; returns sqlite's result code (SQLITE_DONE or a
@@ -38,6 +39,7 @@ class Statement {
   std::int64_t column_int(int column) const { return sqlite3_column_int64(stmt_, column); }
   double column_double(int column) const { return sqlite3_column_double(stmt_, column); }
   std::string_view column_text(int column) const;
+  std::string_view column_blob(int column) const;
   int column_count() const { return sqlite3_column_count(stmt_); }
 
   sqlite3_stmt* handle() const noexcept { return stmt_; }
@@ -71,9 +73,11 @@ class Connection {
 
 /// BEGIN IMMEDIATE ... COMMIT, or a SAVEPOINT when a transaction is already open. Rolls back in the
 /// destructor unless commit() was called, so an exception never leaves a partial write.
+/// Mode::read begins a deferred transaction instead: one consistent snapshot for several reads.
 class Transaction {
  public:
-  explicit Transaction(Connection& connection);
+  enum class Mode : std::uint8_t { write, read };
+  explicit Transaction(Connection& connection, Mode mode = Mode::write);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

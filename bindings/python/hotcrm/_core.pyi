@@ -181,6 +181,16 @@ class Session:
               description: str = "") -> Dict[str, Any]:
         """Trains an L2 logistic regression from the database and registers it with its metrics."""
     def install_default_models(self) -> List[str]: ...
+    # ---- accountability (docs/security.md) ----
+    def history(self, object: str, id: str) -> List[Dict[str, Any]]:
+        """The record's field history, oldest first: dicts of sequence, at, actor, operation, object, record_id,
+        field, old_value, new_value (typed like the field), erased, hash. Deleted records keep theirs."""
+    def export_person(self, email: str) -> Dict[str, Any]:
+        """Everything held about the person with this e-mail address (records, related records, deleted
+        records, history, outbox, workflow_log); logged as a gdpr_export audit entry."""
+    def erase_person(self, email: str) -> Dict[str, Any]:
+        """Anonymises the person's personal data in records, history and journal; returns {records: [(object,
+        id)], fields, history_entries, journal_rows}. The history chain still verifies."""
     def __enter__(self) -> Session: ...
     def __exit__(self, exc_type: Optional[type[BaseException]], exc_value: Optional[BaseException],
                  traceback: Optional[TracebackType]) -> bool: ...
@@ -192,6 +202,10 @@ class Database(Session):
     def path(self) -> str: ...
     @property
     def migration(self) -> List[str]: ...
+    def verify_history(self) -> Dict[str, Any]:
+        """Recomputes the field history's hash chain: {ok, entries, head, broken_at, problem}."""
+    def backup(self, path: PathLike, *, overwrite: bool = False, pages_per_step: int = 256) -> None:
+        """Copies the database to `path` with SQLite's online backup API while others keep writing."""
     def __enter__(self) -> Database: ...
     def __exit__(self, exc_type: Optional[type[BaseException]], exc_value: Optional[BaseException],
                  traceback: Optional[TracebackType]) -> bool: ...

@@ -68,6 +68,10 @@ py::list diagnostics_to_list(const std::vector<Diagnostic>& diagnostics, std::st
 void bind_formula_methods(py::class_<Session>& session);
 /// Session.fire / run_due / outbox / ack / workflow_log / timers / register_action / simulate.
 void bind_workflow_methods(py::class_<Session>& session);
+/// Session.history / export_person / erase_person (security.cpp).
+void bind_security_methods(py::class_<Session>& session);
+/// Database.verify_history / backup (security.cpp).
+void bind_database_security(py::class_<Database, Session>& database);
 /// hotcrm.check / hotcrm.evaluate (no database).
 void bind_formula_functions(py::module_& m);
 

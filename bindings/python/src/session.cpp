@@ -926,11 +926,13 @@ void bind_session(py::module_& m) {
       });
   bind_formula_methods(session);
   bind_workflow_methods(session);
+  bind_security_methods(session);
 
   // ---- Database ----
-  py::class_<Database, Session>(m, "Database",
+  py::class_<Database, Session> database(m, "Database",
                                 "An open database (hotcrm.open). It is also the default Session (user \"system\",\n"
-                                "tenant \"default\"). Closed by close(), by leaving a `with` block, or when collected.")
+                                "tenant \"default\"). Closed by close(), by leaving a `with` block, or when collected.");
+  database
       .def(
           "session",
           [](const Database& self, const std::string& user, const std::string& tenant) {
@@ -955,6 +957,7 @@ void bind_session(py::module_& m) {
           },
           py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"), "Closes the database.")
       .def("__repr__", [](const Database& self) { return "<hotcrm.Database path='" + self.path().string() + "'>"; });
+  bind_database_security(database);
 
   m.def("open", &open_database, py::arg("path"), py::arg("catalog") = py::none(), py::kw_only(),
         py::arg("extend_standard") = false, py::arg("packages") = py::none(), py::arg("allow_destructive") = false,

@@ -83,6 +83,12 @@ struct FieldDef {
   std::string expression;                 ///< formula source (formula fields)
   std::optional<FieldType> return_type;   ///< result type of a formula field
   std::optional<Rollup> rollup;           ///< a roll-up summary of child records (stored, read-only)
+  /// Field history: absent follows the object's `track_history` capability; false opts the field
+  /// out of a tracked object, true opts it in on an object that does not track (docs/security.md).
+  std::optional<bool> track_history;
+  /// Holds personal data (names, e-mail, phone, address, birth date): exported and anonymised by
+  /// Session::export_person / erase_person.
+  bool personal_data = false;
 
   /// True for number fields stored as integers (scale 0).
   bool is_integer() const noexcept { return type == FieldType::number && scale == 0; }
@@ -128,6 +134,10 @@ struct ObjectDef {
   const FieldDef* find_field(std::string_view field_name) const noexcept;
   bool has_capability(std::string_view capability) const noexcept;
 };
+
+/// True when changes of `field` (an own field or owner_id) are recorded in the field history:
+/// stored, not a roll-up, and tracked by the field's `track_history` or else by the object's.
+bool tracks_history(const ObjectDef& object, const FieldDef& field) noexcept;
 
 /// One problem found while loading a catalog, located by its JSON path ("/objects/2/fields/5/type").
 struct CatalogIssue {

@@ -16,6 +16,7 @@
 #include "hotcrm/formula/formula.hpp"
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/progress.hpp"
+#include "hotcrm/store/history.hpp"
 #include "hotcrm/store/query.hpp"
 #include "hotcrm/store/record.hpp"
 #include "hotcrm/time/business_calendar.hpp"
@@ -75,6 +76,14 @@ struct ImportReport {
   std::vector<FieldError> rejected;    ///< one entry per problem; `row` is the 0-based input row
   std::vector<std::string> ids;        ///< ids of the inserted rows, in input order
   std::int64_t rejected_rows() const noexcept;
+};
+
+/// How Database::backup copies: in steps of `pages_per_step` pages (the source is read in one
+/// snapshot; writers of other connections and threads go on meanwhile).
+struct BackupOptions {
+  std::int32_t pages_per_step = 256;
+  bool overwrite = false;         ///< replace an existing destination file (else UsageError)
+  ProgressCallback on_progress;   ///< called after each step with pages done / total
 };
 
 /// One column of a feature matrix (Session::features): its name and the formula that computes it.
@@ -260,6 +269,27 @@ class Session {
   /// errors of the writes (nothing is kept).
   LeadConversion convert_lead(std::string_view lead_id, const LeadConversionOptions& options = {});
 
+  // ---- Accountability (docs/security.md) ----
+
+  /// The field history of a record of `object` in this tenant, oldest first: one entry per change
+  /// of a tracked field (create, update, delete), also after the record is deleted. Values are
+  /// typed by the field. Throws SchemaError for an unknown object; an unknown id has no entries.
+  std::vector<HistoryEntry> history(std::string_view object, std::string_view id);
+  /// Everything held about the person with this e-mail address (compared case-insensitively), as one
+  /// JSON document: the records of this tenant holding it in an e-mail field (leads, contacts,
+  /// candidates, employees, users, ...), the records pointing at them through lookups (cases, ...)
+  /// or polymorphic references (`<x>_object` + `<x>_id`: activities, tasks, notes), the field
+  /// history of all of these, deleted records' history included, and
+  /// the engine's outbox messages and log entries about them. Logged as a gdpr_export audit entry.
+  std::string export_person(std::string_view email);
+  /// Anonymises the person with this e-mail address: the personal-data fields of the records
+  /// export_person finds are cleared (a required one gets a placeholder), in the records and in
+  /// their history entries, and the address is scrubbed from the outbox and workflow log. Other
+  /// fields, the records themselves and roll-ups stay. Validation rules and workflows do not run
+  /// for these writes. The history chain still verifies; a gdpr_erase audit entry lists what was
+  /// erased. Throws UsageError for a blank address.
+  ErasureReport erase_person(std::string_view email);
+
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
   /// committed when fn returns, rolled back when it throws.
   void transaction(const std::function<void()>& fn);
@@ -341,6 +371,19 @@ class Database : public Session {
   const std::filesystem::path& path() const;
   /// Closes the connection; later calls throw UsageError. Called by the destructor.
   void close();
+
+  /// Recomputes the field history's hash chain from the first entry: every entry must follow its
+  /// predecessor (sequence without gaps, hash of the previous hash and its own content), and every
+  /// erased entry must be listed, with its anonymised values, by a later gdpr_erase entry. Reports
+  /// the first entry that fails. Truncating the newest entries is found only against a head hash
+  /// kept elsewhere (HistoryVerification::head).
+  HistoryVerification verify_history();
+  /// Copies the database into `destination` with SQLite's online backup API, a slice of pages at a
+  /// time from one read snapshot: writers (other threads and processes) are not blocked, and the
+  /// copy holds exactly the transactions committed when it started. The copy is written beside
+  /// the destination and renamed into place when complete. Throws UsageError when the destination
+  /// exists (unless options.overwrite) and StoreError / Error(io) when copying fails.
+  void backup(const std::filesystem::path& destination, const BackupOptions& options = {});
 
  private:
   using Session::Session;
