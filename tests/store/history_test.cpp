@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "hotcrm/hotcrm.hpp"
 #include "support/fixtures.hpp"
 #include "support/temp_db.hpp"
@@ -346,4 +348,26 @@ TEST_CASE("history: catalog attributes track_history and personal_data" * doctes
   fails(R"({"name": "x", "fields": [{"name": "f", "type": "text"},
            {"name": "g", "type": "formula", "expression": "f", "return_type": "text", "personal_data": true}]})",
         "cannot be personal_data");
+}
+
+TEST_CASE("history: objects wider than one trigger call (120 tracked fields)" * doctest::test_suite("store")) {
+  std::string fields;
+  for (int i = 0; i < 120; ++i) fields += (i ? "," : "") + fmt::format(R"({{"name": "f{}", "type": "text"}})", i);
+  test::TempDir dir;
+  OpenOptions options;
+  options.catalog = Catalog::from_json(R"({"name": "wide", "capabilities": {"track_history": true}, "fields": [)" + fields + "]}");
+  Database db = Database::open(dir.file("wide.db"), options);
+  Record record;
+  for (int i = 0; i < 120; ++i) record[fmt::format("f{}", i)] = fmt::format("v{}", i);
+  const std::string id = db.insert("wide", record);
+  db.update("wide", id, {{"f3", "changed"}, {"f60", "changed"}, {"f119", "changed"}});
+  auto entries = db.history("wide", id);
+  CHECK(fields_of(entries, "create").size() == 121);  // 120 fields and owner_id, in two stored entries
+  CHECK(fields_of(entries, "update") == std::vector<std::string>{"f119", "f3", "f60"});
+  CHECK(only(entries, "update", "f119").old_value == Value("v119"));
+  db.remove("wide", id);
+  CHECK(fields_of(db.history("wide", id), "delete").size() == 121);
+  auto verified = db.verify_history();
+  CHECK(verified.ok);
+  CHECK(verified.entries == 2 + 3 + 2);
 }
