@@ -41,11 +41,13 @@ from ._core import (
     check,
     check_where,
     evaluate,
+    exponential_smoothing,
     open,
     packages,
     sample_data,
     psi,
     routing_hash,
+    sentiment,
     standard_catalog_json,
 )
 
@@ -139,11 +141,13 @@ __all__ = [
     "check",
     "check_where",
     "evaluate",
+    "exponential_smoothing",
     "models",
     "open",
     "packages",
     "sample_data",
     "psi",
     "routing_hash",
+    "sentiment",
     "standard_catalog_json",
 ]

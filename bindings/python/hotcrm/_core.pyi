@@ -191,6 +191,17 @@ class Session:
         """Trains an L2 logistic regression from the database and registers it with its metrics."""
     def install_default_models(self) -> List[str]:
         """Registers the default models of the standard catalog (the seed's formulas) that are missing."""
+    # ---- forecasts, recommendations, sentiment (docs/scoring.md) ----
+    def forecast(self, months: int = 12, *, account_id: Optional[str] = None, history_months: int = 24,
+                 trend: bool = True, coverage: float = 0.95) -> Dict[str, Any]:
+        """Revenue forecast per month: the seed's weighted pipeline (Decimals) and exponential smoothing
+        of the closed-won history with prediction intervals."""
+    def recommend(self, quote_id: Optional[str] = None, *, products: Optional[Sequence[str]] = None, limit: int = 5,
+                  min_support: int = 2, quotes: bool = True, invoices: bool = True) -> List[Dict[str, Any]]:
+        """Products often bought with a quote's (or the given) products, by cosine similarity of baskets."""
+    def sentiment(self, object: str, field: str, *, where: Optional[str] = None,
+                  write: Optional[str] = None) -> Dict[str, Any]:
+        """Sentiment of a text field of the matching records: {ids, scores, labels, written}."""
     def __enter__(self) -> Session: ...
     def __exit__(self, exc_type: Optional[type[BaseException]], exc_value: Optional[BaseException],
                  traceback: Optional[TracebackType]) -> bool: ...
@@ -371,5 +382,10 @@ class ScoreResult:
 
 def routing_hash(model_name: str, record_id: str) -> int:
     """FNV-1a 64 of model_name, a zero byte and record_id (bucket = hash % 10000)."""
+def exponential_smoothing(y: npt.ArrayLike, horizon: int = 12, *, trend: bool = True, coverage: float = 0.95,
+                          params: Optional[Mapping[str, float]] = None) -> Dict[str, Any]:
+    """Holt's linear trend (or simple) exponential smoothing: the fit and horizon forecasts with intervals."""
+def sentiment(text: str) -> Dict[str, Any]:
+    """Lexicon-based sentiment of a text: {score, total, label, terms}."""
 def psi(reference: npt.ArrayLike, current: npt.ArrayLike, bins: int = 10) -> float:
     """Population stability index of `current` against quantile bins of `reference`."""
