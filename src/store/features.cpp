@@ -130,7 +130,6 @@ bool aggregatable(const std::string& function, const FieldDef& field) {
 FeatureProgram::FeatureProgram(Session::Impl& impl, std::string tenant, DateTime now, const ObjectPlan& plan,
                                const std::vector<FeatureSpec>& specs)
     : impl_(impl), tenant_(std::move(tenant)), now_(now), plan_(plan) {
-  const ObjectDef& object = *plan.object;
   // Aggregates first: formulas may read them by name.
   std::map<std::string, FieldType> extra;
   for (const auto& spec : specs) {
@@ -140,83 +139,11 @@ FeatureProgram::FeatureProgram(Session::Impl& impl, std::string tenant, DateTime
                                                        "would be computed for nothing)", spec.name));
       continue;
     }
-    const FeatureAggregate& def = *spec.aggregate;
-    const auto where = fmt::format("feature '{}' (an aggregate of {})", spec.name, def.object.empty() ? "?" : def.object);
-    if (!is_identifier(spec.name))
-      throw UsageError(ErrorCode::usage, fmt::format("{}: an aggregate's name is an identifier (letters, digits, '_'), "
-                                                     "so that formulas can name it", where));
-    if (names_a_field(object, spec.name))
-      throw UsageError(ErrorCode::usage, fmt::format("{}: {} already has a field named '{}'; give the aggregate "
-                                                     "another name", where, object.name, spec.name));
-    if (std::count_if(specs.begin(), specs.end(), [&](const FeatureSpec& other) { return other.name == spec.name; }) > 1)
-      throw UsageError(ErrorCode::usage, fmt::format("{}: the name '{}' is not unique (formulas read an aggregate by "
-                                                     "its name)", where, spec.name));
-    if (!known_function(def.function))
-      throw UsageError(ErrorCode::usage, fmt::format("{}: function '{}' is not count, sum, min, max or avg", where,
-                                                     def.function));
-    const ObjectDef* child_def = impl.catalog.find(def.object);
-    if (!child_def) throw UsageError(ErrorCode::usage, fmt::format("{}: there is no object '{}'", where, def.object));
-    auto aggregate = std::make_unique<Aggregate>();
-    aggregate->name = spec.name;
-    aggregate->def = def;
-    aggregate->child = &impl.plan(def.object);
-    const FieldDef* via = child_def->find_field(def.via);
-    if (!via || !via->is_stored())
-      throw UsageError(ErrorCode::usage, fmt::format("{}: {} has no stored field '{}' to link it", where, def.object, def.via));
-    if (via->is_reference() ? via->reference != object.name : !(via->type == FieldType::text || via->name == "id"))
-      throw UsageError(ErrorCode::usage,
-                       fmt::format("{}: {}.{} must be a lookup to {} or a text field holding its ids; it is {}{}", where,
-                                   def.object, def.via, object.name, to_string(via->type),
-                                   via->is_reference() ? " to " + via->reference : std::string()));
-    if (def.function == "count") {
-      if (!def.field.empty())
-        throw UsageError(ErrorCode::usage, fmt::format("{}: count takes no field (it counts records)", where));
-    } else {
-      aggregate->field = child_def->find_field(def.field);
-      if (def.field.empty() || !aggregate->field || !aggregate->field->is_stored())
-        throw UsageError(ErrorCode::usage, fmt::format("{}: {} needs a stored field of {}; '{}' is not one", where,
-                                                       def.function, def.object, def.field));
-      if (!aggregatable(def.function, *aggregate->field))
-        throw UsageError(ErrorCode::usage, fmt::format("{}: cannot take the {} of {}.{} ({})", where, def.function,
-                                                       def.object, def.field, to_string(aggregate->field->type)));
-    }
-    aggregate->type = aggregate_type(def.function, aggregate->field);
-
-    auto builder = std::make_unique<SqlBuilder>(impl, *aggregate->child, tenant_, now);
-    try {
-      if (!def.filter.empty()) builder->add_filter(Filter::formula(def.filter));
-    } catch (const Error& error) {
-      throw UsageError(error.code(), fmt::format("{}: the filter {}", where, untagged(error)));
-    }
-    if (def.within_days != 0 || !def.date_field.empty()) {
-      const FieldDef* date = child_def->find_field(def.date_field);
-      if (!date || !(date->type == FieldType::date || date->type == FieldType::datetime))
-        throw UsageError(ErrorCode::usage, fmt::format("{}: a time window needs a date or datetime field of {}; '{}' is "
-                                                       "not one", where, def.object, def.date_field));
-      if (def.within_days <= 0)
-        throw UsageError(ErrorCode::usage, fmt::format("{}: within_days must be a positive number of days, not {}", where,
-                                                       def.within_days));
-      const std::int64_t span = def.within_days * 86'400'000'000LL;
-      const Value from = date->type == FieldType::date ? Value(Date{static_cast<std::int32_t>(now.date().days - def.within_days)})
-                                                       : Value(DateTime{now.micros - span});
-      const Value to = date->type == FieldType::date ? Value(now.date()) : Value(now);
-      builder->add_filter(Filter::and_({Filter::compare(def.date_field, CompareOp::ge, from),
-                                        Filter::compare(def.date_field, CompareOp::le, to)}));
-    }
-    const std::string link = "t0." + quote(via->name);
-    std::string values;
-    const std::string column = aggregate->field ? "t0." + quote(aggregate->field->name) : std::string();
-    if (def.function == "count") values = "COUNT(*)";
-    else if (def.function == "avg") values = fmt::format("SUM({0}), COUNT({0})", column);
-    else values = fmt::format("{}({})", def.function == "sum" ? "SUM" : def.function == "min" ? "MIN" : "MAX", column);
-    aggregate->sql = fmt::format("SELECT {}, {} FROM {} WHERE {} AND {} IN (SELECT value FROM json_each(?)) GROUP BY {}",
-                                 link, values, builder->from_clause(), builder->where(), link, link);
-    aggregate->builder = std::move(builder);
+    auto aggregate = compile_aggregate(spec, specs);
     extra.emplace(spec.name, aggregate->type);
     aggregate_index_.emplace(spec.name, aggregates_.size());
     aggregates_.push_back(std::move(aggregate));
   }
-
   for (const auto& spec : specs) {
     if (spec.hidden) continue;
     names_.push_back(spec.name);
@@ -224,17 +151,105 @@ FeatureProgram::FeatureProgram(Session::Impl& impl, std::string tenant, DateTime
       columns_.push_back({static_cast<int>(aggregate_index_.at(spec.name)), 0});
       continue;
     }
-    auto compiled = compile_formula(impl.catalog, object.name, spec.formula, extra);
-    if (!compiled.ok())
-      throw UsageError(ErrorCode::parse, fmt::format("feature '{}' does not compile:\n{}", spec.name,
-                                                     render_diagnostics(compiled.diagnostics, spec.formula)));
-    if (!numeric_result(compiled.formula->result_type()))
-      throw UsageError(ErrorCode::usage, fmt::format("feature '{}' is {}; a feature is a number, currency, percent, "
-                                                     "boolean, date or datetime", spec.name,
-                                                     to_string(compiled.formula->result_type())));
     columns_.push_back({-1, formulas_.size()});
-    formulas_.push_back(*compiled.formula);
+    formulas_.push_back(compile_feature_formula(spec, extra));
   }
+}
+
+Formula FeatureProgram::compile_feature_formula(const FeatureSpec& spec, const std::map<std::string, FieldType>& extra) const {
+  auto compiled = compile_formula(impl_.catalog, plan_.object->name, spec.formula, extra);
+  if (!compiled.ok())
+    throw UsageError(ErrorCode::parse, fmt::format("feature '{}' does not compile:\n{}", spec.name,
+                                                   render_diagnostics(compiled.diagnostics, spec.formula)));
+  if (!numeric_result(compiled.formula->result_type()))
+    throw UsageError(ErrorCode::usage, fmt::format("feature '{}' is {}; a feature is a number, currency, percent, "
+                                                   "boolean, date or datetime", spec.name,
+                                                   to_string(compiled.formula->result_type())));
+  return *compiled.formula;
+}
+
+std::unique_ptr<FeatureProgram::Aggregate> FeatureProgram::compile_aggregate(const FeatureSpec& spec,
+                                                                             const std::vector<FeatureSpec>& specs) {
+  const ObjectDef& object = *plan_.object;
+  const FeatureAggregate& def = *spec.aggregate;
+  const auto where = fmt::format("feature '{}' (an aggregate of {})", spec.name, def.object.empty() ? "?" : def.object);
+  if (!is_identifier(spec.name))
+    throw UsageError(ErrorCode::usage, fmt::format("{}: an aggregate's name is an identifier (letters, digits, '_'), "
+                                                   "so that formulas can name it", where));
+  if (names_a_field(object, spec.name))
+    throw UsageError(ErrorCode::usage, fmt::format("{}: {} already has a field named '{}'; give the aggregate "
+                                                   "another name", where, object.name, spec.name));
+  if (std::count_if(specs.begin(), specs.end(), [&](const FeatureSpec& other) { return other.name == spec.name; }) > 1)
+    throw UsageError(ErrorCode::usage, fmt::format("{}: the name '{}' is not unique (formulas read an aggregate by "
+                                                   "its name)", where, spec.name));
+  if (!known_function(def.function))
+    throw UsageError(ErrorCode::usage, fmt::format("{}: function '{}' is not count, sum, min, max or avg", where,
+                                                   def.function));
+  const ObjectDef* child = impl_.catalog.find(def.object);
+  if (!child) throw UsageError(ErrorCode::usage, fmt::format("{}: there is no object '{}'", where, def.object));
+  auto aggregate = std::make_unique<Aggregate>();
+  aggregate->name = spec.name;
+  aggregate->def = def;
+  aggregate->child = &impl_.plan(def.object);
+  const FieldDef& via = link_field(*child, object, def, where);
+  if (def.function == "count") {
+    if (!def.field.empty())
+      throw UsageError(ErrorCode::usage, fmt::format("{}: count takes no field (it counts records)", where));
+  } else {
+    aggregate->field = child->find_field(def.field);
+    if (def.field.empty() || !aggregate->field || !aggregate->field->is_stored())
+      throw UsageError(ErrorCode::usage, fmt::format("{}: {} needs a stored field of {}; '{}' is not one", where,
+                                                     def.function, def.object, def.field));
+    if (!aggregatable(def.function, *aggregate->field))
+      throw UsageError(ErrorCode::usage, fmt::format("{}: cannot take the {} of {}.{} ({})", where, def.function,
+                                                     def.object, def.field, to_string(aggregate->field->type)));
+  }
+  aggregate->type = aggregate_type(def.function, aggregate->field);
+  aggregate->builder = std::make_unique<SqlBuilder>(impl_, *aggregate->child, tenant_, now_);
+  try {
+    if (!def.filter.empty()) aggregate->builder->add_filter(Filter::formula(def.filter));
+  } catch (const Error& error) {
+    throw UsageError(error.code(), fmt::format("{}: the filter {}", where, untagged(error)));
+  }
+  if (def.within_days != 0 || !def.date_field.empty()) aggregate->builder->add_filter(window_filter(*child, def, where));
+  const std::string link = "t0." + quote(via.name);
+  const std::string column = aggregate->field ? "t0." + quote(aggregate->field->name) : std::string();
+  std::string values;
+  if (def.function == "count") values = "COUNT(*)";
+  else if (def.function == "avg") values = fmt::format("SUM({0}), COUNT({0})", column);
+  else values = fmt::format("{}({})", def.function == "sum" ? "SUM" : def.function == "min" ? "MIN" : "MAX", column);
+  aggregate->sql = fmt::format("SELECT {}, {} FROM {} WHERE {} AND {} IN (SELECT value FROM json_each(?)) GROUP BY {}",
+                               link, values, aggregate->builder->from_clause(), aggregate->builder->where(), link, link);
+  return aggregate;
+}
+
+const FieldDef& FeatureProgram::link_field(const ObjectDef& child, const ObjectDef& object, const FeatureAggregate& def,
+                                           const std::string& where) {
+  const FieldDef* via = child.find_field(def.via);
+  if (!via || !via->is_stored())
+    throw UsageError(ErrorCode::usage, fmt::format("{}: {} has no stored field '{}' to link it", where, def.object, def.via));
+  if (via->is_reference() ? via->reference != object.name : !(via->type == FieldType::text || via->name == "id"))
+    throw UsageError(ErrorCode::usage,
+                     fmt::format("{}: {}.{} must be a lookup to {} or a text field holding its ids; it is {}{}", where,
+                                 def.object, def.via, object.name, to_string(via->type),
+                                 via->is_reference() ? " to " + via->reference : std::string()));
+  return *via;
+}
+
+Filter FeatureProgram::window_filter(const ObjectDef& child, const FeatureAggregate& def, const std::string& where) const {
+  const FieldDef* date = child.find_field(def.date_field);
+  if (!date || !(date->type == FieldType::date || date->type == FieldType::datetime))
+    throw UsageError(ErrorCode::usage, fmt::format("{}: a time window needs a date or datetime field of {}; '{}' is "
+                                                   "not one", where, def.object, def.date_field));
+  if (def.within_days <= 0)
+    throw UsageError(ErrorCode::usage, fmt::format("{}: within_days must be a positive number of days, not {}", where,
+                                                   def.within_days));
+  // [now - days, now]: a date field compares with today's date.
+  const bool dated = date->type == FieldType::date;
+  const Value from = dated ? Value(Date{static_cast<std::int32_t>(now_.date().days - def.within_days)})
+                           : Value(DateTime{now_.micros - def.within_days * 86'400'000'000LL});
+  const Value to = dated ? Value(now_.date()) : Value(now_);
+  return Filter::and_({Filter::compare(def.date_field, CompareOp::ge, from), Filter::compare(def.date_field, CompareOp::le, to)});
 }
 
 FeatureProgram::~FeatureProgram() = default;

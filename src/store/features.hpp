@@ -36,6 +36,11 @@ class FeatureProgram {
     int aggregate = -1;  ///< an aggregate's index, or -1 for a formula
     std::size_t formula = 0;
   };
+  std::unique_ptr<Aggregate> compile_aggregate(const FeatureSpec& spec, const std::vector<FeatureSpec>& specs);
+  static const FieldDef& link_field(const ObjectDef& child, const ObjectDef& object, const FeatureAggregate& def,
+                                    const std::string& where);
+  Filter window_filter(const ObjectDef& child, const FeatureAggregate& def, const std::string& where) const;
+  Formula compile_feature_formula(const FeatureSpec& spec, const std::map<std::string, FieldType>& extra) const;
   std::vector<Value> aggregate_page(Aggregate& aggregate, const std::vector<std::vector<Value>>& rows);
 
   Session::Impl& impl_;
