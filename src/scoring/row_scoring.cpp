@@ -80,12 +80,13 @@ hotcrm_store_scoring::CompiledScorer& scorer(Session& session, std::string_view 
   auto& impl = SessionInternals::impl(session);
   const std::string& tenant = SessionInternals::context(session).tenant;
   if (!impl.row_scoring) impl.row_scoring = std::make_shared<hotcrm_store::RowScoringCache>();
-  ModelRegistry registry(session);
-  std::string signature = impl.read_only ? std::string() : signature_of(impl, model);
   auto found = impl.row_scoring->models.find(model);
-  if (found != impl.row_scoring->models.end() && !signature.empty() && found->second.signature == signature &&
-      found->second.tenant == tenant && found->second.now == now.micros)
+  // A cached scorer means the registry's tables exist: one query tells whether it is still current.
+  if (found != impl.row_scoring->models.end() && !impl.read_only && found->second.tenant == tenant &&
+      found->second.now == now.micros && !found->second.signature.empty() &&
+      found->second.signature == signature_of(impl, model))
     return found->second;
+  ModelRegistry registry(session);
   const auto versions = registry.list(model);  // installs a default model on first use
   if (versions.empty()) throw NotFoundError(ErrorCode::not_found, fmt::format("no model named '{}'", model));
   hotcrm_store_scoring::CompiledScorer fresh;
