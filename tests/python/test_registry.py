@@ -133,6 +133,7 @@ def test_cli_score_and_model(tmp_path):
     assert "10 scores written" in out.stderr
     listed = run("model", "list", path, "--format", "json").stdout.splitlines()
     assert {json.loads(line)["name"] for line in listed} == {"conv"} | DEFAULT_MODELS
+    assert set(hotcrm.default_model_names()) == DEFAULT_MODELS
     bad = run("model", "promote", path, "conv", "4")
     assert bad.returncode == 1 and "model 'conv' has no version 4" in bad.stderr
     mon = run("model", "monitor", path, "conv", "--label", "ISPICKVAL(status, 'converted')", "--format", "json")

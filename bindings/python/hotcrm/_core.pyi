@@ -380,6 +380,8 @@ class ScoreResult:
     def __len__(self) -> int: ...
     def to_pandas(self) -> Any: ...
 
+def default_model_names() -> List[str]:
+    """The default models of the standard catalog (the seed's applications), in install order."""
 def routing_hash(model_name: str, record_id: str) -> int:
     """FNV-1a 64 of model_name, a zero byte and record_id (bucket = hash % 10000)."""
 def exponential_smoothing(y: npt.ArrayLike, horizon: int = 12, *, trend: bool = True, coverage: float = 0.95,

@@ -367,6 +367,8 @@ void bind_registry(py::module_& m) {
           [](Session& self) { return without_gil([&] { return ModelRegistry(self).install_defaults(); }); },
           "Registers the default models of the standard catalog (lead_score) when missing; returns the names installed.");
 
+  m.def("default_model_names", [] { return default_model_names(); },
+        "The default models of the standard catalog (the seed's applications), in install order.");
   m.def("routing_hash", &routing_hash, py::arg("model_name"), py::arg("record_id"),
         "FNV-1a 64 of model_name, a zero byte and record_id: the champion/challenger routing hash (bucket = hash % 10000).");
   m.def(
