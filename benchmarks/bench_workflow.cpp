@@ -6,9 +6,13 @@
 //   rating, a given industry), two fire on a slice of the rows (an e-mail to the outbox, a field
 //   update that re-enters the rules);
 // - run_due over M due time-trigger actions against a raw SQLite loop doing the same minimum work
-//   (read the due row, delete it, update the record, append a log row), one transaction per item.
+//   (read the due row, delete it, update the record, append a log row), one transaction per item;
+// - bulk import of S standard leads with the seed's lead auto-scoring rule (the "score" action
+//   with the default lead_score model, and the data completeness update) active, against the same
+//   import with the standard catalog's rules as shipped (the rule inactive): what turning the rule
+//   on costs an import.
 //
-//   bench_workflow [--rows N] [--due M]
+//   bench_workflow [--rows N] [--due M] [--score-rows S]
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -31,6 +35,7 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 struct Options {
   std::int64_t rows = 1'000'000;
   std::int64_t due = 100'000;
+  std::int64_t score_rows = 100'000;
 };
 
 Options parse_args(int argc, char** argv) {
@@ -39,6 +44,7 @@ Options parse_args(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag == "--rows") options.rows = std::atoll(argv[i + 1]);
     else if (flag == "--due") options.due = std::atoll(argv[i + 1]);
+    else if (flag == "--score-rows") options.score_rows = std::atoll(argv[i + 1]);
   }
   return options;
 }
@@ -137,6 +143,46 @@ double run_due_engine(const std::filesystem::path& path, std::int64_t due) {
   return seconds;
 }
 
+/// The standard catalog with lead_auto_scoring switched on (or as shipped).
+Catalog standard_catalog(bool auto_scoring) {
+  std::vector<ObjectDef> objects = Catalog::standard().objects();
+  for (auto& object : objects)
+    if (object.name == "lead")
+      for (auto& rule : object.workflow_rules)
+        if (rule.name == "lead_auto_scoring") rule.active = auto_scoring;
+  return Catalog::from_objects(std::move(objects));
+}
+
+/// Imports `rows` standard leads (workflows on); returns the seconds and checks the scores.
+double import_standard_leads(const std::filesystem::path& path, std::int64_t rows, bool auto_scoring) {
+  std::filesystem::remove(path);
+  OpenOptions open;
+  open.catalog = standard_catalog(auto_scoring);
+  open.clock = fixed_clock(DateTime::parse("2026-03-02T09:00:00Z"));
+  open.id_seed = 7;
+  Database db = Database::open(path, open);
+  static const char* industries[] = {"technology", "finance", "retail", "energy"};
+  static const char* ratings[] = {"warm", "cold", "hot"};
+  const auto start = Clock::now();
+  auto import = db.begin_import("lead", rows, {});
+  constexpr std::int64_t chunk = 50'000;
+  for (std::int64_t first = 0; first < rows; first += chunk) {
+    RecordBatch batch({"last_name", "company", "email", "industry", "rating", "annual_revenue", "number_of_employees", "title"});
+    for (std::int64_t i = first; i < std::min(rows, first + chunk); ++i)
+      batch.add_row({Value(fmt::format("Lead{}", i)), Value(fmt::format("Company {}", i % 5'000)),
+                     Value(fmt::format("lead{}@example.com", i)), Value(industries[i % 4]), Value(ratings[i % 3]),
+                     Value(Decimal::from_int((i * 7919) % 9'000'000)), Value(std::int64_t{(i * 31) % 900}),
+                     i % 2 ? Value("CTO") : Value()});
+    import.add(batch);
+  }
+  auto report = import.finish();
+  const double seconds = seconds_since(start);
+  if (report.inserted != rows) throw std::runtime_error("not every lead was imported");
+  const auto scored = db.count("lead", parse_where("lead_score > 0"));
+  if (auto_scoring != (scored == rows)) throw std::runtime_error(fmt::format("{} of {} leads scored", scored, rows));
+  return seconds;
+}
+
 void exec(sqlite3* db, const char* sql) {
   char* error = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) throw std::runtime_error(error ? error : "sqlite");
@@ -219,6 +265,13 @@ int main(int argc, char** argv) {
     fmt::print("  raw SQLite loop (floor): {:.2f} s ({:.0f} actions/s)\n", floor, static_cast<double>(options.due) / floor);
     fmt::print("  run_due:                 {:.2f} s ({:.0f} actions/s)\n", engine, static_cast<double>(options.due) / engine);
     fmt::print("  ratio: {:.2f}x the floor's time\n", engine / floor);
+
+    fmt::print("bulk import of {} standard leads, lead_auto_scoring (score action) on vs as shipped\n", options.score_rows);
+    const double shipped = import_standard_leads(dir / "shipped.db", options.score_rows, false);
+    const double scoring = import_standard_leads(dir / "scoring.db", options.score_rows, true);
+    fmt::print("  as shipped (floor): {:.2f} s ({:.0f} rows/s)\n", shipped, static_cast<double>(options.score_rows) / shipped);
+    fmt::print("  auto-scoring on:    {:.2f} s ({:.0f} rows/s)\n", scoring, static_cast<double>(options.score_rows) / scoring);
+    fmt::print("  cost of auto-scoring: {:.2f}x\n", scoring / shipped);
   } catch (const std::exception& error) {
     fmt::print(stderr, "bench_workflow: {}\n", error.what());
     std::filesystem::remove_all(dir);

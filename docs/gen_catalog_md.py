@@ -127,6 +127,8 @@ def action_text(a):
         text = "e-mail `%s`" % a["template"]
     elif kind == "webhook":
         text = "webhook %s" % a.get("method", "POST")
+    elif kind == "score":
+        text = "set %s = score of model `%s`" % (a["field"], a["model"])
     else:
         text = "custom `%s`" % a["name"]
     return text + (" (if `%s`)" % cell(a["condition"]) if a.get("condition") else "")
@@ -144,6 +146,7 @@ def render_automation(obj):
         lines += ["", "Workflow rules:", "", "| rule | trigger | condition | actions |", "| --- | --- | --- | --- |"]
         for r in rules:
             trigger = r["trigger"] + (", newly meets" if r.get("evaluation") == "newly_meets" else "")
+            trigger += "" if r.get("active", True) else " (inactive)"
             lines.append("| `%s` | %s | `%s` | %s |" % (r["name"], trigger, cell(r.get("condition", "")),
                                                        cell(actions_text(r.get("actions", [])))))
     for r in obj.get("scheduled_rules", []):

@@ -135,8 +135,7 @@ struct ModelArguments {
 };
 
 json info_json(const ModelInfo& info) {
-  json features = json::array();
-  for (const auto& f : info.features) features.push_back({{"name", f.name}, {"formula", f.formula}});
+  const json features = json::parse(feature_specs_to_json(info.features));
   json bands = json::object();
   for (const auto& b : info.scale.bands) bands[b.label] = b.min;
   return {{"name", info.name}, {"version", info.version}, {"kind", std::string(to_string(info.kind))},
@@ -160,9 +159,9 @@ ExitCode run_model_list(const ModelArguments& arguments) {
   return ExitCode::ok;
 }
 
-/// FILE: {"name", "object", "features": {name: formula} | [{"name", "formula"}], "model": {our model
-/// JSON} | "xgboost": "path.json", "metrics", "bands": {label: min}, "clip": [min, max], "below",
-/// "description", "reference": [training scores]}.
+/// FILE: {"name", "object", "features": {name: formula | {"aggregate"...}} | [{"name", "formula" |
+/// "aggregate", "hidden"}], "model": {our model JSON} | "xgboost": "path.json", "metrics", "bands":
+/// {label: min}, "clip": [min, max], "below", "round", "description", "reference": [training scores]}.
 ExitCode run_model_register(const ModelArguments& arguments) {
   std::ifstream in(arguments.file);
   if (!in) throw CommandLineError(fmt::format("cannot read '{}'", arguments.file));
@@ -186,15 +185,25 @@ ExitCode run_model_register(const ModelArguments& arguments) {
   RegisterOptions options;
   options.object = need("object").get<std::string>();
   const json& features = need("features");
+  std::vector<FeatureSpec> specs;
+  try {
+    specs = feature_specs_from_json(features.dump());
+  } catch (const UsageError& error) {
+    throw Error(ErrorCode::parse, fmt::format("{}: \"features\": {}", arguments.file, error.what()));
+  }
   if (features.is_object()) {
-    // JSON objects keep no order: take the model's feature order.
+    // This parser's JSON objects keep no order: the model's columns in its feature order, then the
+    // hidden aggregates they read.
     for (const auto& f : model->features()) {
-      if (!features.contains(f.name))
+      auto it = std::find_if(specs.begin(), specs.end(), [&](const FeatureSpec& s) { return s.name == f.name && !s.hidden; });
+      if (it == specs.end())
         throw Error(ErrorCode::parse, fmt::format("{}: no formula for the model's feature '{}'", arguments.file, f.name));
-      options.features.push_back({f.name, features[f.name].get<std::string>()});
+      options.features.push_back(*it);
     }
+    for (const auto& spec : specs)
+      if (spec.hidden) options.features.push_back(spec);
   } else {
-    for (const auto& f : features) options.features.push_back({f.at("name").get<std::string>(), f.at("formula").get<std::string>()});
+    options.features = std::move(specs);
   }
   if (doc.contains("metrics")) options.metrics_json = doc["metrics"].dump();
   if (doc.contains("bands"))
@@ -204,6 +213,7 @@ ExitCode run_model_register(const ModelArguments& arguments) {
     options.scale.max = doc["clip"].at(1).get<double>();
   }
   options.scale.below = doc.value("below", "");
+  if (doc.contains("round")) options.scale.round = parse_score_rounding(doc["round"].get<std::string>());
   options.description = doc.value("description", "");
   if (doc.contains("reference")) options.reference_scores = doc["reference"].get<std::vector<double>>();
   options.status = arguments.champion ? ModelStatus::champion : ModelStatus::challenger;
@@ -270,7 +280,7 @@ void add_model_command(CLI::App& app, Action& action) {
   };
   {
     auto a = std::make_shared<ModelArguments>();
-    CLI::App* c = group->add_subcommand("list", "Print every model version (installs the default lead_score)");
+    CLI::App* c = group->add_subcommand("list", "Print every model version (installs the default models)");
     c->add_option("db", a->database, "database file")->required();
     c->add_option("name", a->name, "only this model");
     c->add_option("--format", a->format, "output format")->check(CLI::IsMember({"table", "json"}));

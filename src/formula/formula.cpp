@@ -331,7 +331,31 @@ class MapSchema final : public fd::Schema {
   const std::map<std::string, FieldType>& types_;
 };
 
+/// Extra named inputs first, then the object's fields and lookup paths.
+class LayeredSchema final : public fd::Schema {
+ public:
+  LayeredSchema(const std::map<std::string, FieldType>& extra, const fd::Schema& fields) : extra_(extra), fields_(fields) {}
+
+  std::optional<fd::FieldResolution> resolve(std::string_view dotted, std::string& message) const override {
+    for (const auto& [name, type] : extra_)
+      if (fd::iequals(name, dotted)) return fd::FieldResolution{name, formula_type_of_field_type(type), nullptr};
+    return fields_.resolve(dotted, message);
+  }
+
+ private:
+  const std::map<std::string, FieldType>& extra_;
+  const fd::Schema& fields_;
+};
+
 }  // namespace
+
+CompileResult compile_formula(const Catalog& catalog, std::string_view object, std::string_view source,
+                              const std::map<std::string, FieldType>& extra, const CompileOptions& options) {
+  const ObjectDef* definition = catalog.find(object);
+  if (definition == nullptr) throw UsageError(ErrorCode::unknown_object, "unknown object " + std::string(object));
+  const CatalogSchema fields(catalog, *definition);
+  return fd::compile(LayeredSchema(extra, fields), source, options);
+}
 
 CompileResult compile_formula(const Catalog& catalog, std::string_view object, std::string_view source,
                               const CompileOptions& options) {

@@ -177,7 +177,18 @@ class AutomationChecker {
         if (action.name.empty()) issue(object, where, "a custom action needs the name of a registered action");
         for (const auto& [name, item] : action.values) value(object, where + " parameter '" + name + "'", item, nullptr);
         break;
+      case WorkflowAction::Kind::score: check_score(object, action, where); break;
     }
+  }
+
+  /// A score action writes a number: its field must be a writable number, currency or percent field.
+  /// The model is looked up when the action runs (models live in the database, not the catalog).
+  void check_score(const ObjectDef& object, const WorkflowAction& action, const std::string& where) {
+    if (action.model.empty()) issue(object, where, "a score action needs the name of a registered model");
+    const auto* field = writable_field(object, object, action.field, where);
+    if (field && field->type != FieldType::number && field->type != FieldType::currency && field->type != FieldType::percent)
+      issue(object, where, "a score action writes a number; " + object.name + "." + field->name + " is " +
+                               std::string(to_string(field->type)));
   }
 
   void check_actions(const ObjectDef& object, const std::vector<WorkflowAction>& actions, const std::string& where) {
@@ -191,7 +202,8 @@ class AutomationChecker {
     check_actions(object, rule.actions, where);
     if (rule.trigger == WorkflowTrigger::on_delete) {
       for (const auto& action : rule.actions)
-        if (action.kind == WorkflowAction::Kind::field_update && action.target.empty())
+        if ((action.kind == WorkflowAction::Kind::field_update && action.target.empty()) ||
+            action.kind == WorkflowAction::Kind::score)
           issue(object, where, "an on_delete rule cannot update the deleted record (use a target lookup)");
       if (!rule.time_triggers.empty()) issue(object, where, "an on_delete rule cannot have time triggers");
     }

@@ -38,12 +38,13 @@ namespace hotcrm::detail {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, WorkflowAction::Kind>, 5> kActionKinds{{
+constexpr std::array<std::pair<std::string_view, WorkflowAction::Kind>, 6> kActionKinds{{
     {"field_update", WorkflowAction::Kind::field_update},
     {"create_record", WorkflowAction::Kind::create_record},
     {"email", WorkflowAction::Kind::email},
     {"webhook", WorkflowAction::Kind::webhook},
     {"custom", WorkflowAction::Kind::custom},
+    {"score", WorkflowAction::Kind::score},
 }};
 
 constexpr std::array<std::pair<std::string_view, WorkflowTrigger>, 4> kTriggers{{
@@ -189,6 +190,11 @@ struct AutomationReader {
         reader.check_keys(node, path, {"type", "condition", "name", "parameters"});
         action.name = reader.text(node, "name", path, true);
         action.values = named_values(node, "parameters", path);
+        break;
+      case WorkflowAction::Kind::score:
+        reader.check_keys(node, path, {"type", "condition", "model", "field"});
+        action.model = reader.text(node, "model", path, true);
+        action.field = reader.text(node, "field", path, true);
         break;
     }
     return action;
@@ -418,6 +424,10 @@ json action_to_json(const WorkflowAction& action) {
     case WorkflowAction::Kind::custom:
       node["name"] = action.name;
       if (!action.values.empty()) node["parameters"] = named(action.values);
+      break;
+    case WorkflowAction::Kind::score:
+      node["model"] = action.model;
+      node["field"] = action.field;
       break;
   }
   return node;

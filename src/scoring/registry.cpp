@@ -41,6 +41,34 @@ ModelStatus parse_model_status(std::string_view text) {
                    fmt::format("model status '{}' is not challenger, champion or retired", text));
 }
 
+std::string_view to_string(ScoreRounding rounding) noexcept {
+  switch (rounding) {
+    case ScoreRounding::none: return "none";
+    case ScoreRounding::half_up: return "half_up";
+    case ScoreRounding::half_down: return "half_down";
+  }
+  return "unknown";
+}
+
+ScoreRounding parse_score_rounding(std::string_view text) {
+  for (ScoreRounding rounding : {ScoreRounding::none, ScoreRounding::half_up, ScoreRounding::half_down})
+    if (to_string(rounding) == text) return rounding;
+  throw UsageError(ErrorCode::usage, fmt::format("score rounding '{}' is not none, half_up or half_down", text));
+}
+
+double ScoreScale::apply(double output) const noexcept {
+  double score = output;
+  if (round == ScoreRounding::half_up) score = std::floor(output + 0.5);
+  else if (round == ScoreRounding::half_down) score = std::ceil(output - 0.5);
+  return std::clamp(score, min, max);
+}
+
+const std::string& ScoreScale::band(double score) const noexcept {
+  for (const auto& b : bands)
+    if (score >= b.min) return b.label;
+  return below;
+}
+
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -66,23 +94,34 @@ void check_name(std::string_view name) {
 
 json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
-std::string features_to_json(const std::vector<FeatureSpec>& features) {
-  json out = json::array();
-  for (const auto& f : features) out.push_back({{"name", f.name}, {"formula", f.formula}});
-  return out.dump();
+std::string features_to_json(const std::vector<FeatureSpec>& features) { return feature_specs_to_json(features); }
+
+std::vector<FeatureSpec> features_from_json(const std::string& text) { return feature_specs_from_json(text); }
+
+/// The specs that are matrix columns (not hidden aggregates), in order.
+std::vector<const FeatureSpec*> visible_specs(const std::vector<FeatureSpec>& features) {
+  std::vector<const FeatureSpec*> out;
+  for (const auto& f : features)
+    if (!f.hidden) out.push_back(&f);
+  return out;
 }
 
-std::vector<FeatureSpec> features_from_json(const std::string& text) {
-  std::vector<FeatureSpec> out;
-  for (const auto& item : json::parse(text)) out.push_back({item.at("name").get<std::string>(), item.at("formula").get<std::string>()});
-  return out;
+/// How a feature reads in messages and column names: its formula, or the aggregate it takes.
+std::string describe(const FeatureSpec& spec) {
+  if (!spec.aggregate) return spec.formula;
+  const FeatureAggregate& a = *spec.aggregate;
+  std::string text = fmt::format("{} of {}{} by {}", a.function, a.object, a.field.empty() ? "" : "." + a.field, a.via);
+  if (!a.filter.empty()) text += " where " + a.filter;
+  if (a.within_days > 0) text += fmt::format(" within {} days of {}", a.within_days, a.date_field);
+  return text;
 }
 
 std::string scale_to_json(const ScoreScale& scale) {
   json bands = json::array();
   for (const auto& band : scale.bands) bands.push_back({{"min", band.min}, {"label", band.label}});
-  return json{{"min", number_or_null(scale.min)}, {"max", number_or_null(scale.max)}, {"bands", bands}, {"below", scale.below}}
-      .dump();
+  json out{{"min", number_or_null(scale.min)}, {"max", number_or_null(scale.max)}, {"bands", bands}, {"below", scale.below}};
+  if (scale.round != ScoreRounding::none) out["round"] = std::string(to_string(scale.round));
+  return out.dump();
 }
 
 ScoreScale scale_from_json(const std::string& text) {
@@ -93,6 +132,7 @@ ScoreScale scale_from_json(const std::string& text) {
   for (const auto& band : j.value("bands", json::array()))
     scale.bands.push_back({band.at("min").get<double>(), band.at("label").get<std::string>()});
   scale.below = j.value("below", "");
+  if (j.contains("round")) scale.round = parse_score_rounding(j["round"].get<std::string>());
   return scale;
 }
 
@@ -122,12 +162,6 @@ std::string untagged(const Error& error) {
   const std::string message = error.what();
   const auto end = message.find("] ");
   return message.starts_with("[hotcrm.") && end != std::string::npos ? message.substr(end + 2) : message;
-}
-
-const std::string& band_of(const ScoreScale& scale, double score) {
-  for (const auto& band : scale.bands)
-    if (score >= band.min) return band.label;
-  return scale.below;
 }
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -201,17 +235,19 @@ bool registry_tables_exist(hotcrm_store::Connection& db) {
   return exist;
 }
 
-/// The union of several models' features: one matrix column per distinct (name, formula).
+/// The union of several models' features: one matrix column per distinct visible spec, and every
+/// hidden aggregate they read (once per name: two versions may not define one name differently).
 struct FeatureUnion {
-  std::vector<FeatureSpec> specs;
+  std::vector<FeatureSpec> specs;   // the matrix columns
+  std::vector<FeatureSpec> hidden;  // computed for the columns' formulas, not columns
   std::vector<std::vector<std::size_t>> columns;  // per model: union column of each model feature
 
   explicit FeatureUnion(const std::vector<Loaded>& models) {
     for (const auto& m : models) {
       std::vector<std::size_t> cols;
       for (const auto& f : m.info.features) {
-        auto it = std::find_if(specs.begin(), specs.end(),
-                               [&](const FeatureSpec& s) { return s.name == f.name && s.formula == f.formula; });
+        if (f.hidden) continue;
+        auto it = std::find(specs.begin(), specs.end(), f);
         if (it == specs.end()) {
           cols.push_back(specs.size());
           specs.push_back(f);
@@ -221,13 +257,32 @@ struct FeatureUnion {
       }
       columns.push_back(std::move(cols));
     }
+    for (const auto& m : models)
+      for (const auto& f : m.info.features) {
+        if (!f.hidden) continue;
+        auto same_name = [&](const FeatureSpec& o) { return o.name == f.name && (o.aggregate || o.hidden); };
+        auto it = std::find_if(hidden.begin(), hidden.end(), same_name);
+        auto shown = std::find_if(specs.begin(), specs.end(), same_name);
+        const FeatureSpec* other = it != hidden.end() ? &*it : shown != specs.end() ? &*shown : nullptr;
+        if (!other) hidden.push_back(f);
+        else if (other->aggregate != f.aggregate)
+          throw UsageError(ErrorCode::usage, fmt::format("model '{}' version {}: aggregate '{}' ({}) is defined differently "
+                                                         "by another version in play ({}); rename one",
+                                                         m.info.name, m.info.version, f.name, describe(f), describe(*other)));
+      }
+  }
+  /// The specs to extract: the columns, then the hidden aggregates.
+  std::vector<FeatureSpec> request() const {
+    std::vector<FeatureSpec> out = specs;
+    out.insert(out.end(), hidden.begin(), hidden.end());
+    return out;
   }
   std::vector<std::string> display_names() const {
     std::vector<std::string> out;
     for (const auto& s : specs) {
       std::string name = s.name;
       const auto same = std::count_if(specs.begin(), specs.end(), [&](const FeatureSpec& o) { return o.name == s.name; });
-      if (same > 1) name += " [" + s.formula + "]";
+      if (same > 1) name += " [" + describe(s) + "]";
       out.push_back(std::move(name));
     }
     return out;
@@ -254,13 +309,14 @@ ModelInfo ModelRegistry::register_model(std::string_view name, const Model& mode
   if (impl.read_only) throw UsageError(ErrorCode::usage, "register_model: the database is read-only");
   impl.plan(options.object);  // SchemaError for an unknown object
   const std::string where = fmt::format("register_model '{}'", name);
-  if (options.features.size() != model.feature_count())
+  const auto columns = visible_specs(options.features);
+  if (columns.size() != model.feature_count())
     throw UsageError(ErrorCode::usage, fmt::format("{}: {} feature formulas for a model of {} features", where,
-                                                   options.features.size(), model.feature_count()));
-  for (std::size_t i = 0; i < options.features.size(); ++i)
-    if (options.features[i].name != model.features()[i].name)
+                                                   columns.size(), model.feature_count()));
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    if (columns[i]->name != model.features()[i].name)
       throw UsageError(ErrorCode::usage, fmt::format("{}: feature formula {} is named '{}', the model's feature {} is '{}'",
-                                                     where, i, options.features[i].name, i, model.features()[i].name));
+                                                     where, i, columns[i]->name, i, model.features()[i].name));
   try {
     // Compiles every feature (and checks its type) without reading a record.
     session_.features(options.object, options.features, Filter::compare("id", CompareOp::eq, Value("")));
@@ -347,7 +403,11 @@ ModelInfo ModelRegistry::register_model(std::string_view name, const Model& mode
 std::vector<ModelInfo> ModelRegistry::list(std::string_view name) const {
   auto& impl = *session_.impl_;
   std::lock_guard lock(impl.mutex);
-  const_cast<ModelRegistry*>(this)->ensure_default(name.empty() ? std::string_view("lead_score") : name);
+  if (name.empty()) {
+    for (const auto& each : default_model_names()) const_cast<ModelRegistry*>(this)->ensure_default(each);
+  } else {
+    const_cast<ModelRegistry*>(this)->ensure_default(name);
+  }
   auto& db = impl.db();
   std::vector<ModelInfo> out;
   if (!registry_tables_exist(db)) return out;
@@ -463,10 +523,10 @@ ScoreResult run_scoring(Session& session, Session::Impl& impl, std::string_view 
                         const Filter& filter, const ScoreOptions& options) {
   const std::string& object = models.front().info.object;
   FeatureUnion features(models);
-  std::vector<FeatureSpec> specs = features.specs;
-  specs.push_back({kVersionFeature, "version"});
+  std::vector<FeatureSpec> specs = features.request();
+  specs.push_back(FeatureSpec::of(kVersionFeature, "version"));
   FeatureMatrix matrix = session.features(object, specs, filter);
-  const std::size_t width = specs.size();
+  const std::size_t width = matrix.names.size();
   const std::size_t n_union = features.specs.size();
   std::size_t rows = matrix.rows();
   if (options.limit >= 0) rows = std::min(rows, static_cast<std::size_t>(options.limit));
@@ -564,10 +624,10 @@ ScoreResult run_scoring(Session& session, Session::Impl& impl, std::string_view 
     if (options.explain) explanation = loaded.model.explain(view);
     for (std::size_t i = 0; i < members.size(); ++i) {
       const std::size_t o = out_row[members[i]];
-      const double s = std::clamp(score[i], loaded.info.scale.min, loaded.info.scale.max);
+      const double s = loaded.info.scale.apply(score[i]);
       result.scores[o] = s;
       result.raw[o] = raw[i];
-      if (any_bands) result.bands[o] = band_of(loaded.info.scale, s);
+      if (any_bands) result.bands[o] = loaded.info.scale.band(s);
       if (!options.explain) continue;
       double total = explanation.base;
       for (std::size_t j = 0; j < k; ++j) {
@@ -724,10 +784,11 @@ ModelInfo ModelRegistry::train(std::string_view name, const TrainRequest& reques
   check_name(name);
   if (request.label.empty()) throw UsageError(ErrorCode::usage, fmt::format("train '{}': a label formula is required", name));
   std::vector<FeatureSpec> specs = request.features;
-  specs.push_back({"__label", request.label});
+  specs.push_back(FeatureSpec::of("__label", request.label));
   FeatureMatrix matrix = session_.features(request.object, specs, request.filter);
-  const std::size_t width = specs.size();
-  const std::size_t d = request.features.size();
+  const std::size_t width = matrix.names.size();
+  const auto columns = visible_specs(request.features);
+  const std::size_t d = columns.size();
   std::vector<double> X, y;
   for (std::size_t r = 0; r < matrix.rows(); ++r) {
     const double label = matrix.values[r * width + d];
@@ -737,14 +798,14 @@ ModelInfo ModelRegistry::train(std::string_view name, const TrainRequest& reques
       if (std::isnan(x))
         throw UsageError(ErrorCode::usage, fmt::format("train '{}': feature '{}' is blank for record {}; wrap it in "
                                                        "BLANKVALUE(..., 0) or filter the record out",
-                                                       name, request.features[j].name, matrix.ids[r]));
+                                                       name, columns[j]->name, matrix.ids[r]));
       X.push_back(x);
     }
     y.push_back(label != 0 ? 1.0 : 0.0);
   }
   if (y.empty()) throw UsageError(ErrorCode::usage, fmt::format("train '{}': no record matches with a known label", name));
   std::vector<std::string> names;
-  for (const auto& f : request.features) names.push_back(f.name);
+  for (const auto* f : columns) names.push_back(f->name);
   const MatrixView view{X.data(), y.size(), d};
   TrainedModel trained = train_logistic(numeric_features(names), view, y, request.options);
   const double positives = std::count(y.begin(), y.end(), 1.0);
@@ -771,32 +832,42 @@ std::vector<std::string> ModelRegistry::install_defaults() {
   std::vector<std::string> installed;
   auto& impl = *session_.impl_;
   std::lock_guard lock(impl.mutex);
-  if (impl.read_only || !impl.catalog.find("lead")) return installed;
-  auto& s = impl.db().prepare("SELECT count(*) FROM _hotcrm_models WHERE name = 'lead_score'");
-  s.step();
-  const bool present = s.column_int(0) > 0;
-  s.reset();
-  if (present) return installed;
-  RegisteredModel lead = lead_score_model(impl.catalog);
-  RegisterOptions options;
-  options.object = lead.info.object;
-  options.features = lead.info.features;
-  options.metrics_json = lead.info.metrics_json;
-  options.scale = lead.info.scale;
-  options.description = lead.info.description;
-  options.status = ModelStatus::champion;
-  register_model(lead.info.name, lead.model, options);
-  installed.push_back(lead.info.name);
+  if (impl.read_only) return installed;
+  for (const auto& name : default_model_names())
+    if (install_default(name)) installed.push_back(name);
   return installed;
 }
 
-void ModelRegistry::ensure_default(std::string_view name) {
-  if (name != "lead_score") return;
+bool ModelRegistry::install_default(std::string_view name) {
+  auto& s = session_.impl_->db().prepare("SELECT count(*) FROM _hotcrm_models WHERE name = ?");
+  s.bind_text(1, name);
+  s.step();
+  const bool present = s.column_int(0) > 0;
+  s.reset();
+  if (present) return false;
+  std::optional<RegisteredModel> model;
   try {
-    install_defaults();
+    model = default_model(session_.impl_->catalog, name);
   } catch (const UsageError&) {
-    // A catalog whose lead lacks the seed's fields has no default lead score; install_defaults()
-    // called directly reports why.
+    return false;  // the catalog lacks an object or field of this default: it has no such model
+  }
+  RegisterOptions options;
+  options.object = model->info.object;
+  options.features = model->info.features;
+  options.metrics_json = model->info.metrics_json;
+  options.scale = model->info.scale;
+  options.description = model->info.description;
+  options.status = ModelStatus::champion;
+  register_model(model->info.name, model->model, options);
+  return true;
+}
+
+void ModelRegistry::ensure_default(std::string_view name) {
+  const auto& names = default_model_names();
+  if (std::find(names.begin(), names.end(), name) == names.end()) return;
+  if (session_.impl_->read_only) return;
+  try {
+    install_default(name);
   } catch (const SchemaError&) {
   }
 }

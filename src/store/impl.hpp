@@ -19,6 +19,7 @@ struct HistoryState;
 struct ObjectPlan;
 struct WorkflowPlan;
 struct WorkflowRuntime;
+struct RowScoringCache;
 
 /// A roll-up this object feeds: the parent field to keep equal to an aggregate of this object's records.
 struct RollupFeed {
@@ -86,6 +87,7 @@ struct Session::Impl {
   std::unordered_map<std::string, detail::ObjectPlan> plans;
   std::recursive_mutex mutex;  // serialises calls from several threads (Python releases the GIL)
   std::shared_ptr<detail::WorkflowRuntime> workflow_runtime;
+  std::shared_ptr<detail::RowScoringCache> row_scoring;  // compiled models of the score action (src/scoring)
 
   detail::Connection& db();
   const detail::ObjectPlan& plan(std::string_view object) const;

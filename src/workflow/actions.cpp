@@ -1,11 +1,13 @@
 // Executing workflow actions, and the journal tables they write (log, outbox, timers).
 #include "workflow/actions.hpp"
 
+#include <cmath>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "model/coerce.hpp"
+#include "scoring/row_scoring.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 
@@ -164,6 +166,7 @@ void ActionRunner::run_one(const CompiledAction& action, const std::string& sour
     case WorkflowAction::Kind::email: email(action, source); return;
     case WorkflowAction::Kind::webhook: webhook(action, source); return;
     case WorkflowAction::Kind::custom: custom(action, source); return;
+    case WorkflowAction::Kind::score: score(action, source); return;
   }
 }
 
@@ -277,6 +280,34 @@ void ActionRunner::custom(const CompiledAction& action, const std::string& sourc
     throw;
   }
   runtime.system_writes = system_writes;
+}
+
+void ActionRunner::score(const CompiledAction& action, const std::string& source) {
+  const std::string& model = action.def->model;
+  RowScore result;
+  try {
+    result = score_row(session_, model, plan_, row_, now_);
+  } catch (const Error& error) {
+    if (error.code() == ErrorCode::internal) throw;
+    std::string why = error.what();
+    if (why.starts_with("[hotcrm.") && why.find("] ") != std::string::npos) why = why.substr(why.find("] ") + 2);
+    throw WorkflowError(fmt::format("{} on {} '{}': the score action cannot score with model '{}': {}", source,
+                                    plan_.object->name, id_, model, why));
+  }
+  const int column = plan_.column_index.at(action.def->field);
+  const FieldDef& field = *plan_.columns[static_cast<std::size_t>(column)];
+  // The score at the field's scale (a NaN score, a model that cannot score the record, clears it).
+  Value value;
+  if (std::isfinite(result.score)) {
+    if (field.is_decimal()) value = Decimal::from_double(result.score, field.scale);
+    else if (field.scale == 0) value = static_cast<std::int64_t>(std::llround(result.score));
+    else value = std::round(result.score * std::pow(10.0, field.scale)) / std::pow(10.0, field.scale);
+  }
+  log(source, "score", {{"model", model}, {"version", result.version}, {"field", field.name},
+                        {"score", std::isfinite(result.score) ? nlohmann::json(result.score) : nlohmann::json()},
+                        {"raw", std::isfinite(result.raw) ? nlohmann::json(result.raw) : nlohmann::json()},
+                        {"band", result.band}});
+  set(column, std::move(value), source);
 }
 
 }  // namespace hotcrm::detail

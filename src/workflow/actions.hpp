@@ -44,6 +44,7 @@ class ActionRunner {
   void email(const CompiledAction& action, const std::string& source);
   void webhook(const CompiledAction& action, const std::string& source);
   void custom(const CompiledAction& action, const std::string& source);
+  void score(const CompiledAction& action, const std::string& source);
   std::int64_t post(const std::string& kind, const std::string& source, std::size_t index, const nlohmann::json& payload);
 
   Session& session_;

@@ -12,6 +12,8 @@ import hotcrm
 import hotcrm.models as hm
 
 FEATURES = {"revenue_m": "BLANKVALUE(annual_revenue, 0) / 1000000", "hot": "ISPICKVAL(rating, 'hot')"}
+DEFAULT_MODELS = {"lead_score", "opportunity_win_probability", "account_health", "account_churn_risk",
+                  "case_sla_breach_risk", "candidate_score"}
 
 
 def load_leads(db, n=300):
@@ -130,7 +132,8 @@ def test_cli_score_and_model(tmp_path):
     assert len(rows) == 10 and rows[0]["band"] in ("high", "low") and "contributions" in rows[0]
     assert "10 scores written" in out.stderr
     listed = run("model", "list", path, "--format", "json").stdout.splitlines()
-    assert {json.loads(line)["name"] for line in listed} == {"conv", "lead_score"}
+    assert {json.loads(line)["name"] for line in listed} == {"conv"} | DEFAULT_MODELS
+    assert set(hotcrm.default_model_names()) == DEFAULT_MODELS
     bad = run("model", "promote", path, "conv", "4")
     assert bad.returncode == 1 and "model 'conv' has no version 4" in bad.stderr
     mon = run("model", "monitor", path, "conv", "--label", "ISPICKVAL(status, 'converted')", "--format", "json")

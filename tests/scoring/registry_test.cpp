@@ -329,15 +329,15 @@ TEST_CASE("the default lead_score follows the seed's rules" * doctest::test_suit
   // Blank rating counts as cold (5); other industry 5; 4 of 17 -> round(23.5) = 24 -> round(4.8) = 5.
   const std::string other = db.insert("lead", {{"last_name", "Ode"}, {"company", "Retail Co"}, {"email", "o@r.co"},
                                                {"industry", "retail"}});
-  {
-    // Activities are engine-maintained (read-only through the API): set them as the engine would.
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    const std::string sql = "UPDATE lead SET number_of_activities = 12, last_activity_date = " +
-                            std::to_string(DateTime::parse("2026-03-01T09:00:00Z").micros) + " WHERE id = '" + full + "'";
-    REQUIRE(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(raw);
-  }
+  // Twelve activities on the full lead (the latest 3 days before now), one on a contact that shares
+  // nothing with it, and none on the others: activity points come from aggregates of activity.
+  for (int i = 0; i < 12; ++i)
+    db.insert("activity", {{"subject", "Call " + std::to_string(i)}, {"type", "call"}, {"who_object", "lead"},
+                           {"who_id", full},
+                           {"activity_date", i == 11 ? DateTime::parse("2026-03-01T09:00:00Z")
+                                                     : DateTime::parse("2026-01-0" + std::to_string(1 + i % 9) + "T09:00:00Z")}});
+  db.insert("activity", {{"subject", "Elsewhere"}, {"type", "call"}, {"who_object", "contact"}, {"who_id", sparse},
+                         {"activity_date", DateTime::parse("2026-03-04T09:00:00Z")}});
   ModelRegistry registry(db);
   ScoreResult result = registry.score("lead_score", Filter::all(), {.explain = true});  // installed on first use
   REQUIRE(result.rows() == 3);
@@ -367,5 +367,68 @@ TEST_CASE("the default lead_score follows the seed's rules" * doctest::test_suit
   registry.register_model("lead_score", Model::linear(numeric_features(std::vector<std::string>{"revenue_m"}), {0.5}, 10),
                           replacement);
   CHECK(registry.score("lead_score").model_versions[0] == 2);
+  // The other defaults install at once (or on first use); a second call installs nothing.
+  CHECK(registry.install_defaults() == std::vector<std::string>{"opportunity_win_probability", "account_health",
+                                                                "account_churn_risk", "case_sla_breach_risk",
+                                                                "candidate_score"});
   CHECK(registry.install_defaults().empty());
+}
+
+TEST_CASE("registered models read aggregates of related records; hidden ones are not columns" * doctest::test_suite("registry")) {
+  test::TempDir dir;
+  Database db = Database::open(dir.file("agg.db"), test::test_options());
+  const std::string a = db.insert("company", {{"name", "A"}});
+  const std::string b = db.insert("company", {{"name", "B"}});
+  for (int i = 0; i < 3; ++i)
+    db.insert("deal", {{"title", "W" + std::to_string(i)}, {"company_id", a}, {"stage", "won"},
+                       {"amount", Decimal(std::int64_t{250'000}, 2)}});
+  db.insert("deal", {{"title", "L"}, {"company_id", b}, {"stage", "lost"}, {"amount", Decimal(std::int64_t{100}, 0)}});
+  const FeatureAggregate won{.object = "deal", .via = "company_id", .function = "sum", .field = "amount",
+                             .filter = "ISPICKVAL(stage, 'won')"};
+  RegisterOptions options;
+  options.object = "company";
+  options.features = {FeatureSpec::of("won_amount", won, true), FeatureSpec::of("won_k", "won_amount / 1000"),
+                      FeatureSpec::of("deals", FeatureAggregate{.object = "deal", .via = "company_id"})};
+  options.scale = {.min = 0, .max = 100, .bands = {}, .below = {}, .round = ScoreRounding::half_up};
+  ModelRegistry registry(db);
+  // Two model columns: the hidden aggregate is not one of them.
+  CHECK(message_of([&] { registry.register_model("value", Model::linear(numeric_features(3), {1, 1, 1}, 0), options); })
+            .find("2 feature formulas for a model of 3 features") != std::string::npos);
+  registry.register_model("value", Model::linear(numeric_features(std::vector<std::string>{"won_k", "deals"}), {1.0, 0.25}, 0),
+                          options);
+  ScoreResult r = registry.score("value", Filter::all(), {.explain = true});
+  REQUIRE(r.rows() == 2);
+  CHECK(r.feature_names == std::vector<std::string>{"won_k", "deals"});
+  CHECK(r.raw[0] == 7.5 + 0.75);   // 3 x 2,500.00 = 7.5 thousand, 3 deals
+  CHECK(r.scores[0] == 8);         // 8.25 rounded
+  CHECK(r.raw[1] == 0.25);         // the lost deal sums nothing
+  CHECK(r.scores[1] == 0);
+  CHECK(r.contributions[1] == 0.75);
+  // The stored spec keeps the aggregate and its hidden flag.
+  CHECK(registry.get("value").info.features == options.features);
+  // A challenger defining the hidden aggregate differently cannot score alongside.
+  RegisterOptions other = options;
+  other.features[0].aggregate->filter = "ISPICKVAL(stage, 'lost')";
+  other.traffic = 50;
+  registry.register_model("value", Model::linear(numeric_features(std::vector<std::string>{"won_k", "deals"}), {1.0, 0.0}, 0),
+                          other);
+  CHECK(message_of([&] { registry.score("value"); }).find("aggregate 'won_amount'") != std::string::npos);
+}
+
+TEST_CASE("score rounding: half up, half down, then the clamp" * doctest::test_suite("registry")) {
+  ScoreScale up{.min = 0, .max = 100, .bands = {{50, "high"}}, .below = "low", .round = ScoreRounding::half_up};
+  CHECK(up.apply(2.5) == 3);
+  CHECK(up.apply(-2.5) == 0);  // -2 before the clamp
+  CHECK(up.apply(49.5) == 50);
+  CHECK(up.band(up.apply(49.5)) == "high");
+  CHECK(up.apply(100.4) == 100);
+  ScoreScale down = up;
+  down.round = ScoreRounding::half_down;
+  CHECK(down.apply(2.5) == 2);
+  CHECK(down.apply(2.51) == 3);
+  // 100 - half_up(h) == half_down(100 - h), which churn = 100 - health relies on.
+  for (double h : {0.5, 17.5, 33.25, 66.5, 99.5}) CHECK(100 - up.apply(h) == down.apply(100 - h));
+  CHECK(std::isnan(up.apply(std::nan(""))));
+  CHECK(parse_score_rounding("half_down") == ScoreRounding::half_down);
+  CHECK_THROWS_AS(parse_score_rounding("bankers"), UsageError);
 }

@@ -85,6 +85,9 @@ class Transaction:
     def active(self) -> bool: ...
 
 Aggregate = Union[str, Tuple[str, Optional[str]], Tuple[str, Optional[str], str]]
+# A feature: a formula string, or a dict {"aggregate": {...}, "hidden": bool} (hotcrm.aggregate).
+FeatureBody = Union[str, Mapping[str, Any]]
+FeatureSpecs = Union[Mapping[str, FeatureBody], Sequence[Union[Tuple[str, FeatureBody], Mapping[str, Any]]]]
 ImportData = Union[Any, Mapping[str, Union[Sequence[InputValue], npt.NDArray[Any]]], Iterable[Mapping[str, InputValue]]]
 
 class Session:
@@ -147,15 +150,21 @@ class Session:
         """Converts a lead into an account, a contact and optionally an opportunity; returns their ids."""
     def simulate(self, object: str, changes: Mapping[str, InputValue], id: str = "") -> Dict[str, Any]:
         """What a change would trigger ({record, log, outbox, timers}), computed and rolled back."""
-    def features(self, object: str, features: Mapping[str, str], where: Optional[str] = None,
+    def features(self, object: str, features: FeatureSpecs, where: Optional[str] = None,
                  one_hot: Sequence[str] = ()) -> Tuple[npt.NDArray[np.float64], List[str], List[str]]:
-        """A feature matrix (X, names, ids): one row per matching record, one column per feature formula."""
+        """A feature matrix (X, names, ids): one row per matching record, one column per feature: a
+        formula, or hotcrm.aggregate(...) of related records (hidden aggregates are read by the formulas
+        of the same call, not columns)."""
+    def features_in_chunks(self, object: str, features: FeatureSpecs,
+                           on_chunk: Callable[[npt.NDArray[np.float64], List[str], List[str]], Optional[bool]],
+                           where: Optional[str] = None, chunk_rows: int = 4096) -> int:
+        """Streams the feature matrix block by block to on_chunk(X, names, ids); False stops."""
         ...
     # ---- the model registry (docs/scoring.md, "Registry") ----
-    def register_model(self, name: str, model: Model, *, features: Union[Mapping[str, str], Sequence[Tuple[str, str]]],
+    def register_model(self, name: str, model: Model, *, features: FeatureSpecs,
                        object: str, metrics: Optional[Mapping[str, Any]] = None, reference: Optional[npt.ArrayLike] = None,
                        bands: Optional[Mapping[str, float]] = None, clip: Optional[Tuple[float, float]] = None,
-                       below: str = "", status: Literal["challenger", "champion"] = "challenger", traffic: float = 0.0,
+                       below: str = "", round: Literal["none", "half_up", "half_down"] = "none", status: Literal["challenger", "champion"] = "challenger", traffic: float = 0.0,
                        description: str = "") -> Dict[str, Any]:
         """Stores the next version of `name`; returns its info dict (the first version is the champion)."""
     def models(self, name: str = "") -> List[Dict[str, Any]]:
@@ -175,12 +184,11 @@ class Session:
     def monitor(self, name: str, *, label: Optional[str] = None, where: Optional[str] = None,
                 bins: int = 10) -> Dict[str, Any]:
         """PSI against the reference and AUC / log-loss / calibration against a label formula, per version."""
-    def train(self, name: str, *, object: str, features: Union[Mapping[str, str], Sequence[Tuple[str, str]]],
+    def train(self, name: str, *, object: str, features: FeatureSpecs,
               label: str, where: Optional[str] = None, l2: float = 1.0,
               status: Literal["challenger", "champion"] = "challenger", traffic: float = 0.0,
               description: str = "") -> Dict[str, Any]:
         """Trains an L2 logistic regression from the database and registers it with its metrics."""
-    def install_default_models(self) -> List[str]: ...
     # ---- accountability (docs/security.md) ----
     def history(self, object: str, id: str) -> List[Dict[str, Any]]:
         """The record's field history, oldest first: dicts of sequence, at, actor, operation, object, record_id,
@@ -191,6 +199,19 @@ class Session:
     def erase_person(self, email: str) -> Dict[str, Any]:
         """Anonymises the person's personal data in records, history and journal; returns {records: [(object,
         id)], fields, history_entries, journal_rows}. The history chain still verifies."""
+    def install_default_models(self) -> List[str]:
+        """Registers the default models of the standard catalog (the seed's formulas) that are missing."""
+    # ---- forecasts, recommendations, sentiment (docs/scoring.md) ----
+    def forecast(self, months: int = 12, *, account_id: Optional[str] = None, history_months: int = 24,
+                 trend: bool = True, coverage: float = 0.95) -> Dict[str, Any]:
+        """Revenue forecast per month: the seed's weighted pipeline (Decimals) and exponential smoothing
+        of the closed-won history with prediction intervals."""
+    def recommend(self, quote_id: Optional[str] = None, *, products: Optional[Sequence[str]] = None, limit: int = 5,
+                  min_support: int = 2, quotes: bool = True, invoices: bool = True) -> List[Dict[str, Any]]:
+        """Products often bought with a quote's (or the given) products, by cosine similarity of baskets."""
+    def sentiment(self, object: str, field: str, *, where: Optional[str] = None,
+                  write: Optional[str] = None) -> Dict[str, Any]:
+        """Sentiment of a text field of the matching records: {ids, scores, labels, written}."""
     def __enter__(self) -> Session: ...
     def __exit__(self, exc_type: Optional[type[BaseException]], exc_value: Optional[BaseException],
                  traceback: Optional[TracebackType]) -> bool: ...
@@ -373,7 +394,14 @@ class ScoreResult:
     def __len__(self) -> int: ...
     def to_pandas(self) -> Any: ...
 
+def default_model_names() -> List[str]:
+    """The default models of the standard catalog (the seed's applications), in install order."""
 def routing_hash(model_name: str, record_id: str) -> int:
     """FNV-1a 64 of model_name, a zero byte and record_id (bucket = hash % 10000)."""
+def exponential_smoothing(y: npt.ArrayLike, horizon: int = 12, *, trend: bool = True, coverage: float = 0.95,
+                          params: Optional[Mapping[str, float]] = None) -> Dict[str, Any]:
+    """Holt's linear trend (or simple) exponential smoothing: the fit and horizon forecasts with intervals."""
+def sentiment(text: str) -> Dict[str, Any]:
+    """Lexicon-based sentiment of a text: {score, total, label, terms}."""
 def psi(reference: npt.ArrayLike, current: npt.ArrayLike, bins: int = 10) -> float:
     """Population stability index of `current` against quantile bins of `reference`."""

@@ -62,6 +62,14 @@ py::list diagnostics_to_list(const std::vector<Diagnostic>& diagnostics, std::st
 /// Raises hotcrm.EvaluationError carrying .formula_code ("E_DIV_ZERO", ...). Needs the GIL.
 [[noreturn]] void raise_evaluation_error(FormulaError error);
 
+// ---- feature specs (registry.cpp) ----------------------------------------------------------------
+
+/// {name: formula | {"aggregate": {...}, "hidden": bool}} or a list of (name, formula | dict) pairs or
+/// of {"name", ...} dicts -> specs (the JSON form's rules). `what` prefixes error messages.
+std::vector<FeatureSpec> feature_specs(const py::handle& features, const char* what);
+/// specs -> {name: formula | {"aggregate": {...}[, "hidden": True]}}.
+py::dict feature_specs_to_python(const std::vector<FeatureSpec>& specs);
+
 // ---- formulas (formulas.cpp) -------------------------------------------------------------------
 
 /// Session.check / evaluate / validate.

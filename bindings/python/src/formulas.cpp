@@ -166,10 +166,9 @@ void bind_formula_methods(py::class_<Session>& session) {
           "(the rule's error_field, or \"\"), code (\"rule\") and message. Empty when every record passes.")
       .def(
           "features",
-          [](Session& self, const std::string& object, py::dict features, std::optional<std::string> where,
+          [](Session& self, const std::string& object, py::object features, std::optional<std::string> where,
              std::vector<std::string> one_hot) {
-            std::vector<FeatureSpec> specs;
-            for (auto [name, formula] : features) specs.push_back({py::str(name), py::str(formula)});
+            std::vector<FeatureSpec> specs = feature_specs(features, "features");
             for (const auto& field : one_hot)
               for (auto& spec : one_hot_features(self.catalog(), object, field)) specs.push_back(std::move(spec));
             Filter filter = where ? parse_filter(*where) : Filter::all();
@@ -183,10 +182,36 @@ void bind_formula_methods(py::class_<Session>& session) {
           py::arg("one_hot") = std::vector<std::string>{},
           "A feature matrix for scoring: returns (X, names, ids), X a float64 numpy array with one row per\n"
           "record matching `where` (insertion order) and one column per feature. features: {name: formula}\n"
-          "giving a number, currency, percent, boolean (1/0), date or datetime (days); one_hot: picklist\n"
+          "giving a number, currency, percent, boolean (1/0), date or datetime (days), or {name:\n"
+          "hotcrm.aggregate(...)}: an aggregate of related records (count, sum, min, max or avg of a child\n"
+          "object's records linked to each record, optionally filtered and within the last N days), which\n"
+          "formulas of the same call may read by name (hidden=True: read, not a column); one_hot: picklist\n"
           "fields expanded into one 0/1 column per option (\"industry=technology\"). Blank results and\n"
           "runtime faults are NaN. Records are read a page at a time; the GIL is released. X goes straight\n"
-          "to a model: hotcrm.models...predict(X).");
+          "to a model: hotcrm.models...predict(X).")
+      .def(
+          "features_in_chunks",
+          [](Session& self, const std::string& object, py::object features, const py::function& on_chunk,
+             std::optional<std::string> where, std::size_t chunk_rows) {
+            std::vector<FeatureSpec> specs = feature_specs(features, "features");
+            Filter filter = where ? parse_filter(*where) : Filter::all();
+            return without_gil([&] {
+              return self.features_in_chunks(object, specs, filter, [&](const FeatureMatrix& chunk) {
+                py::gil_scoped_acquire acquire;
+                py::array_t<double> values(
+                    {static_cast<py::ssize_t>(chunk.rows()), static_cast<py::ssize_t>(chunk.names.size())});
+                if (!chunk.values.empty())
+                  std::memcpy(values.mutable_data(), chunk.values.data(), chunk.values.size() * sizeof(double));
+                py::object keep_going = on_chunk(values, chunk.names, chunk.ids);
+                return keep_going.is_none() || keep_going.cast<bool>();
+              }, chunk_rows);
+            });
+          },
+          py::arg("object"), py::arg("features"), py::arg("on_chunk"), py::arg("where") = py::none(),
+          py::arg("chunk_rows") = 4096,
+          "Streams the feature matrix: on_chunk(X, names, ids) is called with consecutive blocks of at most\n"
+          "chunk_rows rows (one empty block when nothing matches); returning False stops. Memory holds one\n"
+          "block whatever the number of records. Returns the number of rows delivered.");
 }
 
 void bind_formula_functions(py::module_& m) {

@@ -7,6 +7,7 @@ void bind_time(py::module_& m);
 void bind_scoring(py::module_& m);
 void bind_sample(py::module_& m);
 void bind_registry(py::module_& m);
+void bind_insights(py::module_& m);
 }  // namespace hotcrm::python
 
 PYBIND11_MODULE(_core, m) {
@@ -21,6 +22,7 @@ PYBIND11_MODULE(_core, m) {
   bind_scoring(m);
   bind_sample(m);
   bind_registry(m);  // after bind_session: adds methods to Session
+  bind_insights(m);  // likewise
   m.attr("__version__") = HOTCRM_PYTHON_VERSION;
   m.def(
       "error_codes",

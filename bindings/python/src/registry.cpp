@@ -10,26 +10,70 @@
 namespace hotcrm::python {
 using namespace pybind11::literals;
 
-namespace {
-
 std::vector<FeatureSpec> feature_specs(const py::handle& features, const char* what) {
-  std::vector<FeatureSpec> specs;
+  // Python values -> the JSON form of feature specs (one parser, one set of messages).
+  auto entry = [&](const py::handle& name, const py::handle& body) {
+    if (!py::isinstance<py::str>(name)) throw UsageError(ErrorCode::usage, std::string(what) + ": a feature name is a string");
+    py::dict item;
+    item["name"] = name;
+    if (py::isinstance<py::str>(body)) {
+      item["formula"] = body;
+    } else if (py::isinstance<py::dict>(body)) {
+      for (auto [key, value] : body.cast<py::dict>())
+        if (py::str(key).cast<std::string>() != "name") item[key] = value;
+    } else {
+      throw UsageError(ErrorCode::usage, std::string(what) + ": feature '" + py::str(name).cast<std::string>() +
+                                             "' is a formula string or a dict such as hotcrm.aggregate(...) gives");
+    }
+    return item;
+  };
+  py::list items;
   if (py::isinstance<py::dict>(features)) {
-    for (auto [name, formula] : features.cast<py::dict>()) specs.push_back({py::str(name), py::str(formula)});
-    return specs;
-  }
-  for (const py::handle item : features) {
-    if (!py::isinstance<py::tuple>(item) && !py::isinstance<py::list>(item))
+    for (auto [name, body] : features.cast<py::dict>()) items.append(entry(name, body));
+  } else {
+    if (py::isinstance<py::str>(features))
       throw UsageError(ErrorCode::usage, std::string(what) + ": give {name: formula} or a list of (name, formula) pairs");
-    auto pair = item.cast<py::sequence>();
-    if (py::len(pair) != 2) throw UsageError(ErrorCode::usage, std::string(what) + ": a feature is a (name, formula) pair");
-    specs.push_back({pair[0].cast<std::string>(), pair[1].cast<std::string>()});
+    for (const py::handle item : features) {
+      if (py::isinstance<py::dict>(item)) {
+        items.append(item);
+        continue;
+      }
+      if (!py::isinstance<py::tuple>(item) && !py::isinstance<py::list>(item))
+        throw UsageError(ErrorCode::usage, std::string(what) + ": give {name: formula} or a list of (name, formula) pairs");
+      auto pair = item.cast<py::sequence>();
+      if (py::len(pair) != 2) throw UsageError(ErrorCode::usage, std::string(what) + ": a feature is a (name, formula) pair");
+      items.append(entry(pair[0], pair[1]));
+    }
   }
-  return specs;
+  std::string text;
+  try {
+    text = py::module_::import("json").attr("dumps")(items).cast<std::string>();
+  } catch (const py::error_already_set& error) {
+    throw UsageError(ErrorCode::usage, std::string(what) + ": a feature holds a value that is not JSON: " + error.what());
+  }
+  try {
+    return feature_specs_from_json(text);
+  } catch (const UsageError& error) {
+    throw UsageError(error.code(), std::string(what) + ": " + error.what());
+  }
 }
 
-ScoreScale scale_from(const py::object& bands, const py::object& clip, const std::string& below) {
+py::dict feature_specs_to_python(const std::vector<FeatureSpec>& specs) {
+  py::dict out;
+  py::list items = py::module_::import("json").attr("loads")(feature_specs_to_json(specs));
+  for (const py::handle item : items) {
+    py::dict body = item.cast<py::dict>();
+    py::object name = body.attr("pop")("name");
+    out[name] = body.contains("formula") && py::len(body) == 1 ? py::object(body["formula"]) : py::object(body);
+  }
+  return out;
+}
+
+namespace {
+
+ScoreScale scale_from(const py::object& bands, const py::object& clip, const std::string& below, const std::string& round) {
   ScoreScale scale;
+  scale.round = parse_score_rounding(round);
   if (!clip.is_none()) {
     auto pair = clip.cast<std::pair<double, double>>();
     scale.min = pair.first;
@@ -49,9 +93,7 @@ py::dict info_to_dict(const ModelInfo& info) {
   d["version"] = info.version;
   d["kind"] = std::string(to_string(info.kind));
   d["object"] = info.object;
-  py::dict features;
-  for (const auto& f : info.features) features[py::str(f.name)] = f.formula;
-  d["features"] = features;
+  d["features"] = feature_specs_to_python(info.features);
   d["status"] = std::string(to_string(info.status));
   d["traffic"] = info.traffic;
   d["metrics"] = json_loads(info.metrics_json);
@@ -66,6 +108,7 @@ py::dict info_to_dict(const ModelInfo& info) {
   reference["fractions"] = info.reference.fractions;
   reference["count"] = info.reference.count;
   d["reference"] = reference;
+  d["round"] = std::string(to_string(info.scale.round));
   d["description"] = info.description;
   d["created_at"] = to_python(Value(info.created_at));
   return d;
@@ -184,7 +227,8 @@ void bind_registry(py::module_& m) {
           "register_model",
           [](Session& self, const std::string& name, const Model& model, const py::object& features, const std::string& object,
              const py::object& metrics, const py::object& reference, const py::object& bands, const py::object& clip,
-             const std::string& below, const std::string& status, double traffic, const std::string& description) {
+             const std::string& below, const std::string& round, const std::string& status, double traffic,
+             const std::string& description) {
             RegisterOptions options;
             options.object = object;
             options.features = feature_specs(features, "features");
@@ -195,7 +239,7 @@ void bind_registry(py::module_& m) {
               if (!scores) throw UsageError(ErrorCode::usage, "reference: expected an array of scores");
               options.reference_scores.assign(scores.data(), scores.data() + scores.size());
             }
-            options.scale = scale_from(bands, clip, below);
+            options.scale = scale_from(bands, clip, below, round);
             options.status = parse_model_status(status);
             options.traffic = traffic;
             options.description = description;
@@ -204,11 +248,12 @@ void bind_registry(py::module_& m) {
           },
           py::arg("name"), py::arg("model"), py::kw_only(), py::arg("features"), py::arg("object"),
           py::arg("metrics") = py::none(), py::arg("reference") = py::none(), py::arg("bands") = py::none(),
-          py::arg("clip") = py::none(), py::arg("below") = "", py::arg("status") = "challenger",
+          py::arg("clip") = py::none(), py::arg("below") = "", py::arg("round") = "none", py::arg("status") = "challenger",
           py::arg("traffic") = 0.0, py::arg("description") = "",
           "Stores `model` as the next version of `name` (1, 2, ...). features: {name: formula} (or (name,\n"
-          "formula) pairs) in the model's column order; object: the object scored; metrics: a JSON-able dict;\n"
-          "reference: training scores (the PSI reference); bands: {label: minimum score}; clip: (min, max);\n"
+          "formula) pairs) in the model's column order, plus any hotcrm.aggregate(...) they read; object: the\n"
+          "object scored; metrics: a JSON-able dict; reference: training scores (the PSI reference); bands:\n"
+          "{label: minimum score}; clip: (min, max); round: 'none', 'half_up' or 'half_down' (to a whole score);\n"
           "status: 'challenger' (the first version of a name becomes champion) or 'champion'; traffic: percent\n"
           "of records routed to this challenger. Returns the model's info dict.")
       .def(
@@ -322,6 +367,8 @@ void bind_registry(py::module_& m) {
           [](Session& self) { return without_gil([&] { return ModelRegistry(self).install_defaults(); }); },
           "Registers the default models of the standard catalog (lead_score) when missing; returns the names installed.");
 
+  m.def("default_model_names", [] { return default_model_names(); },
+        "The default models of the standard catalog (the seed's applications), in install order.");
   m.def("routing_hash", &routing_hash, py::arg("model_name"), py::arg("record_id"),
         "FNV-1a 64 of model_name, a zero byte and record_id: the champion/challenger routing hash (bucket = hash % 10000).");
   m.def(

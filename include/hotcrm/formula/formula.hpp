@@ -161,6 +161,11 @@ struct CompileResult {
 /// follow reference fields through the catalog. Throws only for an unknown object (UsageError).
 CompileResult compile_formula(const Catalog& catalog, std::string_view object, std::string_view source,
                               const CompileOptions& options = {});
+/// Compiles against object `object` of `catalog` plus named extra inputs read like fields of the
+/// given types (Session::features passes aggregates of related records this way). An extra name is
+/// matched before the object's fields (case-insensitively); it has no dotted form.
+CompileResult compile_formula(const Catalog& catalog, std::string_view object, std::string_view source,
+                              const std::map<std::string, FieldType>& extra, const CompileOptions& options = {});
 /// Compiles against ad-hoc typed fields: names (or dotted paths) to field types. Picklist option
 /// values are unknown here, so picklist literals are not checked.
 CompileResult compile_formula(const std::map<std::string, FieldType>& types, std::string_view source,

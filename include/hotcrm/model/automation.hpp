@@ -35,6 +35,7 @@ struct WorkflowAction {
     email,          ///< an e-mail alert written to the outbox: `template_name`, `recipients`, `subject`, `body`
     webhook,        ///< an HTTP call written to the outbox: `method`, `url`, `body` (JSON with templates)
     custom,         ///< the host callback registered under `name`, with `values` as parameters
+    score,          ///< set numeric `field` to the record's score by registered model `model` (docs/scoring.md)
   };
   Kind kind = Kind::field_update;
   std::string condition;  ///< optional boolean formula: the action runs only when it holds
@@ -52,6 +53,7 @@ struct WorkflowAction {
   std::string body_json;              ///< webhook: JSON whose string leaves are templates and
                                       ///< {"formula": ...} leaves formulas
   std::string name;                   ///< custom: the registered action's name
+  std::string model;                  ///< score: the registered model's name (its champion, or a routed challenger)
 };
 
 /// When a workflow rule fires, on which writes.

@@ -36,13 +36,28 @@ struct ScoreBand {
   std::string label;
 };
 
-/// What the registry does with a model's output: clamp it to [min, max] (the explanation stays that
-/// of the unclamped output) and name it with bands ("hot" >= 80, ...; `below` under the last band).
+/// Rounding of a score to a whole number: none, to nearest with ties up (towards +infinity, as
+/// JavaScript's Math.round, which the seed's formulas use) or with ties down (towards -infinity:
+/// 100 - a half-up rounded score equals a half-down rounded 100 - score).
+enum class ScoreRounding : std::uint8_t { none, half_up, half_down };
+std::string_view to_string(ScoreRounding rounding) noexcept;
+/// "none", "half_up" or "half_down"; throws UsageError otherwise.
+ScoreRounding parse_score_rounding(std::string_view text);
+
+/// What the registry does with a model's output: round it (optionally), clamp it to [min, max] (the
+/// explanation stays that of the raw output) and name it with bands ("hot" >= 80, ...; `below` under
+/// the last band).
 struct ScoreScale {
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
   std::vector<ScoreBand> bands;
   std::string below;
+  ScoreRounding round = ScoreRounding::none;
+
+  /// The score of an output: rounded, then clamped.
+  double apply(double output) const noexcept;
+  /// The band label of a score ("" without bands).
+  const std::string& band(double score) const noexcept;
 };
 
 /// A histogram of scores (the PSI reference): `edges` are the ascending interior cut points (bin i is
@@ -226,15 +241,17 @@ class ModelRegistry {
   /// registers it with its training metrics and the histogram of its training scores.
   ModelInfo train(std::string_view name, const TrainRequest& request);
 
-  /// Registers the default models the standard catalog ships (today `lead_score`, the seed's lead
-  /// scoring rules as a points model, see lead_score_model) when the name has no version yet; returns
-  /// the names installed. score/get/list of a default name install it on first use.
+  /// Registers the default models the standard catalog ships (default_model_names(): the seed's
+  /// formulas as points and linear models) whose objects and fields the catalog has, when the name
+  /// has no version yet; returns the names installed. score/get/list of a default name install it on
+  /// first use.
   std::vector<std::string> install_defaults();
 
  private:
   Session session_;
   void ensure_tables() const;
   void ensure_default(std::string_view name);
+  bool install_default(std::string_view name);
 };
 
 /// The seed's lead score as a points model over the standard lead and the feature formulas it reads:
@@ -244,6 +261,36 @@ class ModelRegistry {
 /// > 2: 10, > 0: 5) and +5 when the last activity is less than 7 days old; clamped to 0..100, bands hot
 /// >= 80, warm >= 60, cold >= 40, else unqualified.
 RegisteredModel lead_score_model(const Catalog& catalog);
+
+/// The seed's opportunity win probability: the stage's probability (percent) from the stage options'
+/// metadata (prospecting 10, qualification 20, needs analysis 40, proposal 60, negotiation 80, closed
+/// won 100, closed lost 0), as a points model.
+RegisteredModel opportunity_win_probability_model(const Catalog& catalog);
+/// The seed's account health (calculateAccountHealth) as a linear model over aggregates of related
+/// records: round(0.3 engagement + 0.3 financial + 0.2 support + 15) with engagement = min(100, 5 x
+/// activities in the last 30 days), financial = min(100, won opportunity amount / 10,000), support =
+/// max(0, 100 - 5 x open cases - 10 x open high/critical cases); excellent >= 80, good >= 60,
+/// at_risk >= 40, else critical.
+RegisteredModel account_health_model(const Catalog& catalog);
+/// The seed's churn risk (predictChurn): 100 - account health; low < 25, medium < 50, high < 75, else critical.
+RegisteredModel account_churn_risk_model(const Catalog& catalog);
+/// The seed's SLA breach probability (predictSLABreach) as a points model: response target elapsed
+/// (critical 60, high 240, medium 480, low 1440 minutes) > 80 %: 40, > 60 %: 25; status new or no
+/// owner 30; technical type (problem, incident) 20; critical priority 10; critical >= 70, high >= 50,
+/// medium >= 30, else low.
+RegisteredModel case_sla_breach_risk_model(const Catalog& catalog);
+/// The seed's candidate score (CandidateScoringTrigger) as a points model: education (PhD 25, master
+/// 20, bachelor 15, associate 10, high school 5, other 3), experience (>= 10 years 30, >= 7 25, >= 5
+/// 20, >= 3 15, >= 1 10, else 5), source (employee referral 15 ... other or blank 5), notice period
+/// (immediate 10 ... 3 months 2, blank 0) and 2 points per filled profile field of 10.
+RegisteredModel candidate_score_model(const Catalog& catalog);
+
+/// The default models, in install order: lead_score, opportunity_win_probability, account_health,
+/// account_churn_risk, case_sla_breach_risk, candidate_score.
+const std::vector<std::string>& default_model_names();
+/// Default model `name` built for `catalog`: UsageError naming what the catalog lacks for it,
+/// NotFoundError for a name that is not a default model.
+RegisteredModel default_model(const Catalog& catalog, std::string_view name);
 
 }  // namespace v0
 }  // namespace hotcrm

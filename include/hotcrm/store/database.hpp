@@ -86,11 +86,46 @@ struct BackupOptions {
   ProgressCallback on_progress;   ///< called after each step with pages done / total
 };
 
-/// One column of a feature matrix (Session::features): its name and the formula that computes it.
+/// An aggregate of the child records of each scored record: `function` (count, sum, min, max, avg)
+/// of `field` over the records of `object` whose `via` field holds the scored record's id, that
+/// match `filter` and, with `within_days`, whose `date_field` lies in the last `within_days` days up
+/// to now (the session clock). `via` is a lookup to the scored object, or a text field holding ids
+/// of several objects (activity.who_id: then filter on the type, "ISPICKVAL(who_object, 'lead')").
+/// Computed in SQL, grouped over one page of scored records at a time.
+struct FeatureAggregate {
+  std::string object;
+  std::string via;
+  std::string function = "count";
+  std::string field;       ///< the child field aggregated (stored); none for count
+  std::string filter;      ///< optional boolean formula over the child
+  std::string date_field;  ///< with within_days: the child's date or datetime field
+  std::int64_t within_days = 0;  ///< > 0: only children dated in [now - within_days days, now]
+  bool operator==(const FeatureAggregate&) const = default;
+};
+
+/// One feature of a feature matrix (Session::features): a formula over the object, or an aggregate
+/// of related records. Formulas may name the aggregates of the same request like fields
+/// ("MIN(100, 5 * activities_30d)"); a `hidden` aggregate is computed for them but is not a column.
 struct FeatureSpec {
   std::string name;
   std::string formula;
+  std::optional<FeatureAggregate> aggregate;  ///< set: this feature is an aggregate (formula empty)
+  bool hidden = false;                        ///< aggregates only: not a column of the matrix
+
+  static FeatureSpec of(std::string name, std::string formula) { return {std::move(name), std::move(formula), {}, false}; }
+  static FeatureSpec of(std::string name, FeatureAggregate aggregate, bool hidden = false) {
+    return {std::move(name), {}, std::move(aggregate), hidden};
+  }
+  bool operator==(const FeatureSpec&) const = default;
 };
+
+/// Feature specs as JSON, the form the registry stores and `hotcrm model register` reads:
+/// [{"name", "formula"} | {"name", "aggregate": {"object", "via", "function", "field", "filter",
+/// "date_field", "within_days"}, "hidden"}].
+std::string feature_specs_to_json(const std::vector<FeatureSpec>& specs);
+/// Parses feature_specs_to_json's form (also {name: formula | {"aggregate": ...}} objects, in document
+/// order). Throws UsageError(parse) naming the element ("/2/aggregate/function: expected a string").
+std::vector<FeatureSpec> feature_specs_from_json(std::string_view json);
 
 /// Features of many records, row-major: values[row * names.size() + column].
 struct FeatureMatrix {
@@ -227,6 +262,13 @@ class Session {
   /// compile or has another type.
   FeatureMatrix features(std::string_view object, const std::vector<FeatureSpec>& features,
                          const Filter& filter = Filter::all());
+  /// The same matrix streamed: `on_chunk` receives consecutive blocks of at most `chunk_rows` rows
+  /// (each a FeatureMatrix of its own rows, reused between calls) and returns false to stop early.
+  /// Memory holds one block whatever the number of records; returns the rows delivered. With no
+  /// matching record, on_chunk receives one empty block (which still names the columns).
+  std::size_t features_in_chunks(std::string_view object, const std::vector<FeatureSpec>& features, const Filter& filter,
+                                 const std::function<bool(const FeatureMatrix&)>& on_chunk,
+                                 std::size_t chunk_rows = 4096);
 
   // ---- Workflow (docs/workflow.md) ----
 
