@@ -56,6 +56,13 @@ class AutomationChecker {
     return std::move(issues_);
   }
 
+  /// The problems of one action list (shared with the service processes' checks).
+  std::vector<CatalogIssue> actions_only(const ObjectDef& object, const std::vector<WorkflowAction>& actions,
+                                         const std::string& where) {
+    check_actions(object, actions, where);
+    return std::move(issues_);
+  }
+
  private:
   void issue(const ObjectDef& object, const std::string& where, const std::string& message) {
     issues_.push_back({"catalog", "object '" + object.name + "' " + where, message});
@@ -317,7 +324,17 @@ class AutomationChecker {
 
 }  // namespace
 
-std::vector<CatalogIssue> check_automation(const Catalog& catalog) { return AutomationChecker(catalog).run(); }
+std::vector<CatalogIssue> check_automation(const Catalog& catalog) {
+  auto issues = AutomationChecker(catalog).run();
+  auto processes = check_processes(catalog);
+  issues.insert(issues.end(), processes.begin(), processes.end());
+  return issues;
+}
+
+std::vector<CatalogIssue> check_action_list(const Catalog& catalog, const ObjectDef& object,
+                                            const std::vector<WorkflowAction>& actions, const std::string& where) {
+  return AutomationChecker(catalog).actions_only(object, actions, where);
+}
 
 CompileResult compile_merge_field(const Catalog& catalog, std::string_view object, const std::string& source) {
   auto compiled = compile_formula(catalog, object, source);

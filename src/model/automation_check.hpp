@@ -14,4 +14,11 @@ std::vector<CatalogIssue> check_automation(const Catalog& catalog);
 /// TEXT(picklist) would: "{!stage}" is what a template author writes.
 CompileResult compile_merge_field(const Catalog& catalog, std::string_view object, const std::string& source);
 
+/// The problems of an action list run on `object`'s records ("where" prefixes each message).
+std::vector<CatalogIssue> check_action_list(const Catalog& catalog, const ObjectDef& object,
+                                            const std::vector<WorkflowAction>& actions, const std::string& where);
+
+/// Every problem of the catalog's approval processes, assignment rules and SLAs (model/process_check.cpp).
+std::vector<CatalogIssue> check_processes(const Catalog& catalog);
+
 }  // namespace hotcrm::detail

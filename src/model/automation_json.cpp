@@ -536,4 +536,16 @@ void write_automation(const ObjectDef& object, json& node) {
   if (object.state_machine) node["state_machine"] = state_machine_to_json(*object.state_machine);
 }
 
+std::vector<WorkflowAction> read_actions(JsonReader& reader, const json& node, const char* key, const std::string& path) {
+  return AutomationReader{reader}.actions(node, key, path);
+}
+
+std::optional<std::int64_t> read_duration(JsonReader& reader, const json& node, const std::string& path) {
+  return AutomationReader{reader}.duration(node, path);
+}
+
+json write_actions(const std::vector<WorkflowAction>& actions) { return actions_to_json(actions); }
+
+json write_duration(std::int64_t minutes) { return duration_to_json(minutes); }
+
 }  // namespace hotcrm::detail

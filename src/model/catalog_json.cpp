@@ -148,7 +148,7 @@ struct Reader : detail::JsonReader {
     }
     check_keys(node, path,
                {"name", "label", "plural_label", "description", "package", "capabilities", "fields", "validation_rules",
-                "workflow_rules", "scheduled_rules", "state_machine"});
+                "workflow_rules", "scheduled_rules", "state_machine", "approval_processes", "assignment", "sla"});
     object.name = text(node, "name", path, true);
     object.label = text(node, "label", path);
     object.plural_label = text(node, "plural_label", path);
@@ -176,6 +176,7 @@ struct Reader : detail::JsonReader {
           object.validation_rules.push_back(rule((*rules)[i], path + "/validation_rules/" + std::to_string(i)));
     }
     detail::read_automation(*this, node, path, object);
+    detail::read_processes(*this, node, path, object);
     return object;
   }
 
@@ -272,6 +273,7 @@ json object_to_json_node(const ObjectDef& object) {
     node["validation_rules"] = std::move(rules);
   }
   detail::write_automation(object, node);
+  detail::write_processes(object, node);
   return node;
 }
 

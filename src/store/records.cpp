@@ -33,6 +33,8 @@ class RowWriter {
       : impl_(impl), context_(context), plan_(impl.plan(object)) {}
 
   const ObjectPlan& plan() const { return plan_; }
+  /// After prepare_insert: the insert named no owner (the acting user was filled in).
+  bool owner_defaulted() const noexcept { return owner_defaulted_; }
 
   /// Maps input field names to columns; unknown or unwritable names become errors of every row.
   void bind_fields(const std::vector<std::string>& names, bool for_update, std::vector<FieldError>& errors) {
@@ -80,7 +82,8 @@ class RowWriter {
     row[kUpdatedAt] = now;
     row[kCreatedBy] = context_.user;
     row[kUpdatedBy] = context_.user;
-    if (!given[kOwnerId] || row[kOwnerId].is_null()) row[kOwnerId] = context_.user;
+    owner_defaulted_ = !given[kOwnerId] || row[kOwnerId].is_null();
+    if (owner_defaulted_) row[kOwnerId] = context_.user;
     row[kTenantId] = context_.tenant;
     row[kVersion] = std::int64_t{1};
     if (!plan_.default_formulas.empty() && errors.empty()) apply_default_formulas(row, given, errors, now);
@@ -242,6 +245,7 @@ class RowWriter {
   const SessionContext& context_;
   const ObjectPlan& plan_;
   std::vector<int> positions_;
+  bool owner_defaulted_ = false;
   detail::Statement* insert_statement_ = nullptr;  // valid while the statement cache is not cleared
 };
 
@@ -404,6 +408,7 @@ std::string Session::insert(std::string_view object, const Record& record) {
   detail::SlotResolver resolver(*impl_, context_.tenant, now);
   if (errors.empty()) detail::check_rules(resolver, writer.plan(), row, nullptr, errors);
   if (!errors.empty()) throw ValidationError(std::move(errors));
+  detail::assign_on_insert(*this, writer.plan(), row, !writer.owner_defaulted());
   writer.assign_autonumbers(row, now);
   if (auto problem = writer.insert(row)) throw ConflictError(to_string(*problem), {*problem});
   detail::after_write(*this, writer.plan(), detail::WriteEvent::insert, nullptr, row);
@@ -460,6 +465,7 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
   const std::vector<Value> prior = *row;
   const DateTime now = clock.now();
   writer.prepare_update(record_values(changes), *row, given, errors, now);
+  detail::check_not_locked(*impl_, plan, context_.tenant, id, "edit");
   if (errors.empty()) detail::check_state_write(*impl_, plan, prior, *row);
   detail::SlotResolver resolver(*impl_, context_.tenant, now);
   if (errors.empty()) detail::check_rules(resolver, plan, *row, &prior, errors);
@@ -507,6 +513,7 @@ void Session::remove(std::string_view object, std::string_view id) {
   detail::Transaction transaction(impl_->db());
   auto stored = detail::load_row(*impl_, plan, id, context_.tenant);
   if (!stored) throw_not_found(object, id);
+  detail::check_not_locked(*impl_, plan, context_.tenant, id, "delete");
   // A restricting child gets a message naming it; SQLite's own check stays as the safety net.
   for (const auto& [child, field] : plan.referrers) {
     if (field->on_delete != DeleteBehavior::restrict) continue;
@@ -606,6 +613,11 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
   }
   deferred->defer_if_large(std::max(expected_rows, rows + count));
   const bool has_rules = !writer.plan().rules.empty();
+  // Assignment rules pick each row's owner before it is written (in input order, so a round-robin
+  // rotation follows the file).
+  std::optional<Session> assigner;
+  if (options.run_workflows && writer.plan().workflow && writer.plan().workflow->assignment)
+    assigner.emplace(SessionInternals::make(impl, context));
   std::vector<Value> row;
   std::vector<bool> given;
   std::vector<FieldError> row_errors;
@@ -620,6 +632,7 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
     }
     if (row_errors.empty()) {
       row[kId] = impl->ids.next(now);
+      if (assigner) detail::assign_on_insert(*assigner, writer.plan(), row, !writer.owner_defaulted());
       writer.assign_autonumbers(row, now);
       if (auto problem = writer.insert(row)) row_errors.push_back(*problem);
     }

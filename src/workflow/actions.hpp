@@ -70,6 +70,13 @@ void enter_state(Session::Impl& impl, ActionRunner& runner, const ObjectPlan& pl
 /// Throws WorkflowError when no transition allows the event or its guard fails.
 std::string fire_event(Session& session, const ObjectPlan& plan, std::vector<Value> row, const std::string& event);
 
+/// Starts, pauses, resumes and completes the record's SLA clocks to match the runner's row (the
+/// record as written); deadline fields and milestone actions join the runner's changes.
+void track_sla(Session& session, const ObjectPlan& plan, ActionRunner& runner);
+/// The escalation timer of an approval step (run_service_timer).
+bool run_approval_escalation(Session& session, const ObjectPlan& plan, std::vector<Value> row, std::int64_t timer_id,
+                             const std::string& process, std::int64_t step);
+
 /// A field of a record as display text; empty when absent or null.
 std::string field_text(const Record& record, const std::string& field);
 

@@ -136,7 +136,10 @@ class DueRunner {
     bool ran = false;
     const auto* plan = impl_.plans.count(timer.object) ? &impl_.plans.at(timer.object) : nullptr;
     auto row = plan && plan->workflow ? load_row(impl_, *plan, timer.record_id, tenant_) : std::nullopt;
-    if (row) ran = timer.kind == "state" ? run_state_timeout(*plan, std::move(*row), timer) : run_time_trigger(*plan, std::move(*row), timer);
+    if (row && (timer.kind == "approval" || timer.kind == "sla"))
+      ran = run_service_timer(session_, *plan, std::move(*row), timer.id, timer.kind, timer.name, timer.step, timer.due);
+    else if (row)
+      ran = timer.kind == "state" ? run_state_timeout(*plan, std::move(*row), timer) : run_time_trigger(*plan, std::move(*row), timer);
     else append_log(impl_, tenant_, timer.due, timer.object, timer.record_id, timer.kind + ":" + timer.name, "dropped",
                     {{"reason", "the record no longer exists"}});
     transaction.commit();

@@ -78,12 +78,57 @@ struct CompiledSchedule {
   CompiledActions actions;
 };
 
+struct CompiledApprover {
+  const Approver* def = nullptr;
+  std::optional<Formula> field;  ///< Approver::Kind::field
+};
+
+struct CompiledStep {
+  const ApprovalStep* def = nullptr;
+  std::optional<Formula> criteria;
+  std::vector<CompiledApprover> approvers, escalate_to;
+  CompiledActions on_escalation;
+};
+
+struct CompiledProcess {
+  const ApprovalProcess* def = nullptr;
+  std::optional<Formula> entry_criteria;
+  std::vector<CompiledStep> steps;
+  CompiledActions on_submit, on_approve, on_reject, on_recall;
+};
+
+struct CompiledAssignment {
+  const AssignmentRules* def = nullptr;
+  int field_column = -1;
+  int queue_column = -1;
+  std::optional<Formula> condition, open_condition;
+  std::vector<std::optional<Formula>> entry_criteria;  ///< one per entry
+};
+
+struct CompiledMilestone {
+  const SlaMilestone* def = nullptr;
+  std::optional<Formula> start_when, complete_when, target_minutes;
+  int due_column = -1;
+  CompiledActions on_warning, on_violation, on_completion;
+  std::vector<CompiledActions> escalations;
+};
+
+struct CompiledSla {
+  const SlaDefinition* def = nullptr;
+  std::optional<Formula> business_hours, pause_when;
+  std::vector<CompiledMilestone> milestones;
+};
+
 /// Everything an object's automation needs at run time.
 struct WorkflowPlan {
   std::vector<CompiledRule> rules;  ///< active rules, by order then catalog position
   std::optional<CompiledMachine> machine;
   std::vector<CompiledSchedule> schedules;
+  std::vector<CompiledProcess> approvals;  ///< active processes, by order then catalog position
+  std::optional<CompiledAssignment> assignment;
+  std::optional<CompiledSla> sla;
   bool has_rules_for(WorkflowTrigger trigger) const;
+  bool locks_records() const;
 };
 
 /// Compiles the automation of every object into plan.workflow (called once the formulas are compiled).
@@ -106,6 +151,9 @@ struct WorkflowRuntime {
   /// Records whose state field may change in the current write (events, not plain updates).
   std::set<std::pair<std::string, std::string>> state_moves;
   bool simulating = false;
+  /// Business calendars loaded during the current top-level write (SLA arithmetic), by
+  /// business_hours id ("" for the default); dropped when that write ends.
+  std::map<std::string, std::shared_ptr<const BusinessCalendar>, std::less<>> calendars;
   /// Writes made by the engine's own actions may set read-only fields (escalated_date, closed_date):
   /// read-only means "not by users", as in Salesforce. Host callbacks write as users again.
   int system_writes = 0;
@@ -161,5 +209,21 @@ void check_state_write(Session::Impl& impl, const ObjectPlan& plan, const std::v
 /// On insert: the state field takes the machine's initial state when not given; a value that is not
 /// a state is an error.
 void default_state(const ObjectPlan& plan, std::vector<Value>& row, std::vector<FieldError>& errors);
+
+// ---- service processes (approvals.cpp, assignment.cpp, sla.cpp) ----
+
+/// Refuses a user's edit or delete of a record pending approval in a locking process (ConflictError).
+void check_not_locked(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, std::string_view id,
+                      std::string_view operation);
+/// The insert step of assignment rules: when the insert named no owner and the rules' condition
+/// holds, sets the owner (and queue) fields of `row` before it is written.
+void assign_on_insert(Session& session, const ObjectPlan& plan, std::vector<Value>& row, bool owner_given);
+/// Drops a deleted record's SLA clocks.
+void forget_sla(Session::Impl& impl, const std::string& tenant, const ObjectPlan& plan, const std::string& id);
+/// Runs a due timer of a service process ("approval" or "sla"); false when it no longer applies.
+bool run_service_timer(Session& session, const ObjectPlan& plan, std::vector<Value> row, std::int64_t timer_id,
+                       const std::string& kind, const std::string& name, std::int64_t step, DateTime due);
+/// Creates the service processes' tables when missing.
+void create_service_tables(Connection& connection);
 
 }  // namespace hotcrm::detail

@@ -148,7 +148,9 @@ PinnedClock::PinnedClock(Session::Impl& impl, std::optional<DateTime> at)
 }
 
 PinnedClock::~PinnedClock() {
-  if (owner_) runtime_.pinned_now = previous_;
+  if (!owner_) return;
+  runtime_.pinned_now = previous_;
+  if (!previous_) runtime_.calendars.clear();  // business hours may change between top-level writes
 }
 
 namespace {
@@ -199,6 +201,7 @@ void after_write(Session& session, const ObjectPlan& plan, WriteEvent event, con
   if (runtime.settled.count({plan.object->name, id})) return;
   if (event == WriteEvent::remove) {
     cancel_timers(impl, plan.object->name, id);
+    forget_sla(impl, tenant, plan, id);
     if (!plan.workflow->has_rules_for(WorkflowTrigger::on_delete)) return;
   }
   DepthGuard depth(runtime, plan, id);
@@ -209,6 +212,7 @@ void after_write(Session& session, const ObjectPlan& plan, WriteEvent event, con
     const auto& machine = *plan.workflow->machine;
     enter_state(impl, runner, plan, machine, row[static_cast<std::size_t>(machine.state_column)].as_string(), tenant);
   }
+  if (event != WriteEvent::remove) track_sla(session, plan, runner);
   run_rules(impl, tenant, plan, event, prior, row, runner);
   if (event != WriteEvent::remove) apply_changes(session, plan, runner);
 }
@@ -220,6 +224,7 @@ std::vector<bool> rows_needing_workflows(Session::Impl& impl, const std::string&
                                          const ObjectPlan& plan, const std::vector<std::vector<Value>>& rows) {
   std::vector<bool> needed(rows.size(), false);
   const auto& workflow = *plan.workflow;
+  if (workflow.sla) return std::vector<bool>(rows.size(), true);  // every new record starts its clocks
   if (workflow.machine) {
     const auto& machine = *workflow.machine;
     for (std::size_t r = 0; r < rows.size(); ++r) {

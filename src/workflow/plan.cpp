@@ -121,12 +121,63 @@ class PlanCompiler {
     return compiled;
   }
 
+  std::vector<CompiledApprover> approvers(const std::vector<Approver>& definitions) const {
+    std::vector<CompiledApprover> compiled;
+    for (const auto& approver : definitions)
+      compiled.push_back({&approver, approver.kind == Approver::Kind::field ? std::optional(formula(approver.value)) : std::nullopt});
+    return compiled;
+  }
+
+  std::vector<CompiledProcess> approvals() const {
+    std::vector<const ApprovalProcess*> active;
+    for (const auto& process : object_.approval_processes)
+      if (process.active) active.push_back(&process);
+    std::stable_sort(active.begin(), active.end(), [](auto* a, auto* b) { return a->order < b->order; });
+    std::vector<CompiledProcess> compiled;
+    for (const auto* process : active) {
+      CompiledProcess item{process, optional_formula(process->entry_criteria), {}, actions(process->on_submit),
+                           actions(process->on_approve), actions(process->on_reject), actions(process->on_recall)};
+      for (const auto& step : process->steps)
+        item.steps.push_back({&step, optional_formula(step.criteria), approvers(step.approvers), approvers(step.escalate_to),
+                              actions(step.on_escalation)});
+      compiled.push_back(std::move(item));
+    }
+    return compiled;
+  }
+
+  CompiledAssignment assignment(const ObjectPlan& plan, const AssignmentRules& def) const {
+    CompiledAssignment compiled{&def, plan.column_index.at(def.field),
+                                def.queue_field.empty() ? -1 : plan.column_index.at(def.queue_field),
+                                optional_formula(def.condition), optional_formula(def.open_condition), {}};
+    for (const auto& entry : def.entries) compiled.entry_criteria.push_back(optional_formula(entry.criteria));
+    return compiled;
+  }
+
+  CompiledSla sla(const ObjectPlan& plan, const SlaDefinition& def) const {
+    CompiledSla compiled{&def, def.business_hours.empty() ? std::nullopt : std::optional(formula(def.business_hours)),
+                         optional_formula(def.pause_when), {}};
+    for (const auto& milestone : def.milestones) {
+      CompiledMilestone item{&milestone, optional_formula(milestone.start_when), optional_formula(milestone.complete_when),
+                             formula(milestone.target_minutes, FormulaType::number),
+                             milestone.due_field.empty() ? -1 : plan.column_index.at(milestone.due_field),
+                             actions(milestone.on_warning), actions(milestone.on_violation),
+                             actions(milestone.on_completion), {}};
+      for (const auto& level : milestone.escalations) item.escalations.push_back(actions(level.actions));
+      compiled.milestones.push_back(std::move(item));
+    }
+    return compiled;
+  }
+
  private:
   const Catalog& catalog_;
   const ObjectDef& object_;
 };
 
 }  // namespace
+
+bool WorkflowPlan::locks_records() const {
+  return std::any_of(approvals.begin(), approvals.end(), [](const CompiledProcess& process) { return process.def->lock; });
+}
 
 bool WorkflowPlan::has_rules_for(WorkflowTrigger trigger) const {
   return std::any_of(rules.begin(), rules.end(), [&](const CompiledRule& rule) {
@@ -140,12 +191,17 @@ bool WorkflowPlan::has_rules_for(WorkflowTrigger trigger) const {
 void compile_workflows(Session::Impl& impl) {
   for (auto& [name, plan] : impl.plans) {
     const auto& object = *plan.object;
-    if (object.workflow_rules.empty() && object.scheduled_rules.empty() && !object.state_machine) continue;
+    if (object.workflow_rules.empty() && object.scheduled_rules.empty() && !object.state_machine &&
+        object.approval_processes.empty() && !object.assignment && !object.sla)
+      continue;
     PlanCompiler compiler(impl.catalog, object);
     auto workflow = std::make_shared<WorkflowPlan>();
     workflow->rules = compiler.rules(plan);
     if (object.state_machine) workflow->machine = compiler.machine(plan, *object.state_machine);
     workflow->schedules = compiler.schedules();
+    workflow->approvals = compiler.approvals();
+    if (object.assignment) workflow->assignment = compiler.assignment(plan, *object.assignment);
+    if (object.sla) workflow->sla = compiler.sla(plan, *object.sla);
     plan.workflow = std::move(workflow);
   }
 }
@@ -167,6 +223,7 @@ void create_workflow_tables(Connection& connection) {
       "action TEXT NOT NULL, detail TEXT NOT NULL) STRICT;"
       "CREATE TABLE IF NOT EXISTS _hotcrm_schedule (tenant_id TEXT NOT NULL, object TEXT NOT NULL, rule TEXT NOT NULL, "
       "last_run_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, object, rule)) STRICT, WITHOUT ROWID;");
+  create_service_tables(connection);
 }
 
 }  // namespace hotcrm::detail

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hotcrm/model/automation.hpp"
+#include "hotcrm/model/processes.hpp"
 #include "hotcrm/value.hpp"
 
 namespace hotcrm {
@@ -129,6 +129,9 @@ struct ObjectDef {
   std::vector<WorkflowRule> workflow_rules;
   std::vector<ScheduledRule> scheduled_rules;
   std::optional<StateMachine> state_machine;
+  std::vector<ApprovalProcess> approval_processes;
+  std::optional<AssignmentRules> assignment;
+  std::optional<SlaDefinition> sla;
 
   /// The own field or system field with this name, or nullptr.
   const FieldDef* find_field(std::string_view field_name) const noexcept;

@@ -331,6 +331,37 @@ class Session {
   /// for these writes. The history chain still verifies; a gdpr_erase audit entry lists what was
   /// erased. Throws UsageError for a blank address.
   ErasureReport erase_person(std::string_view email);
+  // Approval processes (docs/service.md). The acting user (SessionContext::user) submits and
+  // recalls; approve and reject name the approver (empty: the acting user). Each call is one
+  // transaction; a refused call (not pending, not an approver, no process applies, a step with no
+  // approver) throws WorkflowError and changes nothing.
+
+  /// Submits a record to the first active approval process (by order) whose entry criteria it
+  /// meets, or to `process` when named. The first step whose criteria hold becomes pending (no step
+  /// applies: the record is approved at once).
+  ApprovalState submit_for_approval(std::string_view object, std::string_view id, std::string_view comment = {},
+                                    std::string_view process = {});
+  /// Records an approval of the pending step: the next applicable step becomes pending (first
+  /// response, or once every approver of a unanimous step approved), or the record is approved.
+  ApprovalState approve(std::string_view object, std::string_view id, std::string_view approver = {},
+                        std::string_view comment = {});
+  /// Records a rejection: final, or back to the previous applicable step (on_reject "back").
+  ApprovalState reject(std::string_view object, std::string_view id, std::string_view approver = {},
+                       std::string_view comment = {});
+  /// Withdraws a pending request (the submitter, or the system user).
+  ApprovalState recall(std::string_view object, std::string_view id, std::string_view comment = {});
+  /// The record's latest approval request with its history, or nullopt when it was never submitted.
+  std::optional<ApprovalState> approval(std::string_view object, std::string_view id);
+  /// The pending requests waiting on `approver`, oldest first.
+  std::vector<ApprovalState> approval_queue(std::string_view approver);
+
+  /// Runs the object's assignment rules for a stored record now (ignoring their condition) and
+  /// writes the result; returns the user assigned (empty when the record went to a queue only).
+  /// Throws WorkflowError when no entry matches.
+  std::string assign(std::string_view object, std::string_view id);
+
+  /// The record's SLA milestones: target, deadline, business time used, state.
+  std::vector<SlaClock> sla(std::string_view object, std::string_view id);
 
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
   /// committed when fn returns, rolled back when it throws.

@@ -94,5 +94,46 @@ struct LeadConversion {
   bool account_created = true;
 };
 
+/// One approver's part in a request: a decision ("pending", "approved", "rejected") or why none
+/// is needed any more ("not_required" after a first response, "recalled").
+struct ApprovalItem {
+  std::int32_t step = 0;  ///< 1-based
+  std::string step_name;
+  std::string approver;
+  std::string decision;
+  std::optional<DateTime> decided_at;
+  std::string comment;
+};
+
+/// An approval request and where it stands.
+struct ApprovalState {
+  std::int64_t id = 0;
+  std::string object;
+  std::string record_id;
+  std::string process;
+  std::string status;          ///< "pending", "approved", "rejected" or "recalled"
+  std::int32_t step = 0;       ///< the pending step (1-based); 0 when not pending
+  std::string step_name;
+  std::string submitted_by;
+  DateTime submitted_at;
+  std::optional<DateTime> completed_at;
+  std::vector<std::string> pending_approvers;  ///< who can decide the pending step now
+  std::vector<ApprovalItem> history;           ///< every approver's part, in order
+};
+
+/// One SLA milestone of a record. Times are business time of the SLA's calendar.
+struct SlaClock {
+  std::string milestone;
+  std::string status;            ///< "running", "paused", "met" (completed in time) or "missed"
+  DateTime started_at;
+  std::int64_t target_minutes = 0;
+  std::int64_t elapsed_minutes = 0;  ///< business minutes counted so far (pauses excluded)
+  std::optional<DateTime> due_at;    ///< the deadline while running
+  std::optional<DateTime> completed_at;
+  bool warned = false;
+  bool violated = false;
+  std::int32_t escalation_level = 0;
+};
+
 }  // namespace v0
 }  // namespace hotcrm
