@@ -27,9 +27,15 @@ DROPPED_OPTIONS = {("note", "parent_object", "order")}
 def main():
     seed = json.loads(importer.SEED.read_text(encoding="utf-8"))
     catalog = {}
+    extensions = []
     for path in (ROOT / "catalog").rglob("*.json"):
         obj = json.loads(path.read_text(encoding="utf-8"))
-        catalog[obj["name"]] = obj
+        if "extends" in obj:
+            extensions.append(obj)  # a package's fields on another package's object
+        else:
+            catalog[obj["name"]] = obj
+    for ext in extensions:
+        catalog[ext["extends"]]["fields"] = catalog[ext["extends"]]["fields"] + ext.get("fields", [])
     problems = []
     seen = 0
     for package in importer.PACKAGES:

@@ -173,7 +173,7 @@ TEST_CASE_FIXTURE(StandardDb, "opportunity probability follows the stage table o
   CHECK(db.get("opportunity", id).at("probability") == Value(Decimal::parse("10")));
   db.update("opportunity", id, {{"stage", "negotiation"}});
   CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("80"));
-  db.update("opportunity", id, {{"stage", "proposal"}, {"probability", "65"}});  // explicit wins
+  db.update("opportunity", id, {{"stage", "needs_analysis"}, {"probability", "65"}});  // explicit wins
   CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("65"));
   db.update("opportunity", id, {{"amount", "2000.00"}});  // no stage change: untouched
   CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("65"));
