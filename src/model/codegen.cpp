@@ -299,6 +299,7 @@ std::string member_comment(const MemberPlan& member) {
   if (field.is_decimal()) type += fmt::format(", scale {}", field.scale);
   if (field.required) type += ", required";
   if (!member.read_only_reason.empty()) type += ", read-only: " + member.read_only_reason;
+  if (!field.package.empty()) type += ", added by package " + field.package;
   std::string text = comment_text(field.label.empty() ? field.name : field.label) + " (" + type + ")";
   if (!field.description.empty()) text += ". " + comment_text(field.description);
   return text;

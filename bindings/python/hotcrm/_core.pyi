@@ -211,6 +211,13 @@ def open(path: PathLike, catalog: Union[PathLike, Mapping[str, Any], List[Any], 
     ({"extends": "lead", "fields": [...]}) to the standard objects."""
     ...
 def sample_data(db: Session, scale: int = 1, seed: int = 42, today: str = "2026-01-15") -> Dict[str, int]: ...
+def sample_records(db: Session, object: str, rows: int, seed: int = 42, today: str = "2026-01-15",
+                   fields: Optional[Sequence[str]] = None) -> Dict[str, List[Value]]:
+    """`rows` valid records of `object`, not inserted, as a dict of columns {field: [values]} (what
+    import_records and pandas.DataFrame take): the generator's records for that object, lookups pointing
+    at records already stored, unique fields unique within the batch. fields= keeps only those columns
+    (the records are generated whole: leaving out a field a rule reads may make them invalid)."""
+    ...
 def packages() -> List[Dict[str, Any]]:
     """The standard catalog's packages, dependencies first: [{name, label, description, depends, extends}].
 
