@@ -1,6 +1,7 @@
-// Store benchmark: bulk insert of lead-like records with every check (types, required, formats,
-// picklists, unique, defaults) and an indexed filtered + sorted query, each against raw SQLite
-// prepared statements doing the same work on the same schema in the same run.
+// Store benchmark: bulk insert of leads from the sample generator with every check (types,
+// required, formats, picklists, unique, defaults, validation rules) and an indexed filtered + sorted
+// query, each against raw SQLite prepared statements doing the same work on the same schema (the
+// same encoded rows, defaults filled) in the same run.
 //
 //   bench_store [--rows N] [--queries Q] [--dir PATH]
 #include <sqlite3.h>
@@ -9,13 +10,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "hotcrm/hotcrm.hpp"
+#include "hotcrm/sample.hpp"
 
 namespace {
 
@@ -42,42 +44,61 @@ Options parse_args(int argc, char** argv) {
   return options;
 }
 
-/// One generated lead in both forms: hotcrm values and the encoded columns raw SQLite stores.
-struct LeadColumns {
-  std::vector<std::string> last_name, company, email, phone, status, industry, city;
-  std::vector<std::int64_t> revenue_cents, employees;
-};
-
 const char* kStatuses[] = {"new", "contacted", "qualified", "unqualified", "converted"};
-const char* kIndustries[] = {"technology", "finance", "manufacturing", "retail", "healthcare",
-                             "education", "realestate", "energy", "consulting", "other"};
-const char* kCities[] = {"Berlin", "Lisbon", "Austin", "Osaka", "Nairobi", "Lima", "Oslo", "Pune"};
 
-LeadColumns generate(std::int64_t rows) {
-  std::mt19937_64 random(7);
-  LeadColumns c;
-  for (std::int64_t i = 0; i < rows; ++i) {
-    c.last_name.push_back(fmt::format("Surname{}", random() % 50000));
-    c.company.push_back(fmt::format("Company {} Ltd", random() % 200000));
-    c.email.push_back(fmt::format("lead{}@example{}.com", i, random() % 1000));
-    c.phone.push_back(fmt::format("+1 555 {:04d}", random() % 10000));
-    c.status.push_back(kStatuses[random() % 5]);
-    c.industry.push_back(kIndustries[random() % 10]);
-    c.city.push_back(kCities[random() % 8]);
-    c.revenue_cents.push_back(static_cast<std::int64_t>(random() % 5'000'000'000ULL));
-    c.employees.push_back(static_cast<std::int64_t>(random() % 20000));
+/// A column value as raw SQLite stores it, encoded once before the timed load.
+using RawValue = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+/// The encoding hotcrm's store uses (docs/catalog-format.md, Storage): text as text, picklists as
+/// their value, integers, currency and percent as integer units at the field's scale, booleans as
+/// 0/1, dates as days and datetimes as microseconds since the epoch.
+RawValue encode(const hotcrm::FieldDef& field, const hotcrm::Value& value) {
+  using hotcrm::FieldType;
+  if (value.is_null()) return {};
+  switch (field.type) {
+    case FieldType::number:
+      if (field.scale == 0) return value.as_int();
+      return value.as_double();
+    case FieldType::currency:
+    case FieldType::percent: return value.as_decimal().rescaled(field.scale).units();
+    case FieldType::boolean: return std::int64_t{value.as_bool() ? 1 : 0};
+    case FieldType::date: return std::int64_t{value.as_date().days};
+    case FieldType::datetime: return value.as_datetime().micros;
+    case FieldType::multiselect: return value.to_json();
+    default: return value.as_string();
   }
-  return c;
 }
 
-hotcrm::RecordBatch to_batch(const LeadColumns& c) {
-  hotcrm::RecordBatch batch(
-      {"last_name", "company", "email", "phone", "status", "industry", "city", "annual_revenue", "number_of_employees"});
-  batch.reserve(c.email.size());
-  for (std::size_t i = 0; i < c.email.size(); ++i)
-    batch.add_row({c.last_name[i], c.company[i], c.email[i], c.phone[i], c.status[i], c.industry[i], c.city[i],
-                   hotcrm::Decimal(c.revenue_cents[i], 2), c.employees[i]});
-  return batch;
+/// The rows raw SQLite inserts: every stored column of the lead in table order, the generated value
+/// or else the field's literal default (what hotcrm fills in), the system columns as hotcrm sets them.
+struct RawRows {
+  std::vector<std::string> columns;
+  std::vector<RawValue> values;  ///< row-major, columns.size() per row
+};
+
+RawRows encode_rows(const hotcrm::ObjectDef& lead, const hotcrm::RecordBatch& batch) {
+  RawRows raw;
+  std::vector<const hotcrm::FieldDef*> fields;
+  std::vector<int> source;  // the batch column of each lead field, or -1
+  for (const auto& field : lead.fields) {
+    if (!field.is_stored()) continue;
+    raw.columns.push_back(field.name);
+    fields.push_back(&field);
+    const auto& names = batch.fields();
+    const auto found = std::find(names.begin(), names.end(), field.name);
+    source.push_back(found == names.end() ? -1 : static_cast<int>(found - names.begin()));
+  }
+  raw.values.reserve(batch.row_count() * fields.size());
+  for (std::size_t row = 0; row < batch.row_count(); ++row) {
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+      const hotcrm::Value* value = source[f] >= 0 ? &batch.at(row, static_cast<std::size_t>(source[f])) : nullptr;
+      const auto& fallback = fields[f]->default_value;
+      if ((!value || value->is_null()) && fallback && fallback->kind == hotcrm::DefaultValue::Kind::literal)
+        value = &fallback->literal;
+      raw.values.push_back(value ? encode(*fields[f], *value) : RawValue{});
+    }
+  }
+  return raw;
 }
 
 void check(int rc, sqlite3* db, const char* what) {
@@ -106,7 +127,7 @@ std::vector<std::string> lead_schema(const std::filesystem::path& hotcrm_file) {
 
 /// Raw inserts of the same rows. With `defer_indexes`, the non-unique indexes are created after
 /// the load, as hotcrm does for large imports: the floor that does exactly hotcrm's SQL work.
-double raw_insert(const std::filesystem::path& file, const std::vector<std::string>& ddl, const LeadColumns& c,
+double raw_insert(const std::filesystem::path& file, const std::vector<std::string>& ddl, const RawRows& rows,
                   bool defer_indexes) {
   sqlite3* db = nullptr;
   sqlite3_open(file.c_str(), &db);
@@ -118,17 +139,17 @@ double raw_insert(const std::filesystem::path& file, const std::vector<std::stri
     if (defer_indexes && secondary) deferred.push_back(statement);
     else exec(db, statement);
   }
+  std::string columns = "id, created_at, updated_at, created_by, updated_by, owner_id, tenant_id, version";
+  std::string marks = "?, ?, ?, ?, ?, ?, ?, 1";
+  for (const auto& column : rows.columns) columns += ", \"" + column + "\"", marks += ", ?";
+  const std::size_t width = rows.columns.size();
   auto start = Clock::now();
   exec(db, "BEGIN IMMEDIATE");
   sqlite3_stmt* insert = nullptr;
-  sqlite3_prepare_v2(db,
-                     "INSERT INTO lead (id, created_at, updated_at, created_by, updated_by, owner_id, tenant_id, version, "
-                     "last_name, company, email, phone, status, industry, city, annual_revenue, number_of_employees, "
-                     "lead_score, data_completeness, is_in_public_pool, is_converted) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0)",
-                     -1, &insert, nullptr);
+  sqlite3_prepare_v2(db, fmt::format("INSERT INTO lead ({}) VALUES ({})", columns, marks).c_str(), -1, &insert, nullptr);
   const std::int64_t now = 1'767'225'600'000'000;
-  for (std::size_t i = 0; i < c.email.size(); ++i) {
+  const std::size_t count = width == 0 ? 0 : rows.values.size() / width;
+  for (std::size_t i = 0; i < count; ++i) {
     auto id = fmt::format("{:017x}", i);  // ordered ids, as hotcrm's are
     sqlite3_bind_text(insert, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
     sqlite3_bind_int64(insert, 2, now);
@@ -137,11 +158,15 @@ double raw_insert(const std::filesystem::path& file, const std::vector<std::stri
     sqlite3_bind_text(insert, 5, "system", 6, SQLITE_STATIC);
     sqlite3_bind_text(insert, 6, "system", 6, SQLITE_STATIC);
     sqlite3_bind_text(insert, 7, "default", 7, SQLITE_STATIC);
-    const std::string* texts[] = {&c.last_name[i], &c.company[i], &c.email[i], &c.phone[i], &c.status[i], &c.industry[i], &c.city[i]};
-    for (int t = 0; t < 7; ++t)
-      sqlite3_bind_text(insert, 8 + t, texts[t]->data(), static_cast<int>(texts[t]->size()), SQLITE_TRANSIENT);
-    sqlite3_bind_int64(insert, 15, c.revenue_cents[i]);
-    sqlite3_bind_int64(insert, 16, c.employees[i]);
+    for (std::size_t c = 0; c < width; ++c) {
+      const int index = static_cast<int>(8 + c);
+      const RawValue& value = rows.values[i * width + c];
+      if (const auto* integer = std::get_if<std::int64_t>(&value)) sqlite3_bind_int64(insert, index, *integer);
+      else if (const auto* real = std::get_if<double>(&value)) sqlite3_bind_double(insert, index, *real);
+      else if (const auto* text = std::get_if<std::string>(&value))
+        sqlite3_bind_text(insert, index, text->data(), static_cast<int>(text->size()), SQLITE_STATIC);
+      else sqlite3_bind_null(insert, index);
+    }
     check(sqlite3_step(insert), db, "insert");
     sqlite3_reset(insert);
   }
@@ -218,9 +243,6 @@ int main(int argc, char** argv) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
 
   fmt::print("bench_store: {} lead records, {} queries\n", options.rows, options.queries);
-  auto columns = generate(options.rows);
-  auto batch = to_batch(columns);
-
   hotcrm::OpenOptions open_options;
   open_options.clock = hotcrm::fixed_clock(hotcrm::DateTime::parse("2026-01-01T00:00:00Z"));
   // The same SQL work as the raw side: the field history the standard lead records is
@@ -229,6 +251,13 @@ int main(int argc, char** argv) {
   for (auto& object : objects) object.capabilities["track_history"] = false;
   open_options.catalog = hotcrm::Catalog::from_objects(std::move(objects));
   auto db = hotcrm::Database::open(hotcrm_file, open_options);
+  // Realistic leads from the sample generator (names, addresses, revenues, statuses consistent with
+  // each other and with the lead's rules), generated before anything is timed.
+  auto generation_start = Clock::now();
+  const auto batch = hotcrm::sample::generate_records(db, "lead", options.rows, 7);
+  const auto encoded = encode_rows(db.catalog().at("lead"), batch);
+  fmt::print("generate  {} leads with {} fields: {:.2f} s (not part of any figure)\n", batch.row_count(),
+             batch.field_count(), seconds_since(generation_start));
   // The store's write path only: the standard lead's workflow rules (a follow-up task and an e-mail
   // per new lead) are bench_workflow's subject, not this one's.
   hotcrm::ImportOptions import_options;
@@ -243,8 +272,8 @@ int main(int argc, char** argv) {
   auto schema = lead_schema(hotcrm_file);
   auto scratch_file = options.dir / "bench-raw-deferred.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(scratch_file.string() + suffix);
-  double deferred_seconds = raw_insert(scratch_file, schema, columns, true);
-  double raw_seconds = raw_insert(raw_file, schema, columns, false);
+  double deferred_seconds = raw_insert(scratch_file, schema, encoded, true);
+  double raw_seconds = raw_insert(raw_file, schema, encoded, false);
   auto rate = [&](double seconds) { return static_cast<double>(options.rows) / seconds; };
   fmt::print("insert  hotcrm import_records (all checks, no workflows): {:>4.0f} rows/s ({:.2f} s)\n", rate(hotcrm_seconds), hotcrm_seconds);
   fmt::print("insert  raw SQLite, indexes built after the load: {:>10.0f} rows/s ({:.2f} s)\n", rate(deferred_seconds), deferred_seconds);

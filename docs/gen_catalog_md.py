@@ -65,6 +65,8 @@ def constraints(f):
         r = f["rollup"]
         what = r["function"].upper() + ("(%s.%s)" % (r["object"], r["field"]) if r.get("field") else "(%s)" % r["object"])
         out.append("roll-up %s via `%s`%s" % (what, r["via"], " where `%s`" % r["filter"] if r.get("filter") else ""))
+    if "package" in f:
+        out.append("added by package `%s`" % f["package"])
     return ", ".join(out)
 
 
@@ -80,16 +82,28 @@ def option_text(o):
 
 
 def load():
-    objects = {}
+    """The objects of catalog/, with the package extensions (catalog/<package>/extends/*.json) applied
+    in package order, as the library does; returns (objects, extensions)."""
+    objects, extensions = {}, []
     for path in sorted(CATALOG.rglob("*.json")):
         obj = json.loads(path.read_text(encoding="utf-8"))
         package = obj.get("package", "")
-        if package != path.parent.name:
+        folder = path.parent.parent.name if path.parent.name == "extends" else path.parent.name
+        if package != folder:
             sys.exit("%s: package '%s' does not match its folder" % (path, package))
         if package not in PACKAGE_ORDER:
             sys.exit("%s: unknown package '%s'" % (path, package))
-        objects[obj["name"]] = obj
-    return objects
+        if "extends" in obj:
+            extensions.append(obj)
+        else:
+            objects[obj["name"]] = obj
+    extensions.sort(key=lambda e: PACKAGE_ORDER.index(e["package"]))
+    for ext in extensions:
+        target = objects[ext["extends"]]
+        target["fields"] = target["fields"] + [dict(f, package=ext["package"]) for f in ext.get("fields", [])]
+        target["validation_rules"] = (target.get("validation_rules", []) +
+                                      [dict(r, package=ext["package"]) for r in ext.get("validation_rules", [])])
+    return objects, extensions
 
 
 def render_object(obj):
@@ -106,9 +120,10 @@ def render_object(obj):
         lines += ["", "Validation rules (the record is rejected when the condition is true):", "",
                   "| rule | condition | field | message |", "| --- | --- | --- | --- |"]
         for r in rules:
-            lines.append("| `%s` | `%s` | %s | %s |" % (r["name"], cell(r["condition"]),
-                                                      "`%s`" % r["error_field"] if r.get("error_field") else "",
-                                                      cell(r["message"])))
+            added = " (added by package `%s`)" % r["package"] if "package" in r else ""
+            lines.append("| `%s`%s | `%s` | %s | %s |" % (r["name"], added, cell(r["condition"]),
+                                                        "`%s`" % r["error_field"] if r.get("error_field") else "",
+                                                        cell(r["message"])))
     lines += render_automation(obj)
     lines.append("")
     return lines
@@ -177,7 +192,7 @@ def render_automation(obj):
 
 
 def render():
-    objects = load()
+    objects, extensions = load()
     by_package = {p: [] for p in PACKAGE_ORDER}
     for obj in objects.values():
         by_package[obj["package"]].append(obj)
@@ -185,19 +200,24 @@ def render():
         by_package[package].sort(key=lambda o: (OBJECT_ORDER.index(o["name"]) if o["name"] in OBJECT_ORDER
                                                 else len(OBJECT_ORDER), o["name"]))
     lines = ["### Packages", "",
-             "| package | objects | lookups point into | rules | formula fields |", "| --- | --- | --- | --- | --- |"]
+             "Rules and formula fields are counted in the package that declares them (extensions included).", "",
+             "| package | objects | extends | lookups point into | rules | formula fields |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for package in PACKAGE_ORDER:
         targets = set()
         rules = formulas = 0
-        for obj in by_package[package]:
-            rules += len(obj.get("validation_rules", []))
+        for obj in objects.values():
+            rules += sum(1 for r in obj.get("validation_rules", []) if r.get("package", obj["package"]) == package)
             for f in obj["fields"]:
+                if f.get("package", obj["package"]) != package:
+                    continue
                 formulas += f["type"] == "formula"
                 if "reference" in f and objects[f["reference"]]["package"] != package:
                     targets.add(objects[f["reference"]]["package"])
         names = ", ".join("`%s`" % o["name"] for o in by_package[package])
-        lines.append("| %s | %d: %s | %s | %d | %d |" % (
-            package, len(by_package[package]), names,
+        extended = ", ".join("`%s`" % e["extends"] for e in extensions if e["package"] == package) or "-"
+        lines.append("| %s | %d: %s | %s | %s | %d | %d |" % (
+            package, len(by_package[package]), names, extended,
             ", ".join(p for p in PACKAGE_ORDER if p in targets) or "-", rules, formulas))
     lines.append("")
     total_fields = sum(len(o["fields"]) for o in objects.values())

@@ -22,14 +22,22 @@ spec.loader.exec_module(importer)
 # Seed fields that are intentionally not catalog fields of the same meaning (docs/catalog.md).
 DROPPED = {("note", "parent_type")}
 DROPPED_OPTIONS = {("note", "parent_object", "order")}
+# Option values renamed in the catalog (docs/catalog.md): assignment rules name objects by their names.
+RENAMED_OPTIONS = {("assignment_rule", "object_name", "case"): "support_case"}
 
 
 def main():
     seed = json.loads(importer.SEED.read_text(encoding="utf-8"))
     catalog = {}
+    extensions = []
     for path in (ROOT / "catalog").rglob("*.json"):
         obj = json.loads(path.read_text(encoding="utf-8"))
-        catalog[obj["name"]] = obj
+        if "extends" in obj:
+            extensions.append(obj)  # a package's fields on another package's object
+        else:
+            catalog[obj["name"]] = obj
+    for ext in extensions:
+        catalog[ext["extends"]]["fields"] = catalog[ext["extends"]]["fields"] + ext.get("fields", [])
     problems = []
     seen = 0
     for package in importer.PACKAGES:
@@ -55,6 +63,7 @@ def main():
                     value = importer.identifier(raw)
                     if name in ("account", "lead") and value == "real_estate":
                         value = "realestate"
+                    value = RENAMED_OPTIONS.get((name, field_name, value), value)
                     values = [o["value"] for o in field.get("options", [])]
                     if value not in values and (name, field_name, value) not in DROPPED_OPTIONS:
                         problems.append("option %s.%s '%s' (seed '%s') is missing" % (name, field_name, value, raw))

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """End-to-end Python benchmark: hotcrm vs Python's own sqlite3 module, same run, same schema.
 
-1. import: a lead-like pandas DataFrame (last_name, company, email unique, status, annual_revenue,
-   number_of_employees, industry) -> hotcrm.import_records, against sqlite3 executemany of the same
+1. import: a pandas DataFrame of leads from the sample generator (last_name, company, email unique,
+   status, annual_revenue, number_of_employees, industry) -> hotcrm.import_records, against sqlite3 executemany of the same
    rows with the same encoding (full rows: system columns, defaults, currency as integer cents) into
    a fresh file whose table and indexes are copied from hotcrm's generated schema (sqlite_master).
    Both timings start from the DataFrame and end with the rows committed.
@@ -30,23 +30,19 @@ import pandas as pd
 import hotcrm
 
 FIELDS = ["last_name", "company", "email", "status", "annual_revenue", "number_of_employees", "industry"]
-STATUSES = np.array(["new", "contacted", "qualified", "unqualified"], dtype=object)
-INDUSTRIES = np.array(["technology", "finance", "manufacturing", "retail", "healthcare", "education",
-                       "realestate", "energy", "consulting", "other"], dtype=object)
 
 
 def make_frame(rows: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    index = np.arange(rows)
-    return pd.DataFrame({
-        "last_name": np.char.add("Last", index.astype(str)).astype(object),
-        "company": np.char.add("Company ", (index % 5000).astype(str)).astype(object),
-        "email": np.char.add(np.char.add("user", index.astype(str)), "@example.com").astype(object),
-        "status": STATUSES[rng.integers(0, len(STATUSES), rows)],
-        "annual_revenue": np.round(rng.uniform(1e4, 5e7, rows), 2),
-        "number_of_employees": rng.integers(1, 100_000, rows, dtype=np.int64),
-        "industry": INDUSTRIES[rng.integers(0, len(INDUSTRIES), rows)],
-    })
+    """Leads from the library's sample generator (realistic names, companies, unique e-mails, statuses,
+    revenues and head counts consistent with each other), as the numpy dtypes a DataFrame of leads
+    has: text as object, revenue as float64, employees as int64. Every generated lead has these seven
+    fields and an e-mail, so the lead's rules hold without the other columns."""
+    with hotcrm.open(":memory:") as scratch:
+        columns = hotcrm.sample_records(scratch, "lead", rows, seed=seed, fields=FIELDS)
+    frame = pd.DataFrame({name: np.array(values, dtype=object) for name, values in columns.items()})
+    frame["annual_revenue"] = frame["annual_revenue"].astype(np.float64)
+    frame["number_of_employees"] = frame["number_of_employees"].astype(np.int64)
+    return frame
 
 
 def bench_hotcrm(path: Path, frame: pd.DataFrame) -> tuple[float, float, pd.DataFrame]:

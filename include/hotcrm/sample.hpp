@@ -74,6 +74,14 @@ std::vector<LoadedObject> load_sample_data(Session& session, const SampleDataOpt
 /// seed and stored data give the same record.
 Record generate_record(Session& session, std::string_view object, std::uint64_t seed, Date today = default_today);
 
+/// `count` valid records of `object`, not inserted, as one batch whose fields are those the
+/// generator fills (load_sample_data's records of that object): lookups point at records already
+/// stored (the first few hundred of each target object; none stored, none set), unique fields are
+/// unique within the batch, and the same seed and stored data give the same batch. For benchmarks
+/// and bulk tests that need many realistic rows of one object.
+RecordBatch generate_records(Session& session, std::string_view object, std::int64_t count,
+                             std::uint64_t seed = 42, Date today = default_today);
+
 }  // namespace sample
 }  // namespace v0
 }  // namespace hotcrm

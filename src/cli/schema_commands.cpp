@@ -18,13 +18,35 @@ struct InitOptions {
   std::string database;
   std::string catalog_path;
   std::vector<std::string> packages;
+  bool extend_standard = false;
   bool allow_destructive = false;
 };
 
+/// The standard catalog (or the chosen packages) plus the objects and extensions under `path`.
+Catalog standard_extended_by(const std::vector<std::string>& packages, const std::string& path) {
+  std::vector<CatalogIssue> issues;
+  CatalogDefinitions added = Catalog::read(path, issues);
+  if (!issues.empty()) {
+    std::string message = "invalid catalog:";
+    for (const CatalogIssue& issue : issues) message += "\n  " + issue.source + " " + issue.path + ": " + issue.message;
+    throw SchemaError(ErrorCode::schema, message);
+  }
+  const Catalog standard = packages.empty() ? Catalog::standard() : Catalog::standard(packages);
+  return standard.extended(std::move(added));
+}
+
 ExitCode run_init(const InitOptions& options) {
   OpenOptions open_options;
-  if (!options.catalog_path.empty()) open_options.catalog = Catalog::load(options.catalog_path);
-  if (!options.packages.empty()) open_options.catalog = Catalog::standard(options.packages);
+  if (options.extend_standard) {
+    if (options.catalog_path.empty()) throw UsageError(ErrorCode::usage, "--extend-standard needs --catalog PATH");
+    open_options.catalog = standard_extended_by(options.packages, options.catalog_path);
+  } else if (!options.catalog_path.empty()) {
+    if (!options.packages.empty())
+      throw UsageError(ErrorCode::usage, "--packages selects standard objects: with --catalog, add --extend-standard");
+    open_options.catalog = Catalog::load(options.catalog_path);
+  } else if (!options.packages.empty()) {
+    open_options.catalog = Catalog::standard(options.packages);
+  }
   open_options.allow_destructive = options.allow_destructive;
   Database database = Database::open(options.database, open_options);
   const MigrationReport& migration = database.migration();
@@ -45,8 +67,10 @@ void add_init_command(CLI::App& app, Action& action) {
       ->add_option("--packages", options->packages,
                    "standard packages to install, comma-separated, with their dependencies: platform, crm, "
                    "marketing, products, finance, support, hr (default: all)")
-      ->delimiter(',')
-      ->excludes("--catalog");
+      ->delimiter(',');
+  command->add_flag("--extend-standard", options->extend_standard,
+                    "add the --catalog objects and extensions to the standard catalog (or the --packages "
+                    "selection) instead of replacing it");
   command->add_flag("--allow-destructive", options->allow_destructive,
                     "accept migrations that drop or retype fields or objects (their data is lost)");
   command->callback([options, &action] { action = [options] { return run_init(*options); }; });
@@ -100,7 +124,15 @@ std::string field_details(const FieldDef& field) {
     if (value.kind == DefaultValue::Kind::formula) details.push_back("default=" + value.formula);
     else details.push_back("default=" + (token ? std::string(token) : value.literal.to_json()));
   }
+  if (field.rollup) {
+    const Rollup& rollup = *field.rollup;
+    std::string summary = fmt::format("rollup={}({}{}) via {}", rollup.function, rollup.object,
+                                      rollup.field.empty() ? "" : "." + rollup.field, rollup.via);
+    if (!rollup.filter.empty()) summary += " where " + rollup.filter;
+    details.push_back(std::move(summary));
+  }
   if (field.read_only) details.emplace_back("read_only");
+  if (!field.package.empty()) details.push_back("added by " + field.package);
   std::string text;
   for (const std::string& detail : details) text += (text.empty() ? "" : ", ") + detail;
   return text;

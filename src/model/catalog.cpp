@@ -153,11 +153,74 @@ std::vector<CatalogIssue> check_formulas(const Catalog& catalog) {
   return issues;
 }
 
+/// Who adds a field or rule: "package 'marketing'", or an extension outside any package (a user's).
+std::string adder_phrase(const ObjectExtension& extension) {
+  return extension.package.empty() ? "an extension without a package" : "package '" + extension.package + "'";
+}
+
+/// Who defined an existing field or rule of `object`: the package that added it, else the object's.
+std::string owner_phrase(const ObjectDef& object, const std::string& added_by) {
+  const std::string& package = added_by.empty() ? object.package : added_by;
+  return package.empty() ? "the object" : "package '" + package + "'";
+}
+
+/// Adds each extension's fields and rules to the object it extends. A name the object already has
+/// is refused, naming the package that defined it and the one that added it again.
+void apply_extensions(std::vector<ObjectDef>& objects, const std::vector<ObjectExtension>& extensions,
+                      std::vector<CatalogIssue>& issues) {
+  for (const auto& extension : extensions) {
+    const std::string at = extension.path.empty() ? "/" : extension.path;
+    auto target = std::find_if(objects.begin(), objects.end(),
+                               [&](const ObjectDef& object) { return object.name == extension.object; });
+    if (target == objects.end()) {
+      issues.push_back({extension.source, at,
+                        "extends unknown object '" + extension.object + "'" +
+                            (extension.package.empty() ? ""
+                                                       : " (package '" + extension.package +
+                                                             "' extends it; the package defining it must be part of the catalog)")});
+      continue;
+    }
+    ObjectDef& object = *target;
+    if (!extension.package.empty() && extension.package == object.package) {
+      issues.push_back({extension.source, at,
+                        "package '" + object.package + "' extends its own object '" + object.name +
+                            "': declare the fields and rules in the object itself"});
+      continue;
+    }
+    for (std::size_t i = 0; i < extension.fields.size(); ++i) {
+      const FieldDef& field = extension.fields[i];
+      auto existing = std::find_if(object.fields.begin(), object.fields.end(),
+                                   [&](const FieldDef& other) { return other.name == field.name; });
+      if (existing == object.fields.end()) {
+        object.fields.push_back(field);
+        continue;
+      }
+      issues.push_back({extension.source, extension.path + "/fields/" + std::to_string(i),
+                        "object '" + object.name + "' field '" + field.name + "': " + adder_phrase(extension) +
+                            " adds a field that " + owner_phrase(object, existing->package) + " already defines"});
+    }
+    for (std::size_t i = 0; i < extension.validation_rules.size(); ++i) {
+      const ValidationRule& rule = extension.validation_rules[i];
+      auto existing = std::find_if(object.validation_rules.begin(), object.validation_rules.end(),
+                                   [&](const ValidationRule& other) { return other.name == rule.name; });
+      if (existing == object.validation_rules.end()) {
+        object.validation_rules.push_back(rule);
+        continue;
+      }
+      issues.push_back({extension.source, extension.path + "/validation_rules/" + std::to_string(i),
+                        "object '" + object.name + "' rule '" + rule.name + "': " + adder_phrase(extension) +
+                            " adds a rule that " + owner_phrase(object, existing->package) + " already defines"});
+    }
+  }
+}
+
 }  // namespace
 
 Catalog::Catalog() : state_(std::make_shared<State>()) {}
 
-Catalog Catalog::checked(std::vector<ObjectDef> objects, std::vector<CatalogIssue> issues) {
+Catalog Catalog::checked(CatalogDefinitions definitions, std::vector<CatalogIssue> issues) {
+  auto objects = std::move(definitions.objects);
+  apply_extensions(objects, definitions.extensions, issues);
   // Parse problems and consistency problems are reported together, so one pass fixes a file.
   auto more = check(objects);
   issues.insert(issues.end(), more.begin(), more.end());
@@ -176,48 +239,77 @@ Catalog Catalog::checked(std::vector<ObjectDef> objects, std::vector<CatalogIssu
   return catalog;
 }
 
-Catalog Catalog::from_objects(std::vector<ObjectDef> objects) { return checked(std::move(objects), {}); }
+Catalog Catalog::from_objects(std::vector<ObjectDef> objects) { return checked({std::move(objects), {}}, {}); }
+
+Catalog Catalog::from_definitions(CatalogDefinitions definitions) { return checked(std::move(definitions), {}); }
 
 Catalog Catalog::from_json(std::string_view json_text, std::string_view source_name) {
   std::vector<CatalogIssue> issues;
-  auto objects = parse_objects(json_text, source_name, issues);
-  return checked(std::move(objects), std::move(issues));
+  auto definitions = parse(json_text, source_name, issues);
+  return checked(std::move(definitions), std::move(issues));
 }
 
-Catalog Catalog::standard() {
-  // Parsed once per process: the embedded files never change.
-  static const Catalog catalog = [] {
+namespace {
+/// The embedded files, parsed once per process: they never change.
+const CatalogDefinitions& standard_definitions() {
+  static const CatalogDefinitions definitions = [] {
     std::vector<CatalogIssue> issues;
-    std::vector<ObjectDef> objects;
+    CatalogDefinitions all;
     for (const auto& file : detail::embedded_catalog_files()) {
-      auto parsed = parse_objects(file.content, file.path, issues);
-      std::move(parsed.begin(), parsed.end(), std::back_inserter(objects));
+      auto parsed = Catalog::parse(file.content, file.path, issues);
+      std::move(parsed.objects.begin(), parsed.objects.end(), std::back_inserter(all.objects));
+      std::move(parsed.extensions.begin(), parsed.extensions.end(), std::back_inserter(all.extensions));
     }
     if (!issues.empty()) throw SchemaError(ErrorCode::internal, issues_message(issues));
-    return from_objects(std::move(objects));
+    // Extensions apply in package order (a package's fields follow those of the packages it
+    // depends on), whatever their file names.
+    const auto& packages = standard_packages();
+    auto rank = [&](const ObjectExtension& extension) {
+      return std::find_if(packages.begin(), packages.end(),
+                          [&](const PackageInfo& info) { return info.name == extension.package; }) - packages.begin();
+    };
+    std::stable_sort(all.extensions.begin(), all.extensions.end(),
+                     [&](const ObjectExtension& a, const ObjectExtension& b) { return rank(a) < rank(b); });
+    return all;
   }();
+  return definitions;
+}
+}  // namespace
+
+Catalog Catalog::standard() {
+  static const Catalog catalog = from_definitions(standard_definitions());
   return catalog;
 }
 
+const std::vector<ObjectExtension>& Catalog::standard_extensions() { return standard_definitions().extensions; }
+
 Catalog Catalog::standard(std::span<const std::string> packages) {
   const auto selected = resolve_packages(packages);
-  std::vector<ObjectDef> objects;
-  for (const auto& object : standard().objects())
-    if (std::find(selected.begin(), selected.end(), object.package) != selected.end()) objects.push_back(object);
-  return from_objects(std::move(objects));
+  auto is_selected = [&](const std::string& package) {
+    return std::find(selected.begin(), selected.end(), package) != selected.end();
+  };
+  CatalogDefinitions definitions;
+  for (const auto& object : standard_definitions().objects)
+    if (is_selected(object.package)) definitions.objects.push_back(object);
+  // An extension comes with its package: marketing's campaign_id on opportunity only with marketing.
+  for (const auto& extension : standard_definitions().extensions)
+    if (is_selected(extension.package)) definitions.extensions.push_back(extension);
+  return from_definitions(std::move(definitions));
 }
 
-Catalog Catalog::merged(const Catalog& other) const {
+Catalog Catalog::merged(const Catalog& other) const { return extended({other.objects(), {}}); }
+
+Catalog Catalog::extended(CatalogDefinitions more) const {
   std::vector<ObjectDef> objects = state_->objects;
-  for (const auto& object : other.objects()) {
+  for (auto& object : more.objects) {
     auto it = std::find_if(objects.begin(), objects.end(),
                            [&](const ObjectDef& existing) { return existing.name == object.name; });
     if (it != objects.end())
-      *it = object;
+      *it = std::move(object);
     else
-      objects.push_back(object);
+      objects.push_back(std::move(object));
   }
-  return from_objects(std::move(objects));
+  return from_definitions({std::move(objects), std::move(more.extensions)});
 }
 
 const std::vector<ObjectDef>& Catalog::objects() const noexcept { return state_->objects; }

@@ -70,10 +70,15 @@ struct Checker {
     for (const auto& object : objects) check_object(object);
   }
 
+  /// Problems of a field or rule another package added name that package.
+  static std::string added_by(const std::string& package) {
+    return package.empty() ? "" : " (added by package '" + package + "')";
+  }
+
   void check_object(const ObjectDef& object) {
     std::set<std::string> rule_names;
     for (const auto& rule : object.validation_rules) {
-      std::string where = "rule '" + rule.name + "'";
+      std::string where = "rule '" + rule.name + "'" + added_by(rule.package);
       if (auto problem = identifier_problem(rule.name)) issue(object, where, "rule name " + *problem);
       else if (!rule_names.insert(rule.name).second) issue(object, where, "duplicate rule name");
       if (!rule.error_field.empty() && !object.find_field(rule.error_field))
@@ -82,7 +87,7 @@ struct Checker {
     }
     std::set<std::string> field_names;
     for (const auto& field : object.fields) {
-      std::string where = "field '" + field.name + "'";
+      std::string where = "field '" + field.name + "'" + added_by(field.package);
       if (auto problem = identifier_problem(field.name)) issue(object, where, "field name " + *problem);
       else if (is_system_field(field.name)) issue(object, where, "is a system field name and cannot be redefined");
       else if (!field_names.insert(field.name).second) issue(object, where, "duplicate field name");

@@ -79,13 +79,14 @@ struct Reader : detail::JsonReader {
                {"name", "type", "label", "description", "required", "unique", "searchable", "indexed",
                 "read_only", "max_length", "min", "max", "precision", "scale", "default", "options",
                 "reference", "on_delete", "format", "expression", "return_type", "rollup", "track_history",
-                "personal_data"});
+                "personal_data", "package"});
     field.name = text(node, "name", path, true);
     auto type_name = text(node, "type", path, true);
     if (auto type = field_type_from_string(type_name)) field.type = *type;
     else if (!type_name.empty()) issue(path + "/type", "unknown field type '" + type_name + "'");
     field.label = text(node, "label", path);
     field.description = text(node, "description", path);
+    field.package = text(node, "package", path);
     field.required = flag(node, "required", path);
     field.unique = flag(node, "unique", path);
     field.searchable = flag(node, "searchable", path);
@@ -186,13 +187,57 @@ struct Reader : detail::JsonReader {
       issue(path, "expected a rule object");
       return rule;
     }
-    check_keys(node, path, {"name", "condition", "message", "error_field", "active", "description"});
+    check_keys(node, path, {"name", "condition", "message", "error_field", "active", "description", "package"});
     rule.name = text(node, "name", path, true);
     rule.condition = text(node, "condition", path, true);
     rule.message = text(node, "message", path, true);
     rule.error_field = text(node, "error_field", path);
     rule.active = node.contains("active") ? flag(node, "active", path) : true;
+    rule.package = text(node, "package", path);
     return rule;
+  }
+
+  /// `{"extends": "opportunity", "package": "marketing", "fields": [...], "validation_rules": [...]}`.
+  ObjectExtension extension(const json& node, const std::string& path) {
+    ObjectExtension extension;
+    extension.source = std::string(source);
+    extension.path = path;
+    check_keys(node, path, {"extends", "package", "description", "fields", "validation_rules"});
+    extension.object = text(node, "extends", path, true);
+    extension.package = text(node, "package", path);
+    extension.description = text(node, "description", path);
+    // The added fields and rules belong to the extending package: they say so themselves, and a
+    // different package written on one of them is a mistake.
+    auto owned = [&](std::string& package, const std::string& at) {
+      if (!package.empty() && package != extension.package)
+        issue(at + "/package", "'" + package + "' differs from the extension's package '" + extension.package + "'");
+      package = extension.package;
+    };
+    auto fields = node.find("fields");
+    if (fields != node.end() && !fields->is_array()) issue(path + "/fields", "expected an array of fields");
+    else if (fields != node.end())
+      for (std::size_t i = 0; i < fields->size(); ++i) {
+        const std::string at = path + "/fields/" + std::to_string(i);
+        extension.fields.push_back(field((*fields)[i], at));
+        owned(extension.fields.back().package, at);
+      }
+    auto rules = node.find("validation_rules");
+    if (rules != node.end() && !rules->is_array()) issue(path + "/validation_rules", "expected an array of rules");
+    else if (rules != node.end())
+      for (std::size_t i = 0; i < rules->size(); ++i) {
+        const std::string at = path + "/validation_rules/" + std::to_string(i);
+        extension.validation_rules.push_back(rule((*rules)[i], at));
+        owned(extension.validation_rules.back().package, at);
+      }
+    if (extension.fields.empty() && extension.validation_rules.empty())
+      issue(path, "an extension adds at least one field or validation rule");
+    return extension;
+  }
+
+  /// An object definition, or an extension of one (it has "extends" instead of "name").
+  void definition(const json& node, const std::string& path, CatalogDefinitions& out) {
+    if (node.is_object() && node.contains("extends")) out.extensions.push_back(extension(node, path));
+    else out.objects.push_back(object(node, path));
   }
 };
 
@@ -248,6 +293,7 @@ json field_to_json(const FieldDef& field) {
   }
   if (field.track_history) node["track_history"] = *field.track_history;
   if (field.personal_data) node["personal_data"] = true;
+  if (!field.package.empty()) node["package"] = field.package;
   return node;
 }
 
@@ -268,6 +314,7 @@ json object_to_json_node(const ObjectDef& object) {
       json item{{"name", rule.name}, {"condition", rule.condition}, {"message", rule.message}};
       if (!rule.error_field.empty()) item["error_field"] = rule.error_field;
       if (!rule.active) item["active"] = false;
+      if (!rule.package.empty()) item["package"] = rule.package;
       rules.push_back(std::move(item));
     }
     node["validation_rules"] = std::move(rules);
@@ -287,8 +334,8 @@ std::string read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-std::vector<ObjectDef> Catalog::parse_objects(std::string_view json_text, std::string_view source_name,
-                                              std::vector<CatalogIssue>& issues) {
+CatalogDefinitions Catalog::parse(std::string_view json_text, std::string_view source_name,
+                                     std::vector<CatalogIssue>& issues) {
   Reader reader{{source_name, issues}};
   json root;
   try {
@@ -305,21 +352,29 @@ std::vector<ObjectDef> Catalog::parse_objects(std::string_view json_text, std::s
     reader.issue("", std::string("unreadable JSON: ") + error.what());
     return {};
   }
-  std::vector<ObjectDef> objects;
+  CatalogDefinitions definitions;
   auto read_array = [&](const json& array, const std::string& path) {
-    for (std::size_t i = 0; i < array.size(); ++i)
-      objects.push_back(reader.object(array[i], path + "/" + std::to_string(i)));
+    for (std::size_t i = 0; i < array.size(); ++i) reader.definition(array[i], path + "/" + std::to_string(i), definitions);
   };
   if (root.is_array()) read_array(root, "");
   else if (root.is_object() && root.contains("objects") && !root.contains("fields")) {
     reader.check_keys(root, "", {"objects", "format_version"});
     if (root["objects"].is_array()) read_array(root["objects"], "/objects");
     else reader.issue("/objects", "expected an array of objects");
-  } else objects.push_back(reader.object(root, ""));
-  return objects;
+  } else reader.definition(root, "", definitions);
+  return definitions;
 }
 
-Catalog Catalog::load(const std::filesystem::path& path) {
+std::vector<ObjectDef> Catalog::parse_objects(std::string_view json_text, std::string_view source_name,
+                                              std::vector<CatalogIssue>& issues) {
+  auto definitions = parse(json_text, source_name, issues);
+  for (const auto& extension : definitions.extensions)
+    issues.push_back({extension.source, extension.path.empty() ? "/" : extension.path,
+                      "an extension of '" + extension.object + "' where only objects are read (use Catalog::parse)"});
+  return std::move(definitions.objects);
+}
+
+CatalogDefinitions Catalog::read(const std::filesystem::path& path, std::vector<CatalogIssue>& issues) {
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -332,13 +387,19 @@ Catalog Catalog::load(const std::filesystem::path& path) {
   } else {
     throw Error(ErrorCode::io, "catalog path '" + path.string() + "' does not exist");
   }
-  std::vector<CatalogIssue> issues;
-  std::vector<ObjectDef> objects;
+  CatalogDefinitions definitions;
   for (const auto& file : files) {
-    auto parsed = parse_objects(read_file(file), file.string(), issues);
-    std::move(parsed.begin(), parsed.end(), std::back_inserter(objects));
+    auto parsed = parse(read_file(file), file.string(), issues);
+    std::move(parsed.objects.begin(), parsed.objects.end(), std::back_inserter(definitions.objects));
+    std::move(parsed.extensions.begin(), parsed.extensions.end(), std::back_inserter(definitions.extensions));
   }
-  return checked(std::move(objects), std::move(issues));
+  return definitions;
+}
+
+Catalog Catalog::load(const std::filesystem::path& path) {
+  std::vector<CatalogIssue> issues;
+  auto definitions = read(path, issues);
+  return checked(std::move(definitions), std::move(issues));
 }
 
 std::string Catalog::to_json(int indent) const {

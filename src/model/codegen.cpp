@@ -169,6 +169,10 @@ struct ObjectPlan {
   std::string result_local;      ///< from_record's local
   std::string text_parameter;    ///< the enum parsers' parameter
   std::string object_parameter;  ///< to_record's parameter
+  std::string clearable_type;    ///< the enum of the fields an update may clear: Lead::Clearable
+  std::string clear_function;    ///< the member function marking one: lead.clear(...)
+  std::string cleared_member;    ///< the fields it marked: lead.cleared
+  std::string field_parameter;   ///< clear's parameter
   std::vector<EnumPlan> enums;
   std::vector<MemberPlan> system_members;
   std::vector<MemberPlan> members;
@@ -237,6 +241,10 @@ ObjectPlan plan_object(const ObjectDef& object, ScopeNames& struct_names) {
     plan.members.push_back(plan_member(field, plan, type_names, member_names));
   for (EnumPlan& enum_plan : plan.enums)
     enum_plan.parser_name = member_names.claim(enum_plan.field->name + "_from_string");
+  plan.clearable_type = type_names.claim("Clearable");
+  plan.clear_function = member_names.claim("clear");
+  plan.cleared_member = member_names.claim("cleared");
+  plan.field_parameter = member_names.claim("field");
   // Names of from_record's parameter and local may not shadow a member (-Wshadow).
   plan.record_parameter = member_names.claim("record");
   plan.result_local = member_names.claim("result");
@@ -271,6 +279,11 @@ std::vector<const ObjectDef*> select_objects(const Catalog& catalog, const std::
 
 using Out = std::back_insert_iterator<std::string>;
 
+/// A member an update may set to null: written by to_record, and not required (owner_id never is).
+bool is_clearable(const MemberPlan& member) {
+  return member.read_only_reason.empty() && !member.field->required && !is_system_field(member.field->name);
+}
+
 std::string member_type(const MemberPlan& member) {
   std::string value = member.shape == Shape::options ? "std::vector<" + member.value_type + ">" : member.value_type;
   if (!member.read_only_reason.empty()) return "::hotcrm::ReadOnly<" + value + ">";
@@ -286,6 +299,7 @@ std::string member_comment(const MemberPlan& member) {
   if (field.is_decimal()) type += fmt::format(", scale {}", field.scale);
   if (field.required) type += ", required";
   if (!member.read_only_reason.empty()) type += ", read-only: " + member.read_only_reason;
+  if (!field.package.empty()) type += ", added by package " + field.package;
   std::string text = comment_text(field.label.empty() ? field.name : field.label) + " (" + type + ")";
   if (!field.description.empty()) text += ". " + comment_text(field.description);
   return text;
@@ -311,16 +325,32 @@ void emit_struct(Out out, const ObjectPlan& plan) {
   fmt::format_to(out, "/// {}\nstruct {} {{\n  static constexpr std::string_view object_name = {};\n\n",
                  summary, plan.struct_name, string_literal(object.name));
   for (const EnumPlan& enum_plan : plan.enums) emit_enum(out, enum_plan);
-  if (!plan.enums.empty()) fmt::format_to(out, "\n");
+  fmt::format_to(out, "  /// The fields an update may set to null (the writable ones that are not required), for {}().\n"
+                      "  enum class {} {{", plan.clear_function, plan.clearable_type);
+  bool first = true;
+  for (const MemberPlan& member : plan.members) {
+    if (!is_clearable(member)) continue;
+    fmt::format_to(out, "{}{}", first ? " " : ", ", member.name);
+    first = false;
+  }
+  fmt::format_to(out, "{}}};\n\n", first ? "" : " ");
   fmt::format_to(out, "  // System fields: set by the engine (owner_id may be given and changed).\n");
   emit_members(out, plan.system_members);
   fmt::format_to(out, "\n  // Fields of {}.\n", object.name);
   emit_members(out, plan.members);
   fmt::format_to(out,
+                 "\n  /// The fields {}() marked: to_record sends null for each one not given a value since, so an\n"
+                 "  /// update clears the stored field. Empty it to forget them.\n"
+                 "  std::vector<{}> {};\n",
+                 plan.clear_function, plan.clearable_type, plan.cleared_member);
+  fmt::format_to(out,
                  "\n  /// Reads a record (from get, find or a query); throws SchemaError naming the field whose\n"
                  "  /// value does not fit. Fields the struct does not know are ignored.\n"
-                 "  static {} from_record(const ::hotcrm::Record& {});\n",
-                 plan.struct_name, plan.record_parameter);
+                 "  static {} from_record(const ::hotcrm::Record& {});\n"
+                 "  /// Empties the member of `{}` and adds it to {}: the next update sets the field to null.\n"
+                 "  {}& {}({} {});\n",
+                 plan.struct_name, plan.record_parameter, plan.field_parameter, plan.cleared_member, plan.struct_name,
+                 plan.clear_function, plan.clearable_type, plan.field_parameter);
   for (const EnumPlan& enum_plan : plan.enums)
     fmt::format_to(out, "  /// The option stored as this text, or nullopt.\n"
                         "  static constexpr std::optional<{}> {}(std::string_view {}) noexcept;\n",
@@ -350,10 +380,32 @@ void emit_enum_functions(Out out, const ObjectPlan& plan) {
   }
 }
 
+/// to_string(Lead::Clearable) (the field's name in the catalog) and Lead::clear.
+void emit_clear_functions(Out out, const ObjectPlan& plan) {
+  const std::string type = plan.struct_name + "::" + plan.clearable_type;
+  fmt::format_to(out,
+                 "/// The catalog name of a field of {}.\n"
+                 "constexpr std::string_view to_string({} {}) noexcept {{\n  switch ({}) {{\n",
+                 type, type, plan.field_parameter, plan.field_parameter);
+  for (const MemberPlan& member : plan.members)
+    if (is_clearable(member))
+      fmt::format_to(out, "    case {}::{}: return {};\n", type, member.name, string_literal(member.field->name));
+  fmt::format_to(out, "  }}\n  return {{}};\n}}\n\n");
+  fmt::format_to(out, "inline {}& {}::{}({} {}) {{\n  switch ({}) {{\n", plan.struct_name, plan.struct_name,
+                 plan.clear_function, plan.clearable_type, plan.field_parameter, plan.field_parameter);
+  for (const MemberPlan& member : plan.members)
+    if (is_clearable(member))
+      fmt::format_to(out, "    case {}::{}: {}.{}(); break;\n", plan.clearable_type, member.name, member.name,
+                     member.shape == Shape::options ? "clear" : "reset");
+  fmt::format_to(out, "  }}\n  {}.push_back({});\n  return *this;\n}}\n\n", plan.cleared_member, plan.field_parameter);
+}
+
 void emit_to_record(Out out, const ObjectPlan& plan) {
-  fmt::format_to(out, "/// The writable members that hold a value, as a record for insert or update.\n"
-                      "inline ::hotcrm::Record to_record(const {}& {}) {{\n  ::hotcrm::Record record;\n",
-                 plan.struct_name, plan.object_parameter);
+  fmt::format_to(out, "/// The writable members that hold a value, and null for the cleared ones, as a record for\n"
+                      "/// insert or update.\n"
+                      "inline ::hotcrm::Record to_record(const {}& {}) {{\n  ::hotcrm::Record record;\n"
+                      "  ::hotcrm::typed::write_cleared(record, {}.{});  // first: a value given after clear() wins\n",
+                 plan.struct_name, plan.object_parameter, plan.object_parameter, plan.cleared_member);
   for (const auto* group : {&plan.system_members, &plan.members}) {
     for (const MemberPlan& member : *group) {
       if (!member.read_only_reason.empty()) continue;
@@ -407,6 +459,7 @@ std::string generate_header(const Catalog& catalog, const CodegenOptions& option
   for (const ObjectPlan& plan : plans) emit_struct(out, plan);
   for (const ObjectPlan& plan : plans) {
     emit_enum_functions(out, plan);
+    emit_clear_functions(out, plan);
     emit_to_record(out, plan);
     emit_from_record(out, plan);
   }

@@ -153,6 +153,7 @@ struct ProcessReader {
       return rules;
     }
     reader.check_keys(node, path, {"field", "queue_field", "condition", "open_condition", "rule_records", "entries", "description"});
+    rules.description = reader.text(node, "description", path);
     if (node.contains("field")) rules.field = reader.text(node, "field", path);
     rules.queue_field = reader.text(node, "queue_field", path);
     rules.condition = reader.text(node, "condition", path);
@@ -205,6 +206,7 @@ struct ProcessReader {
     }
     reader.check_keys(node, path, {"name", "description", "business_hours", "pause_when", "milestones"});
     sla.name = reader.text(node, "name", path, true);
+    sla.description = reader.text(node, "description", path);
     sla.business_hours = reader.text(node, "business_hours", path);
     sla.pause_when = reader.text(node, "pause_when", path);
     sla.milestones = list<SlaMilestone>(node, "milestones", path, "milestones",
@@ -280,6 +282,7 @@ json process_to_json(const ApprovalProcess& process) {
 
 json assignment_to_json(const AssignmentRules& rules) {
   json node{{"field", rules.field}};
+  put_text(node, "description", rules.description);
   put_text(node, "queue_field", rules.queue_field);
   put_text(node, "condition", rules.condition);
   put_text(node, "open_condition", rules.open_condition);
@@ -298,6 +301,7 @@ json assignment_to_json(const AssignmentRules& rules) {
 
 json sla_to_json(const SlaDefinition& sla) {
   json node{{"name", sla.name}};
+  put_text(node, "description", sla.description);
   put_text(node, "business_hours", sla.business_hours);
   put_text(node, "pause_when", sla.pause_when);
   json milestones = json::array();

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "hotcrm/error.hpp"
 #include "sample/generated_rows.hpp"
 #include "sample/profiles.hpp"
 #include "sample/rule_repair.hpp"
@@ -303,10 +304,12 @@ std::vector<LoadedObject> load_sample_data(Session& session, const SampleDataOpt
   return loaded;
 }
 
-Record generate_record(Session& session, std::string_view object, std::uint64_t seed, Date today) {
+namespace {
+
+/// The stored records of `object` and of every object its lookups (and polymorphic pairs) may
+/// point to, for generated records to refer to.
+void read_parents(Session& session, const ObjectDef& definition, GeneratedRows& generated) {
   const Catalog& catalog = session.catalog();
-  const ObjectDef& definition = catalog.at(object);
-  GeneratedRows generated;
   read_stored(session, definition, generated);
   for (const FieldDef& field : definition.fields) {
     if (field.is_reference() && catalog.find(field.reference) != nullptr)
@@ -317,6 +320,29 @@ Record generate_record(Session& session, std::string_view object, std::uint64_t 
       }
     }
   }
+}
+
+}  // namespace
+
+RecordBatch generate_records(Session& session, std::string_view object, std::int64_t count, std::uint64_t seed,
+                             Date today) {
+  if (count < 0) throw UsageError(ErrorCode::usage, "generate_records: the count must not be negative");
+  const ObjectDef& definition = session.catalog().at(object);
+  GeneratedRows generated;
+  read_parents(session, definition, generated);
+  ObjectGenerator generator(session.catalog(), definition, generated, today, seed);
+  RecordBatch batch(generated_fields(definition));
+  batch.reserve(static_cast<std::size_t>(count));
+  const std::int64_t first = session.count(definition.name);
+  for (std::int64_t index = 0; index < count; ++index) batch.add_record(generator.next(first + index));
+  return batch;
+}
+
+Record generate_record(Session& session, std::string_view object, std::uint64_t seed, Date today) {
+  const Catalog& catalog = session.catalog();
+  const ObjectDef& definition = catalog.at(object);
+  GeneratedRows generated;
+  read_parents(session, definition, generated);
   ObjectGenerator generator(catalog, definition, generated, today, seed);
   Record record = generator.next(session.count(definition.name));
   for (auto& [name, value] : record) {

@@ -32,9 +32,13 @@ std::string slug(std::string_view text) {
 
 std::string UniqueNames::claim(const std::string& base, std::string_view separator) {
   if (used_.insert(base).second) return base;
-  for (int n = 2;; ++n) {
-    std::string candidate = fmt::format("{}{}{}", base, separator, n);
-    if (used_.insert(candidate).second) return candidate;
+  int& next = next_number_.try_emplace(base + '\0' + std::string(separator), 2).first->second;
+  for (;; ++next) {
+    std::string candidate = fmt::format("{}{}{}", base, separator, next);
+    if (used_.insert(candidate).second) {
+      ++next;
+      return candidate;
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 #include "store/codec.hpp"
 #include "store/history.hpp"
 #include "store/impl.hpp"
+#include "store/rollups.hpp"
 #include "store/schema_sync.hpp"
 #include "store/sql_builder.hpp"
 #include "workflow/engine.hpp"
@@ -123,6 +124,30 @@ void Session::Impl::build_plans() {
     for (const auto& field : child.fields)
       if (field.is_reference()) plans.at(field.reference).referrers.emplace_back(&child, &field);
   compile_formulas();
+  mark_cascade_follow_ups();
+}
+
+void Session::Impl::mark_cascade_follow_ups() {
+  // A fixpoint over the lookup graph (which may have cycles): an object needs follow-up when a
+  // child it cascades to acts on delete or needs follow-up itself, or when a child it detaches
+  // feeds roll-ups of other parents.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto& [name, plan] : plans) {
+      if (plan.cascade_follow_up) continue;
+      for (const auto& [child, field] : plan.referrers) {
+        const auto& child_plan = plans.at(child->name);
+        const bool follow_up =
+            field->on_delete == DeleteBehavior::cascade ? child_plan.acts_when_cascaded(*field) || child_plan.cascade_follow_up
+            : field->on_delete == DeleteBehavior::set_null ? child_plan.feeds_besides(*field)
+                                                            : false;
+        if (follow_up) {
+          plan.cascade_follow_up = changed = true;
+          break;
+        }
+      }
+    }
+  }
 }
 
 void Session::Impl::require_writable() const {
@@ -209,7 +234,10 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
   detail::register_engine_functions(connection);
 
   auto stored = detail::read_stored_catalog(connection);
-  Catalog target = options.catalog ? *options.catalog : (stored ? *stored : Catalog::standard());
+  impl->catalog = options.catalog ? *options.catalog : (stored ? *stored : Catalog::standard());
+  const Catalog& target = impl->catalog;
+  // The plans need only the catalog: the migration below uses them to recompute roll-ups.
+  impl->build_plans();
   bool differs = !stored || stored->to_json() != target.to_json();
   if (differs) {
     if (options.read_only)
@@ -220,7 +248,12 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
       throw SchemaError(ErrorCode::schema_conflict,
                         "the catalog would lose data; reopen with allow_destructive to accept:" + describe(plan.refused));
     if (stored && plan.steps.empty()) plan.steps.push_back("update the stored catalog (metadata only: no schema change)");
-    detail::apply_schema(connection, plan, target);
+    // Roll-ups that are new or changed get their values from the existing children, in the
+    // migration's transaction: campaign.actual_revenue once opportunities carry a campaign.
+    detail::apply_schema(connection, plan, target, [&] {
+      const DateTime now = impl->clock();
+      for (const auto& [object, field] : plan.rollups) detail::recompute_rollup_everywhere(*impl, now, object, field);
+    });
     impl->migration.steps = std::move(plan.steps);
   }
   if (!options.read_only) {
@@ -228,8 +261,6 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
     detail::create_history_table(connection);
     detail::mark_format_version(connection);
   }
-  impl->catalog = std::move(target);
-  impl->build_plans();
   if (!options.read_only) detail::install_history(*impl);
   return Database(std::move(impl), SessionContext{});
 }

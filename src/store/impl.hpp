@@ -52,6 +52,20 @@ struct ObjectPlan {
   std::vector<RollupFeed> rollup_feeds;
   /// Workflow rules, state machine and schedules, compiled once (src/workflow).
   std::shared_ptr<const WorkflowPlan> workflow;
+  /// Deleting a record of this object reaches, through SQLite's cascades and set_nulls, records
+  /// whose roll-ups or workflows the engine must follow up (see records.cpp, DeleteFallout).
+  bool cascade_follow_up = false;
+
+  /// True when this object's records feed roll-ups through a lookup other than `via`: deleting or
+  /// detaching a record from its `via` parent changes those other parents' roll-ups.
+  bool feeds_besides(const FieldDef& via) const noexcept {
+    for (const auto& feed : rollup_feeds)
+      if (feed.rollup->via != via.name) return true;
+    return false;
+  }
+  /// True when the engine has work for a record of this object that a cascade through `via`
+  /// deletes: its on_delete workflow rules (and timer cancellation), or roll-ups of other parents.
+  bool acts_when_cascaded(const FieldDef& via) const noexcept { return workflow != nullptr || feeds_besides(via); }
 };
 
 /// Record ids, 17 characters of lowercase Crockford base32: 10 for the creation time in
@@ -93,6 +107,7 @@ struct Session::Impl {
   const detail::ObjectPlan& plan(std::string_view object) const;
   void build_plans();
   void compile_formulas();
+  void mark_cascade_follow_ups();
   /// Throws UsageError when the database is opened read-only (before any write).
   void require_writable() const;
   /// The clock, or the time pinned for the write (and its workflows) in progress.

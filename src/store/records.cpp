@@ -1,6 +1,9 @@
 // The write path: coercion, defaults, constraint checks, autonumbers and SQL for insert, update,
 // delete and bulk import. Every write runs in a transaction, so an error leaves nothing behind.
 #include <cstdlib>
+#include <deque>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -387,6 +390,76 @@ class DeferredIndexes {
   throw NotFoundError(ErrorCode::not_found, fmt::format("no {} with id '{}'", object, id));
 }
 
+/// What deleting one record takes with it: SQLite deletes the children that cascade (recursively)
+/// and clears the lookups that set_null, so the engine reads those records first, as stored, to run
+/// afterwards what their own writes would have run: the cascaded records' on_delete workflow rules
+/// and the roll-ups that they, and the detached records, feed on parents that stay.
+struct DeleteFallout {
+  using Rows = std::vector<std::pair<const ObjectPlan*, std::vector<Value>>>;
+  Rows cascaded;                  ///< deleted by cascade, parents before their children
+  Rows detached;                  ///< their lookup to a deleted record cleared (set_null)
+  std::set<std::string> deleted;  ///< ids of every deleted record, the root's included
+
+  /// Reads the fallout of deleting `id` of `plan`, following only the lookups that lead to records
+  /// the engine has work for (ObjectPlan::cascade_follow_up).
+  static DeleteFallout of(Session::Impl& impl, const std::string& tenant, const ObjectPlan& plan, const std::string& id) {
+    DeleteFallout fallout;
+    fallout.deleted.insert(id);
+    std::deque<std::pair<const ObjectPlan*, std::string>> pending{{&plan, id}};
+    while (!pending.empty()) {
+      auto [parent, parent_id] = std::move(pending.front());
+      pending.pop_front();
+      if (!parent->cascade_follow_up) continue;
+      for (const auto& [child, field] : parent->referrers) {
+        const ObjectPlan& child_plan = impl.plan(child->name);
+        if (field->on_delete == DeleteBehavior::cascade) {
+          if (!child_plan.acts_when_cascaded(*field) && !child_plan.cascade_follow_up) continue;
+          for (auto& row : children(impl, tenant, child_plan, *field, parent_id)) {
+            std::string child_id = row[kId].as_string();
+            if (!fallout.deleted.insert(child_id).second) continue;  // reached along another path
+            pending.emplace_back(&child_plan, child_id);
+            fallout.cascaded.emplace_back(&child_plan, std::move(row));
+          }
+        } else if (field->on_delete == DeleteBehavior::set_null && child_plan.feeds_besides(*field)) {
+          for (auto& row : children(impl, tenant, child_plan, *field, parent_id))
+            fallout.detached.emplace_back(&child_plan, std::move(row));
+        }
+      }
+    }
+    // A record both detached from one deleted parent and deleted with another is deleted.
+    std::erase_if(fallout.detached, [&](const auto& entry) { return fallout.deleted.count(entry.second[kId].as_string()) > 0; });
+    return fallout;
+  }
+
+  /// After the delete: on_delete workflow rules of the cascaded records, then the roll-ups of the
+  /// parents that remain, each recomputed once.
+  void follow_up(Session& session, Session::Impl& impl, const std::string& tenant, DateTime now) const {
+    for (const auto& [plan, row] : cascaded) detail::after_write(session, *plan, detail::WriteEvent::remove, nullptr, row);
+    std::map<const ObjectPlan*, detail::RollupRefresher> refreshers;
+    auto touch = [&](const ObjectPlan* plan, const std::vector<Value>& row) {
+      if (plan->rollup_feeds.empty()) return;
+      refreshers.try_emplace(plan, impl, tenant, now, *plan).first->second.touch(row);
+    };
+    for (const auto& [plan, row] : cascaded) touch(plan, row);
+    for (const auto& [plan, row] : detached) touch(plan, row);
+    for (auto& [plan, refresher] : refreshers) refresher.refresh(&deleted);
+  }
+
+ private:
+  static std::vector<std::vector<Value>> children(Session::Impl& impl, const std::string& tenant, const ObjectPlan& child,
+                                                  const FieldDef& via, const std::string& parent_id) {
+    auto& statement = impl.db().prepare(fmt::format("SELECT {} FROM {} AS t0 WHERE t0.{} = ? AND t0.\"tenant_id\" = ?",
+                                                    child.select_list, detail::quote(child.object->name),
+                                                    detail::quote(via.name)));
+    statement.bind_text(1, parent_id);
+    statement.bind_text(2, tenant);
+    std::vector<std::vector<Value>> rows;
+    while (statement.step()) detail::read_row(statement, child, rows.emplace_back());
+    statement.reset();
+    return rows;
+  }
+};
+
 }  // namespace
 
 std::string Session::insert(std::string_view object, const Record& record) {
@@ -529,6 +602,8 @@ void Session::remove(std::string_view object, std::string_view id) {
                               object, id, children, child->name, children == 1 ? " refers" : "s refer", child->name,
                               field->name));
   }
+  const std::string root_id = (*stored)[kId].as_string();
+  const DeleteFallout fallout = DeleteFallout::of(*impl_, context_.tenant, plan, root_id);
   auto& statement = impl_->db().prepare(
       fmt::format("DELETE FROM {} WHERE \"id\" = ? AND \"tenant_id\" = ?", detail::quote(plan.object->name)));
   statement.bind_text(1, id);
@@ -544,8 +619,9 @@ void Session::remove(std::string_view object, std::string_view id) {
   detail::RollupRefresher rollups(*impl_, context_.tenant, clock.now(), plan);
   if (rollups.active()) {
     rollups.touch(*stored);
-    rollups.refresh();
+    rollups.refresh(&fallout.deleted);
   }
+  fallout.follow_up(*this, *impl_, context_.tenant, clock.now());
   transaction.commit();
 }
 

@@ -1,5 +1,7 @@
 #include "store/rollups.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "hotcrm/error.hpp"
@@ -75,29 +77,31 @@ void RollupRefresher::touch(const std::vector<Value>& row) {
   }
 }
 
-void RollupRefresher::refresh() {
+void RollupRefresher::refresh(const std::set<std::string>* deleted) {
   for (std::size_t f = 0; f < child_.rollup_feeds.size(); ++f) {
-    for (const auto& parent : parents_[f]) recompute(child_.rollup_feeds[f], parent);
+    for (const auto& parent : parents_[f])
+      if (!deleted || !deleted->count(parent)) recompute_rollup(impl_, tenant_, now_, child_, child_.rollup_feeds[f], parent);
     parents_[f].clear();
   }
 }
 
-void RollupRefresher::recompute(const RollupFeed& feed, const std::string& parent_id) {
+void recompute_rollup(Session::Impl& impl, const std::string& tenant, DateTime now, const ObjectPlan& child,
+                      const RollupFeed& feed, const std::string& parent_id) {
   // The children of this parent that pass the filter, through the query engine's SQL (the filter's
   // SQL-expressible parts become SQL, the rest runs in the formula engine).
-  SqlBuilder builder(impl_, child_, tenant_, now_);
+  SqlBuilder builder(impl, child, tenant, now);
   builder.add_filter(Filter::compare(feed.rollup->via, CompareOp::eq, Value(parent_id)));
   if (feed.filter) builder.add_filter(Filter::formula(feed.rollup->filter));
-  auto& statement = impl_.db().prepare(
-      fmt::format("SELECT {} FROM {} WHERE {}", child_.select_list, builder.from_clause(), builder.where()));
+  auto& statement = impl.db().prepare(
+      fmt::format("SELECT {} FROM {} WHERE {}", child.select_list, builder.from_clause(), builder.where()));
   builder.bind_all(statement);
   Aggregator aggregate(feed.rollup->function);
-  SlotResolver resolver(impl_, tenant_, now_, SlotResolver::Mode::read);
+  SlotResolver resolver(impl, tenant, now, SlotResolver::Mode::read);
   std::vector<Value> row;
   while (statement.step()) {
-    read_row(statement, child_, row);
+    read_row(statement, child, row);
     if (feed.field_column >= 0) aggregate.add(row[static_cast<std::size_t>(feed.field_column)]);
-    else if (feed.field_formula) aggregate.add(resolver.evaluate(child_, row, nullptr, *feed.field_formula).value);
+    else if (feed.field_formula) aggregate.add(resolver.evaluate(child, row, nullptr, *feed.field_formula).value);
     else aggregate.add(Value{});
   }
   statement.reset();
@@ -107,17 +111,33 @@ void RollupRefresher::recompute(const RollupFeed& feed, const std::string& paren
   if (auto failure = coerce_value(target, aggregate.result(target.scale), stored)) {
     throw ValidationError({FieldError{feed.parent->object->name, target.name, "", "rollup",
                                       fmt::format("the {} of {}.{} for {} '{}' does not fit: {}", feed.rollup->function,
-                                                  child_.object->name, feed.rollup->field, feed.parent->object->name,
+                                                  child.object->name, feed.rollup->field, feed.parent->object->name,
                                                   parent_id, failure->message),
                                       -1, parent_id}});
   }
-  auto& update = impl_.db().prepare(fmt::format("UPDATE {} SET {} = ? WHERE \"id\" = ? AND \"tenant_id\" = ?",
-                                                quote(feed.parent->object->name), quote(target.name)));
+  auto& update = impl.db().prepare(fmt::format("UPDATE {} SET {} = ? WHERE \"id\" = ? AND \"tenant_id\" = ?",
+                                               quote(feed.parent->object->name), quote(target.name)));
   bind_value(update, 1, target, stored);
   update.bind_text(2, parent_id);
-  update.bind_text(3, tenant_);
+  update.bind_text(3, tenant);
   update.step();
   update.reset();
+}
+
+std::int64_t recompute_rollup_everywhere(Session::Impl& impl, DateTime now, const std::string& parent,
+                                         const std::string& field) {
+  const ObjectPlan& parent_plan = impl.plan(parent);
+  const FieldDef* target = parent_plan.object->find_field(field);
+  const ObjectPlan& child = impl.plan(target->rollup->object);
+  const auto feed = std::find_if(child.rollup_feeds.begin(), child.rollup_feeds.end(),
+                                 [&](const RollupFeed& candidate) { return candidate.target == target; });
+  // The ids are read first: the recomputation updates the table being read.
+  std::vector<std::pair<std::string, std::string>> records;  // tenant, id
+  auto& select = impl.db().prepare(fmt::format("SELECT \"tenant_id\", \"id\" FROM {}", quote(parent)));
+  while (select.step()) records.emplace_back(select.column_text(0), select.column_text(1));
+  select.reset();
+  for (const auto& [tenant, id] : records) recompute_rollup(impl, tenant, now, child, *feed, id);
+  return static_cast<std::int64_t>(records.size());
 }
 
 }  // namespace hotcrm::detail

@@ -242,10 +242,49 @@ std::optional<Catalog> read_stored_catalog(Connection& connection) {
   }
 }
 
+namespace {
+
+/// What a roll-up's stored values depend on: its definition and the aggregated child field's.
+std::string rollup_signature(const Catalog& catalog, const FieldDef& field) {
+  const Rollup& rollup = *field.rollup;
+  std::string signature = fmt::format("{}|{}|{}|{}|{}|{}", rollup.object, rollup.via, rollup.function, rollup.field,
+                                      rollup.filter, storage_signature(field));
+  if (const ObjectDef* child = catalog.find(rollup.object)) {
+    if (const FieldDef* summed = child->find_field(rollup.field))
+      signature += "|" + storage_signature(*summed) + "|" + summed->expression;
+  }
+  return signature;
+}
+
+/// The roll-ups of `target` whose stored values no longer hold: new ones (on a new or an existing
+/// field) and changed ones. A new database has no records, so nothing to recompute.
+std::vector<std::pair<std::string, std::string>> changed_rollups(const std::optional<Catalog>& stored,
+                                                                 const Catalog& target) {
+  std::vector<std::pair<std::string, std::string>> changed;
+  if (!stored) return changed;
+  for (const auto& object : target.objects()) {
+    const ObjectDef* before = stored->find(object.name);
+    if (!before) continue;  // a new table: its records start with a roll-up of nothing
+    for (const auto& field : object.fields) {
+      if (!field.rollup) continue;
+      const FieldDef* old_field = before->find_field(field.name);
+      if (!old_field || !old_field->rollup ||
+          rollup_signature(*stored, *old_field) != rollup_signature(target, field))
+        changed.emplace_back(object.name, field.name);
+    }
+  }
+  return changed;
+}
+
+}  // namespace
+
 SchemaPlan plan_schema(Connection& connection, const std::optional<Catalog>& stored, const Catalog& target,
                        bool allow_destructive) {
   Planner planner{connection, stored, target, allow_destructive, {}};
   planner.run();
+  planner.plan.rollups = changed_rollups(stored, target);
+  for (const auto& [object, field] : planner.plan.rollups)
+    planner.plan.steps.push_back("recompute roll-up " + object + "." + field);
   return std::move(planner.plan);
 }
 
@@ -257,7 +296,8 @@ void mark_format_version(Connection& connection) {
   if (stored < kFormatVersion) connection.exec(fmt::format("PRAGMA user_version = {}", kFormatVersion));
 }
 
-void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog& target) {
+void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog& target,
+                  const std::function<void()>& before_commit) {
   // Table rebuilds need foreign keys off (a PRAGMA that only works outside a transaction);
   // integrity is re-checked with foreign_key_check before commit.
   connection.exec("PRAGMA foreign_keys = OFF");
@@ -277,6 +317,7 @@ void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog&
                         "the migration would leave records of '" + table + "' pointing at missing parents");
     }
     check.reset();
+    if (before_commit) before_commit();
     auto& store = connection.prepare("INSERT OR REPLACE INTO _hotcrm_catalog (id, json) VALUES (1, ?)");
     store.bind_text(1, target.to_json());
     store.step();

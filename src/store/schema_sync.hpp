@@ -1,7 +1,9 @@
 #pragma once
 // Generated DDL and in-place migrations from the stored catalog to the one in force.
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hotcrm/model/catalog.hpp"
@@ -22,6 +24,9 @@ struct SchemaPlan {
   std::vector<std::string> steps;         ///< human-readable, in order
   std::vector<std::string> refused;       ///< destructive changes not allowed
   std::vector<std::string> sql;           ///< statements to run inside one transaction
+  /// Roll-ups (object, field) whose stored values must be recomputed: new ones, and ones whose
+  /// definition or aggregated child field changed.
+  std::vector<std::pair<std::string, std::string>> rollups;
 };
 
 /// Compares the stored catalog with the target and plans the DDL. Destructive changes are listed
@@ -30,7 +35,9 @@ SchemaPlan plan_schema(Connection& connection, const std::optional<Catalog>& sto
                        bool allow_destructive);
 /// Sets PRAGMA user_version to kFormatVersion when it is lower (writable opens).
 void mark_format_version(Connection& connection);
-/// Runs a plan atomically (foreign keys checked before commit) and stores the target catalog.
-void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog& target);
+/// Runs a plan atomically (foreign keys checked before commit) and stores the target catalog;
+/// `before_commit` (the roll-up recomputation) runs inside the same transaction, after the DDL.
+void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog& target,
+                  const std::function<void()>& before_commit = {});
 
 }  // namespace hotcrm::detail

@@ -199,6 +199,8 @@ class ApprovalRun {
   // ---- approvers ----
 
   std::optional<std::string> manager_of(const std::string& user) {
+    const auto* users = impl_.catalog.find("user");
+    if (!users || !users->find_field("manager_id")) return std::nullopt;
     auto record = session_.find("user", user);
     if (!record) return std::nullopt;
     auto manager = field_text(*record, "manager_id");

@@ -69,6 +69,8 @@ LeadConversion Session::convert_lead(std::string_view lead_id, const LeadConvers
         {"account_id", result.account_id}, {"contact_id", result.contact_id}, {"stage", "prospecting"},
         {"close_date", Date{clock.now().date().days + 30}}, {"amount", amount}, {"owner_id", owner}};
     if (auto source = opportunity_source(impl_->catalog, lead); !source.is_null()) opportunity.emplace("lead_source", source);
+    // With marketing installed, the deal keeps the campaign the lead came from (its revenue counts there).
+    if (impl_->catalog.at("opportunity").find_field("campaign_id")) copy_fields(lead, opportunity, {{"campaign_id", "campaign_id"}});
     result.opportunity_id = insert("opportunity", opportunity);
   }
 

@@ -97,6 +97,37 @@ TEST_CASE("init creates, then finds nothing to migrate") {
     CHECK(result.exit_code == 2);
     CHECK(contains(result.err, "'warehouse'"));
   }
+  SUBCASE("package extensions come with their package") {
+    const std::string crm_db = dir.file("crm.db").string();
+    CHECK(run_cli({"init", crm_db, "--packages", "crm"}).exit_code == 0);
+    CHECK_FALSE(contains(run_cli({"schema", crm_db, "opportunity"}).out, "campaign_id"));
+    const CliResult added = run_cli({"init", crm_db, "--packages", "marketing"});
+    CHECK(added.exit_code == 0);
+    CHECK(contains(added.out, "add field opportunity.campaign_id"));
+    CHECK(contains(added.out, "create object campaign"));
+    const std::string schema = run_cli({"schema", crm_db, "opportunity"}).out;
+    CHECK(contains(schema, "-> campaign (on_delete set_null), added by marketing"));
+    CHECK(contains(run_cli({"schema", crm_db, "campaign"}).out,
+                   "rollup=sum(opportunity.amount) via campaign_id where ISPICKVAL(stage, 'closed_won')"));
+  }
+  SUBCASE("--extend-standard adds a user's objects and extensions to the standard packages") {
+    write_file(dir.file("mine.json"), R"([{"extends": "lead", "fields": [{"name": "shoe_size", "type": "number"}]},
+      {"name": "visit", "fields": [{"name": "lead_id", "type": "lookup", "reference": "lead"}]}])");
+    const std::string mine_db = dir.file("mine.db").string();
+    const CliResult result =
+        run_cli({"init", mine_db, "--packages", "crm", "--catalog", dir.file("mine.json").string(), "--extend-standard"});
+    CHECK(result.exit_code == 0);
+    CHECK(contains(result.out, "create object visit"));
+    CHECK(contains(run_cli({"schema", mine_db, "lead"}).out, "shoe_size"));
+    CHECK_FALSE(contains(result.out, "create object campaign"));
+    // Without --extend-standard the file is the whole catalog: the lead it extends is missing.
+    const CliResult alone = run_cli({"init", dir.file("alone.db").string(), "--catalog", dir.file("mine.json").string()});
+    CHECK(alone.exit_code == 2);
+    CHECK(contains(alone.err, "extends unknown object 'lead'"));
+    CHECK(run_cli({"init", dir.file("x.db").string(), "--catalog", dir.file("mine.json").string(), "--packages", "crm"})
+              .exit_code == 2);
+    CHECK(run_cli({"init", dir.file("y.db").string(), "--extend-standard"}).exit_code == 2);
+  }
 }
 
 TEST_CASE("schema") {

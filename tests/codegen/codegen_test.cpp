@@ -70,6 +70,11 @@ TEST_CASE("a package selects only its objects" * doctest::test_suite("codegen"))
   CHECK(crm.find("struct Lead {") != std::string::npos);
   CHECK(crm.find("struct SupportCase {") == std::string::npos);
   CHECK(crm.find("namespace n {") != std::string::npos);
+  // The fields other packages add to crm's objects are in crm's structs, saying where they come from.
+  CHECK(crm.find("std::optional<std::string> campaign_id;  ///< Campaign (lookup -> campaign id, added by package "
+                 "marketing)") != std::string::npos);
+  CHECK(crm.find("::hotcrm::ReadOnly<std::int64_t> quote_count;  ///< Quote Count (number, read-only: roll-up, added "
+                 "by package products)") != std::string::npos);
 }
 
 TEST_CASE("bad options are usage errors that say what is wrong" * doctest::test_suite("codegen")) {

@@ -102,6 +102,49 @@ TEST_CASE("typed update, find and query" * doctest::test_suite("codegen")) {
   CHECK_THROWS_AS(db.update(Lead{}), UsageError);  // no id: nothing to update
 }
 
+TEST_CASE("a typed update clears the fields marked with clear()" * doctest::test_suite("codegen")) {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("typed.db"), fixed_options());
+  Lead lead = sample_lead();
+  lead.rating = Lead::Rating::hot;
+  lead.title = "CTO";
+  Lead stored = db.get<Lead>(db.insert(lead));
+  REQUIRE(stored.rating);
+
+  stored.clear(Lead::Clearable::rating).clear(Lead::Clearable::industry);
+  CHECK_FALSE(stored.rating);  // the member is emptied at once
+  CHECK_FALSE(stored.industry);
+  CHECK(stored.cleared == std::vector<Lead::Clearable>{Lead::Clearable::rating, Lead::Clearable::industry});
+  CHECK(to_string(Lead::Clearable::annual_revenue) == "annual_revenue");
+  Record changes = to_record(stored);
+  CHECK(changes.at("rating").is_null());
+  CHECK(changes.at("industry").is_null());
+  CHECK(changes.at("title") == Value("CTO"));  // the others are sent as before
+
+  db.update(stored);
+  const Lead after = db.get<Lead>(*stored.id);
+  CHECK_FALSE(after.rating);
+  CHECK_FALSE(after.industry);
+  CHECK(after.title == "CTO");
+  CHECK(after.company == "Acme");
+  CHECK(db.get("lead", *stored.id).at("rating").is_null());
+  CHECK(after.cleared.empty());  // read back: nothing marked
+
+  // A value given after clear() wins: the member is sent, not null.
+  Lead again = after;
+  again.clear(Lead::Clearable::title);
+  again.title = "CEO";
+  CHECK(to_record(again).at("title") == Value("CEO"));
+  db.update(again);
+  CHECK(db.get<Lead>(*stored.id).title == "CEO");
+
+  // Clearing what a rule needs is refused like any other write, and changes nothing.
+  Lead no_contact = db.get<Lead>(*stored.id);
+  no_contact.clear(Lead::Clearable::email);
+  CHECK_THROWS_AS(db.update(no_contact), ValidationError);
+  CHECK(db.get<Lead>(*stored.id).email == "ng@acme.io");
+}
+
 TEST_CASE("writes the store refuses are not sent, and rejections stay typed errors" * doctest::test_suite("codegen")) {
   test::TempDir dir;
   auto db = Database::open(dir.file("typed.db"), fixed_options());
@@ -214,4 +257,18 @@ TEST_CASE("a user catalog's generated structs work against its database" * docte
   CHECK(stored.record == "r-1");
   CHECK(stored.class_from_string == "not a parser");
   CHECK(*db.get<Maker>(maker_id).gadget_count == 1);
+
+  // The generator's clear names yield to the fields that already have them.
+  Gadget changed = stored;
+  changed.clear = "a field";
+  changed.clearable = Gadget::Clearable::yes;
+  changed.clear_2(Gadget::Clearable_2::tags).clear_2(Gadget::Clearable_2::maker_id);
+  CHECK(changed.tags.empty());
+  db.update(changed);
+  const Gadget cleared = db.get<Gadget>(*stored.id);
+  CHECK(cleared.tags.empty());
+  CHECK_FALSE(cleared.maker_id);
+  CHECK(cleared.clear == "a field");
+  CHECK(cleared.clearable == Gadget::Clearable::yes);
+  CHECK(*db.get<Maker>(maker_id).gadget_count == 0);  // the roll-up followed the cleared lookup
 }

@@ -173,8 +173,9 @@ TEST_CASE("each package's lookups stay inside its declared dependencies" * docte
     const std::vector<std::string> one{package.name};
     const auto allowed = resolve_packages(one);
     for (const auto& object : catalog.objects()) {
-      if (object.package != package.name) continue;
       for (const auto& field : object.fields) {
+        // A field belongs to the package that declared it: its object's, or the extension's.
+        if ((field.package.empty() ? object.package : field.package) != package.name) continue;
         if (!field.is_reference()) continue;
         const auto& target_package = catalog.at(field.reference).package;
         CHECK_MESSAGE(std::find(allowed.begin(), allowed.end(), target_package) != allowed.end(),

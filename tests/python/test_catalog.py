@@ -116,3 +116,40 @@ def test_rollups_are_described_and_kept(tmp_db):
                                   "field": "total_price", "filter": None}
     contract_value = tmp_db.describe("account")["fields"]["contract_value"]["rollup"]
     assert contract_value["filter"] == "ISPICKVAL(status, 'activated')"
+
+
+def test_package_extensions(tmp_path):
+    marketing = next(p for p in hotcrm.packages() if p["name"] == "marketing")
+    assert {e["object"]: e["fields"] for e in marketing["extends"]} == {"lead": ["campaign_id"],
+                                                                         "opportunity": ["campaign_id"]}
+    products = next(p for p in hotcrm.packages() if p["name"] == "products")
+    assert products["extends"] == [{"object": "opportunity", "fields": ["quote_count"],
+                                    "validation_rules": ["proposal_requires_quote"]}]
+    with hotcrm.open(tmp_path / "all.db") as db:
+        fields = db.describe("opportunity")["fields"]
+        assert fields["campaign_id"]["package"] == "marketing" and fields["amount"]["package"] is None
+        assert fields["quote_count"]["rollup"]["function"] == "count"
+        rules = {r["name"]: r["package"] for r in db.describe("opportunity")["rules"]}
+        assert rules["proposal_requires_quote"] == "products" and rules["closed_won_requires_amount"] is None
+        account = db.insert("account", {"name": "Acme"})
+        campaign = db.insert("campaign", {"name": "Spring"})
+        db.insert("opportunity", {"name": "D", "account_id": account, "close_date": "2026-06-30",
+                                  "stage": "closed_won", "amount": "1250.50", "campaign_id": campaign})
+        assert str(db.get("campaign", campaign)["actual_revenue"]) == "1250.50"
+    with hotcrm.open(tmp_path / "crm.db", packages=["crm"]) as db:
+        assert "campaign_id" not in db.describe("opportunity")["fields"]
+
+
+def test_extend_standard_with_an_extension(tmp_path):
+    extension = {"extends": "lead", "fields": [{"name": "shoe_size", "type": "number", "min": 20}]}
+    with hotcrm.open(tmp_path / "x.db", catalog=extension, extend_standard=True) as db:
+        lead = db.insert("lead", {"last_name": "Ng", "company": "Acme", "email": "ng@acme.io", "shoe_size": 42})
+        assert db.get("lead", lead)["shoe_size"] == 42
+        assert db.describe("lead")["fields"]["shoe_size"]["package"] is None
+    clash = {"extends": "opportunity", "fields": [{"name": "campaign_id", "type": "text"}]}
+    with pytest.raises(hotcrm.SchemaError) as info:
+        hotcrm.open(tmp_path / "y.db", catalog=clash, extend_standard=True)
+    assert "package 'marketing' already defines" in str(info.value)
+    with pytest.raises(hotcrm.SchemaError) as info:
+        hotcrm.open(tmp_path / "z.db", catalog=extension)  # alone, the lead it extends is missing
+    assert "extends unknown object 'lead'" in str(info.value)

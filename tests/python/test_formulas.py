@@ -235,10 +235,11 @@ def test_describe_lists_rules(tmp_path: Path):
         rules = db.describe("ticket")["rules"]
     assert rules == [
         {"name": "amount_not_negative", "condition": "amount < 0", "message": "Amount cannot be negative",
-         "error_field": "amount", "active": True},
+         "error_field": "amount", "active": True, "package": None},
         {"name": "urgent_needs_due", "condition": "AND(urgent, ISBLANK(due))",
-         "message": "An urgent ticket needs a due date", "error_field": None, "active": True},
-        {"name": "retired", "condition": "TRUE", "message": "never applied", "error_field": None, "active": False},
+         "message": "An urgent ticket needs a due date", "error_field": None, "active": True, "package": None},
+        {"name": "retired", "condition": "TRUE", "message": "never applied", "error_field": None, "active": False,
+         "package": None},
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import hotcrm
 
 
@@ -23,3 +25,18 @@ def test_same_seed_same_data(tmp_path):
     fields = ["name", "amount", "stage", "close_date"]
     rows = [db.query("opportunity", fields=fields).to_pandas().to_dict("records") for db in (first, second)]
     assert rows[0] == rows[1]
+
+
+def test_sample_records_are_valid_columns(tmp_path):
+    with hotcrm.open(tmp_path / "s.db") as db:
+        columns = hotcrm.sample_records(db, "lead", 40, seed=5)
+        assert len(columns["email"]) == 40 and len(set(columns["email"])) == 40
+        assert columns == hotcrm.sample_records(db, "lead", 40, seed=5)
+        report = db.import_records("lead", columns)
+        assert report.inserted == 40
+        some = hotcrm.sample_records(db, "lead", 3, fields=["last_name", "email"])
+        assert list(some) == ["last_name", "email"]
+        with pytest.raises(hotcrm.UsageError, match="not a generated field"):
+            hotcrm.sample_records(db, "lead", 3, fields=["shoe_size"])
+        with pytest.raises(hotcrm.UsageError):
+            hotcrm.sample_records(db, "lead", -1)

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "hotcrm/hotcrm.hpp"
+#include "hotcrm/sample.hpp"
 #include "support/temp_db.hpp"
 
 using namespace hotcrm;
@@ -285,6 +286,41 @@ TEST_CASE("a rule the generated record breaks is refused with the rule's field")
     CHECK(error.errors().front().rule == "end_not_before_start");
     CHECK(error.errors().front().field == "end_date");
   }
+}
+
+TEST_CASE("generate_records makes a batch of valid records of one object, repeatably") {
+  Database& db = shared_database().db;
+  auto same = [](const RecordBatch& a, const RecordBatch& b) {
+    if (a.fields() != b.fields() || a.row_count() != b.row_count()) return false;
+    for (std::size_t row = 0; row < a.row_count(); ++row)
+      for (std::size_t field = 0; field < a.field_count(); ++field)
+        if (!(a.at(row, field) == b.at(row, field))) return false;
+    return true;
+  };
+  const RecordBatch deals = sample::generate_records(db, "opportunity", 300, 11);
+  REQUIRE(deals.row_count() == 300);
+  CHECK(same(deals, sample::generate_records(db, "opportunity", 300, 11)));  // same seed, same stored data
+  CHECK_FALSE(same(deals, sample::generate_records(db, "opportunity", 300, 12)));
+  // Every deal points at a stored account and is valid: an import in abort mode keeps them all (in a
+  // transaction rolled back, so the shared database stays as loaded).
+  const auto account = static_cast<std::size_t>(
+      std::find(deals.fields().begin(), deals.fields().end(), "account_id") - deals.fields().begin());
+  REQUIRE(account < deals.field_count());
+  for (std::size_t row = 0; row < deals.row_count(); ++row)
+    CHECK(db.find("account", deals.at(row, account).as_string()).has_value());
+  {
+    Transaction transaction = db.begin();
+    CHECK(db.import_records("opportunity", deals).inserted == 300);
+    transaction.rollback();
+  }
+  // With nothing stored to point at, optional lookups stay empty and the records are still valid.
+  TempDir dir;
+  Database empty = Database::open(dir.file("empty.db"));
+  const RecordBatch leads = sample::generate_records(empty, "lead", 50, 3);
+  CHECK(empty.import_records("lead", leads).inserted == 50);
+  CHECK(sample::generate_records(empty, "lead", 0).row_count() == 0);
+  CHECK_THROWS_AS(sample::generate_records(empty, "lead", -1), UsageError);
+  CHECK_THROWS_AS(sample::generate_records(empty, "no_such_object", 1), SchemaError);
 }
 
 /// The first line where two dumps differ ("" when they are equal), to keep failures readable.

@@ -113,9 +113,13 @@ TEST_CASE_FIXTURE(StandardDb, "case lifecycle timers: auto-escalation after 4 ho
   auto calm = new_case("medium");
   db.fire("support_case", calm, "assign");
   // 4 hours later the high-priority case nobody answered escalates; the medium one's timer is dropped.
+  // Also due: the urgent case's first-response SLA warning (75 % of 4 hours) and violation (with no
+  // business hours records the SLA counts around the clock).
   auto report = db.run_due(DateTime::parse("2026-03-02T13:00:00Z"));
-  CHECK(report.timers_run == 1);
+  CHECK(report.timers_run == 3);
   CHECK(report.timers_dropped == 1);
+  CHECK(db.get("support_case", urgent).at("is_sla_violated").as_bool());
+  CHECK_FALSE(db.get("support_case", calm).at("is_sla_violated").as_bool());
   CHECK(state(urgent) == "escalated");
   CHECK(state(calm) == "assigned");
 
@@ -173,7 +177,7 @@ TEST_CASE_FIXTURE(StandardDb, "opportunity probability follows the stage table o
   CHECK(db.get("opportunity", id).at("probability") == Value(Decimal::parse("10")));
   db.update("opportunity", id, {{"stage", "negotiation"}});
   CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("80"));
-  db.update("opportunity", id, {{"stage", "proposal"}, {"probability", "65"}});  // explicit wins
+  db.update("opportunity", id, {{"stage", "needs_analysis"}, {"probability", "65"}});  // explicit wins
   CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("65"));
   db.update("opportunity", id, {{"amount", "2000.00"}});  // no stage change: untouched
   CHECK(db.get("opportunity", id).at("probability").as_decimal() == Decimal::parse("65"));

@@ -1,9 +1,7 @@
 // Database, Session, QueryResult, ImportReport and Transaction.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <thread>
 
 #include "common.hpp"
@@ -107,49 +105,24 @@ OnError parse_on_error(const std::string& on_error) {
   throw UsageError(ErrorCode::usage, "on_error must be \"abort\" or \"skip\", not \"" + on_error + "\"");
 }
 
-std::string read_text_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::io, "cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// The standard catalog plus the objects of `source` (file, folder or JSON text), which may refer to
-/// the standard objects.
+/// The standard catalog plus the objects and extensions of `source` (file, folder or JSON text),
+/// which may refer to the standard objects and extend them.
 Catalog extended_catalog(const Catalog& standard, const std::optional<std::string>& path,
                          const std::optional<std::string>& json_text) {
-  std::vector<ObjectDef> objects = standard.objects();
   std::vector<CatalogIssue> issues;
-  std::vector<ObjectDef> added;
-  auto add = [&](const std::string& text, const std::string& source) {
-    auto parsed = Catalog::parse_objects(text, source, issues);
-    std::move(parsed.begin(), parsed.end(), std::back_inserter(added));
+  CatalogDefinitions added;
+  auto add = [&](CatalogDefinitions parsed) {
+    std::move(parsed.objects.begin(), parsed.objects.end(), std::back_inserter(added.objects));
+    std::move(parsed.extensions.begin(), parsed.extensions.end(), std::back_inserter(added.extensions));
   };
-  if (json_text) add(*json_text, "<catalog>");
-  if (path) {
-    std::filesystem::path root(*path);
-    if (std::filesystem::is_directory(root)) {
-      std::vector<std::filesystem::path> files;
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
-        if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
-      std::sort(files.begin(), files.end());
-      for (const auto& file : files) add(read_text_file(file), file.string());
-    } else {
-      add(read_text_file(root), root.string());
-    }
-  }
+  if (json_text) add(Catalog::parse(*json_text, "<catalog>", issues));
+  if (path) add(Catalog::read(*path, issues));
   if (!issues.empty()) {
     std::string message = "invalid catalog:";
     for (const auto& issue : issues) message += "\n  " + issue.source + " " + issue.path + ": " + issue.message;
     throw SchemaError(ErrorCode::schema, message);
   }
-  for (auto& object : added) {
-    auto it = std::find_if(objects.begin(), objects.end(), [&](const ObjectDef& o) { return o.name == object.name; });
-    if (it != objects.end()) *it = std::move(object);
-    else objects.push_back(std::move(object));
-  }
-  return Catalog::from_objects(std::move(objects));
+  return standard.extended(std::move(added));
 }
 
 // ---- results ----------------------------------------------------------------------------------
@@ -510,6 +483,7 @@ py::dict describe_field(const FieldDef& field, bool system) {
     rollup["filter"] = field.rollup->filter.empty() ? py::object(py::none()) : py::str(field.rollup->filter);
     out["rollup"] = rollup;
   }
+  out["package"] = field.package.empty() ? py::object(py::none()) : py::object(py::str(field.package));
   return out;
 }
 
@@ -534,6 +508,7 @@ py::dict describe(const Session& session, const std::string& object) {
     item["message"] = rule.message;
     item["error_field"] = rule.error_field.empty() ? py::object(py::none()) : py::object(py::str(rule.error_field));
     item["active"] = rule.active;
+    item["package"] = rule.package.empty() ? py::object(py::none()) : py::object(py::str(rule.package));
     rules.append(item);
   }
   out["rules"] = rules;
@@ -968,7 +943,8 @@ void bind_session(py::module_& m) {
         "catalog: None (the catalog stored in the file, or the standard catalog for a new file), a\n"
         "path to a .json file or a folder of .json files, or the definitions as a dict / list.\n"
         "extend_standard=True adds the given objects to the standard catalog (they may refer to\n"
-        "account, contact, ...). packages=[\"crm\", \"support\"] restricts the standard catalog to\n"
+        "account, contact, ...) and applies the given extensions ({\"extends\": \"lead\", \"fields\": [...]})\n"
+        "to its objects. packages=[\"crm\", \"support\"] restricts the standard catalog to\n"
         "those packages and the ones they depend on (hotcrm.packages() lists them).\n"
         "allow_destructive permits migrations that drop or retype fields.\n"
         "id_seed fixes the record-id generator; now (a datetime) freezes the clock (tests).\n"
@@ -984,11 +960,26 @@ void bind_session(py::module_& m) {
           item["label"] = package.label;
           item["description"] = package.description;
           item["depends"] = package.depends;
+          py::list extends;
+          for (const auto& extension : Catalog::standard_extensions()) {
+            if (extension.package != package.name) continue;
+            py::dict added;
+            added["object"] = extension.object;
+            py::list fields, rules;
+            for (const auto& field : extension.fields) fields.append(field.name);
+            for (const auto& rule : extension.validation_rules) rules.append(rule.name);
+            added["fields"] = fields;
+            added["validation_rules"] = rules;
+            extends.append(added);
+          }
+          item["extends"] = extends;
           out.append(item);
         }
         return out;
       },
-      "The standard catalog's packages: [{name, label, description, depends}], dependencies first.");
+      "The standard catalog's packages, dependencies first: [{name, label, description, depends, extends}].\n"
+      "extends lists what the package adds to other packages' objects: [{object, fields, validation_rules}]\n"
+      "(marketing adds campaign_id to opportunity and lead).");
 
   m.def(
       "check_where",

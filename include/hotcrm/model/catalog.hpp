@@ -89,6 +89,9 @@ struct FieldDef {
   /// Holds personal data (names, e-mail, phone, address, birth date): exported and anonymised by
   /// Session::export_person / erase_person.
   bool personal_data = false;
+  /// The package that added this field to another package's object (an ObjectExtension, e.g.
+  /// "marketing" for opportunity.campaign_id); empty for the object's own fields.
+  std::string package;
 
   /// True for number fields stored as integers (scale 0).
   bool is_integer() const noexcept { return type == FieldType::number && scale == 0; }
@@ -115,6 +118,8 @@ struct ValidationRule {
   std::string message;
   std::string error_field;
   bool active = true;
+  /// The package that added this rule to another package's object; empty for the object's own rules.
+  std::string package;
 };
 
 struct ObjectDef {
@@ -141,6 +146,26 @@ struct ObjectDef {
 /// True when changes of `field` (an own field or owner_id) are recorded in the field history:
 /// stored, not a roll-up, and tracked by the field's `track_history` or else by the object's.
 bool tracks_history(const ObjectDef& object, const FieldDef& field) noexcept;
+/// Fields and validation rules that a package adds to an object of another package, so that the
+/// object's own package need not depend on it: marketing adds `campaign_id` to crm's opportunity,
+/// and crm alone still installs. Written as a JSON file with "extends" instead of "name"
+/// (docs/catalog-format.md); applied when the catalog is assembled, and only when the extended
+/// object is part of it. The added fields and rules carry the extension's package.
+struct ObjectExtension {
+  std::string object;   ///< the object extended ("extends")
+  std::string package;  ///< the extending package; empty for a user's own extension
+  std::string description;
+  std::vector<FieldDef> fields;
+  std::vector<ValidationRule> validation_rules;
+  std::string source;   ///< where it was read (file name), for messages
+  std::string path;     ///< its JSON pointer in that source ("" for the whole source)
+};
+
+/// Catalog definitions as read from JSON, before extensions are applied and before validation.
+struct CatalogDefinitions {
+  std::vector<ObjectDef> objects;
+  std::vector<ObjectExtension> extensions;
+};
 
 /// One problem found while loading a catalog, located by its JSON path ("/objects/2/fields/5/type").
 struct CatalogIssue {
@@ -172,21 +197,38 @@ class Catalog {
 
   /// Builds a catalog from definitions, validating all of them; throws SchemaError listing every issue.
   static Catalog from_objects(std::vector<ObjectDef> objects);
-  /// Parses JSON text: one object `{"name":..,"fields":[..]}`, an array of them, or `{"objects":[..]}`.
+  /// Builds a catalog from objects and the extensions to apply to them (in order), then validates
+  /// it. An extension of an object that is not among `objects`, or one adding a field or rule
+  /// whose name the object already has, is a SchemaError naming both packages.
+  static Catalog from_definitions(CatalogDefinitions definitions);
+  /// Parses JSON text: one object `{"name":..,"fields":[..]}`, an array of them, or `{"objects":[..]}`;
+  /// extensions (`{"extends":..}`) among them are applied to its objects.
   static Catalog from_json(std::string_view json_text, std::string_view source_name = "<string>");
   /// Loads a .json file, or every *.json file under a folder (sorted, recursively).
   static Catalog load(const std::filesystem::path& path);
-  /// The catalog compiled into the library: every object of every standard package.
+  /// The catalog compiled into the library: every object of every standard package, with every
+  /// package's extensions applied.
   static Catalog standard();
   /// The standard catalog restricted to `packages` and the packages they depend on (see
   /// resolve_packages); e.g. {"support"} gives support, products, crm and platform. Throws
-  /// UsageError naming an unknown package.
+  /// UsageError naming an unknown package. Only the extensions of selected packages apply.
   static Catalog standard(std::span<const std::string> packages);
+  /// The standard catalog's extensions: what each package adds to other packages' objects.
+  static const std::vector<ObjectExtension>& standard_extensions();
 
   /// This catalog plus `other`: objects of `other` are added, or replace those with the same name.
   Catalog merged(const Catalog& other) const;
+  /// This catalog plus `more`: its objects are added (or replace those with the same name), then its
+  /// extensions are applied, e.g. a user's fields on the standard lead. Validated like from_definitions.
+  Catalog extended(CatalogDefinitions more) const;
 
-  /// Parses JSON into definitions without validating references (used to assemble several files).
+  /// Parses JSON (objects and extensions) without validating references, to assemble several files.
+  static CatalogDefinitions parse(std::string_view json_text, std::string_view source_name,
+                                  std::vector<CatalogIssue>& issues);
+  /// Reads a .json file, or every *.json file under a folder (sorted, recursively), like load()
+  /// but without applying or validating anything. Throws Error(io) for a missing path.
+  static CatalogDefinitions read(const std::filesystem::path& path, std::vector<CatalogIssue>& issues);
+  /// The objects of `json_text` only; an extension in it is reported as an issue (use parse()).
   static std::vector<ObjectDef> parse_objects(std::string_view json_text, std::string_view source_name,
                                               std::vector<CatalogIssue>& issues);
   /// Validates definitions; returns every issue found (empty when valid).
@@ -204,7 +246,7 @@ class Catalog {
   std::string object_to_json(std::string_view object_name, int indent = -1) const;
 
  private:
-  static Catalog checked(std::vector<ObjectDef> objects, std::vector<CatalogIssue> issues);
+  static Catalog checked(CatalogDefinitions definitions, std::vector<CatalogIssue> issues);
   struct State;
   std::shared_ptr<const State> state_;
 };

@@ -77,6 +77,7 @@ struct AssignmentEntry {
 /// on demand (Session::assign). Entries are tried in order, first match wins; with `rule_records`
 /// the object's assignment_rule records (the seed's form) are tried before them.
 struct AssignmentRules {
+  std::string description;
   std::string field = "owner_id";  ///< the user field assigned
   std::string queue_field;         ///< optional lookup to queue: the queue the record went through
   std::string condition;           ///< boolean formula; empty: always
@@ -103,6 +104,7 @@ struct SlaMilestone {
 
 struct SlaDefinition {
   std::string name;
+  std::string description;
   std::string business_hours;  ///< formula giving a business_hours id; empty: the default record, else 24x7
   std::string pause_when;      ///< boolean formula: the clocks stop while it holds
   std::vector<SlaMilestone> milestones;

@@ -1,10 +1,11 @@
 #pragma once
 // Typed access: the small runtime that structs generated from a catalog (`hotcrm codegen`, and the
 // standard catalog's headers <hotcrm/catalog/PACKAGE.hpp>) build on. A generated struct has one
-// std::optional member per field, an enum class per picklist, `object_name`, `from_record` and a
-// free `to_record`; this header gives them read-only members, the value conversions (which name
-// the object and field when a value does not fit) and the TypedObject concept that Session's typed
-// overloads (db.insert(lead), db.get<Lead>(id), ...) accept. See docs/codegen.md.
+// std::optional member per field, an enum class per picklist, `object_name`, `from_record`,
+// `clear(Clearable)` (marks a field to be set to null) and a free `to_record`; this header gives
+// them read-only members, the value conversions (which name the object and field when a value does
+// not fit) and the TypedObject concept that Session's typed overloads (db.insert(lead),
+// db.get<Lead>(id), ...) accept. See docs/codegen.md.
 
 #include <concepts>
 #include <cstdint>
@@ -141,7 +142,8 @@ void read_options(const Record& record, std::string_view object, std::string_vie
 }
 
 /// Writing: only members that hold a value go into the record, so an insert leaves defaults to the
-/// engine and an update changes only what was set.
+/// engine and an update changes only what was set; fields marked with the struct's clear() go in as
+/// null, so an update clears them.
 template <class T>
 void write(Record& record, std::string_view field, const std::optional<T>& value) {
   if (value) record.insert_or_assign(std::string(field), Value(*value));
@@ -149,6 +151,12 @@ void write(Record& record, std::string_view field, const std::optional<T>& value
 template <class Enum>
 void write_option(Record& record, std::string_view field, const std::optional<Enum>& value) {
   if (value) record.insert_or_assign(std::string(field), Value(std::string(to_string(*value))));
+}
+/// Null for every field in `cleared` (a generated struct's clear() list; to_string gives the
+/// field's name), so that an update clears it.
+template <class Clearable>
+void write_cleared(Record& record, const std::vector<Clearable>& cleared) {
+  for (Clearable field : cleared) record.insert_or_assign(std::string(to_string(field)), Value{});
 }
 template <class Enum>
 void write_options(Record& record, std::string_view field, const std::vector<Enum>& values) {

@@ -15,6 +15,8 @@ std::string typed_calls(hotcrm::Database& db) {
   hotcrm::crm::Lead stored = db.get<hotcrm::crm::Lead>(id);
   stored.rating = hotcrm::crm::Lead::Rating::hot;
   db.update(stored);
+  stored.clear(hotcrm::crm::Lead::Clearable::rating).clear(hotcrm::crm::Lead::Clearable::title);
+  db.update(stored);
   for (const hotcrm::crm::Lead& row : db.query<hotcrm::crm::Lead>()) (void)row;
   (void)db.find<hotcrm::support::SupportCase>(id);
 

@@ -16,6 +16,9 @@ namespace inventory {
 struct Maker {
   static constexpr std::string_view object_name = "maker";
 
+  /// The fields an update may set to null (the writable ones that are not required), for clear().
+  enum class Clearable {};
+
   // System fields: set by the engine (owner_id may be given and changed).
   ::hotcrm::ReadOnly<std::string> id;  ///< Record ID (text, read-only: system field)
   ::hotcrm::ReadOnly<::hotcrm::DateTime> created_at;  ///< Created At (datetime, read-only: system field)
@@ -30,9 +33,15 @@ struct Maker {
   std::optional<std::string> name;  ///< Name (text, required)
   ::hotcrm::ReadOnly<std::int64_t> gadget_count;  ///< Gadgets (number, read-only: roll-up)
 
+  /// The fields clear() marked: to_record sends null for each one not given a value since, so an
+  /// update clears the stored field. Empty it to forget them.
+  std::vector<Clearable> cleared;
+
   /// Reads a record (from get, find or a query); throws SchemaError naming the field whose
   /// value does not fit. Fields the struct does not know are ignored.
   static Maker from_record(const ::hotcrm::Record& record);
+  /// Empties the member of `field` and adds it to cleared: the next update sets the field to null.
+  Maker& clear(Clearable field);
 
   friend bool operator==(const Maker&, const Maker&) = default;
 };
@@ -45,6 +54,10 @@ struct Gadget {
   enum class Class { new_, _24x7, new_2, closed_won };
   /// The options of tags (to_string gives the stored text).
   enum class Tags { red, blue };
+  /// The options of clearable (to_string gives the stored text).
+  enum class Clearable { yes, no };
+  /// The fields an update may set to null (the writable ones that are not required), for clear_2().
+  enum class Clearable_2 { class_, tags, weight, units, price, discount, active, launched_on, reviewed_at, contact_email, maker_id, result, record, class_from_string, clear, clearable };
 
   // System fields: set by the engine (owner_id may be given and changed).
   ::hotcrm::ReadOnly<std::string> id;  ///< Record ID (text, read-only: system field)
@@ -75,21 +88,47 @@ struct Gadget {
   std::optional<std::string> result;  ///< Result (text). Takes the name generated code would use for a local.
   std::optional<std::string> record;  ///< Record (text). Takes the name of from_record's parameter.
   std::optional<std::string> class_from_string;  ///< Parser name (text). Takes the name of the enum parser.
+  std::optional<std::string> clear;  ///< Clear (text). Takes the name of the member function that clears a field.
+  std::optional<Clearable> clearable;  ///< Clearable (select). Its enum takes the name of the enum of clearable fields.
+
+  /// The fields clear_2() marked: to_record sends null for each one not given a value since, so an
+  /// update clears the stored field. Empty it to forget them.
+  std::vector<Clearable_2> cleared;
 
   /// Reads a record (from get, find or a query); throws SchemaError naming the field whose
   /// value does not fit. Fields the struct does not know are ignored.
   static Gadget from_record(const ::hotcrm::Record& record_2);
+  /// Empties the member of `field` and adds it to cleared: the next update sets the field to null.
+  Gadget& clear_2(Clearable_2 field);
   /// The option stored as this text, or nullopt.
   static constexpr std::optional<Class> class_from_string_2(std::string_view text) noexcept;
   /// The option stored as this text, or nullopt.
   static constexpr std::optional<Tags> tags_from_string(std::string_view text) noexcept;
+  /// The option stored as this text, or nullopt.
+  static constexpr std::optional<Clearable> clearable_from_string(std::string_view text) noexcept;
 
   friend bool operator==(const Gadget&, const Gadget&) = default;
 };
 
-/// The writable members that hold a value, as a record for insert or update.
+/// The catalog name of a field of Maker::Clearable.
+constexpr std::string_view to_string(Maker::Clearable field) noexcept {
+  switch (field) {
+  }
+  return {};
+}
+
+inline Maker& Maker::clear(Clearable field) {
+  switch (field) {
+  }
+  cleared.push_back(field);
+  return *this;
+}
+
+/// The writable members that hold a value, and null for the cleared ones, as a record for
+/// insert or update.
 inline ::hotcrm::Record to_record(const Maker& maker) {
   ::hotcrm::Record record;
+  ::hotcrm::typed::write_cleared(record, maker.cleared);  // first: a value given after clear() wins
   ::hotcrm::typed::write(record, "owner_id", maker.owner_id);
   ::hotcrm::typed::write(record, "name", maker.name);
   return record;
@@ -144,9 +183,72 @@ constexpr std::optional<Gadget::Tags> Gadget::tags_from_string(std::string_view 
   return std::nullopt;
 }
 
-/// The writable members that hold a value, as a record for insert or update.
+/// The stored value of an option of Gadget::Clearable.
+constexpr std::string_view to_string(Gadget::Clearable value) noexcept {
+  switch (value) {
+    case Gadget::Clearable::yes: return "yes";
+    case Gadget::Clearable::no: return "no";
+  }
+  return {};
+}
+
+constexpr std::optional<Gadget::Clearable> Gadget::clearable_from_string(std::string_view text) noexcept {
+  if (text == "yes") return Gadget::Clearable::yes;
+  if (text == "no") return Gadget::Clearable::no;
+  return std::nullopt;
+}
+
+/// The catalog name of a field of Gadget::Clearable_2.
+constexpr std::string_view to_string(Gadget::Clearable_2 field) noexcept {
+  switch (field) {
+    case Gadget::Clearable_2::class_: return "class";
+    case Gadget::Clearable_2::tags: return "tags";
+    case Gadget::Clearable_2::weight: return "weight";
+    case Gadget::Clearable_2::units: return "units";
+    case Gadget::Clearable_2::price: return "price";
+    case Gadget::Clearable_2::discount: return "discount";
+    case Gadget::Clearable_2::active: return "active";
+    case Gadget::Clearable_2::launched_on: return "launched_on";
+    case Gadget::Clearable_2::reviewed_at: return "reviewed_at";
+    case Gadget::Clearable_2::contact_email: return "contact_email";
+    case Gadget::Clearable_2::maker_id: return "maker_id";
+    case Gadget::Clearable_2::result: return "result";
+    case Gadget::Clearable_2::record: return "record";
+    case Gadget::Clearable_2::class_from_string: return "class_from_string";
+    case Gadget::Clearable_2::clear: return "clear";
+    case Gadget::Clearable_2::clearable: return "clearable";
+  }
+  return {};
+}
+
+inline Gadget& Gadget::clear_2(Clearable_2 field) {
+  switch (field) {
+    case Clearable_2::class_: class_.reset(); break;
+    case Clearable_2::tags: tags.clear(); break;
+    case Clearable_2::weight: weight.reset(); break;
+    case Clearable_2::units: units.reset(); break;
+    case Clearable_2::price: price.reset(); break;
+    case Clearable_2::discount: discount.reset(); break;
+    case Clearable_2::active: active.reset(); break;
+    case Clearable_2::launched_on: launched_on.reset(); break;
+    case Clearable_2::reviewed_at: reviewed_at.reset(); break;
+    case Clearable_2::contact_email: contact_email.reset(); break;
+    case Clearable_2::maker_id: maker_id.reset(); break;
+    case Clearable_2::result: result.reset(); break;
+    case Clearable_2::record: record.reset(); break;
+    case Clearable_2::class_from_string: class_from_string.reset(); break;
+    case Clearable_2::clear: clear.reset(); break;
+    case Clearable_2::clearable: clearable.reset(); break;
+  }
+  cleared.push_back(field);
+  return *this;
+}
+
+/// The writable members that hold a value, and null for the cleared ones, as a record for
+/// insert or update.
 inline ::hotcrm::Record to_record(const Gadget& gadget) {
   ::hotcrm::Record record;
+  ::hotcrm::typed::write_cleared(record, gadget.cleared);  // first: a value given after clear() wins
   ::hotcrm::typed::write(record, "owner_id", gadget.owner_id);
   ::hotcrm::typed::write(record, "name", gadget.name);
   ::hotcrm::typed::write_option(record, "class", gadget.class_);
@@ -163,6 +265,8 @@ inline ::hotcrm::Record to_record(const Gadget& gadget) {
   ::hotcrm::typed::write(record, "result", gadget.result);
   ::hotcrm::typed::write(record, "record", gadget.record);
   ::hotcrm::typed::write(record, "class_from_string", gadget.class_from_string);
+  ::hotcrm::typed::write(record, "clear", gadget.clear);
+  ::hotcrm::typed::write_option(record, "clearable", gadget.clearable);
   return record;
 }
 
@@ -194,6 +298,8 @@ inline Gadget Gadget::from_record(const ::hotcrm::Record& record_2) {
   ::hotcrm::typed::read(record_2, object_name, "result", result_2.result);
   ::hotcrm::typed::read(record_2, object_name, "record", result_2.record);
   ::hotcrm::typed::read(record_2, object_name, "class_from_string", result_2.class_from_string);
+  ::hotcrm::typed::read(record_2, object_name, "clear", result_2.clear);
+  ::hotcrm::typed::read_option(record_2, object_name, "clearable", result_2.clearable, clearable_from_string);
   return result_2;
 }
 
