@@ -159,7 +159,13 @@ class SlaTracker {
   bool holds(const std::optional<Formula>& condition) { return runner_.holds(condition); }
   void store(const Clock& clock) { store_clock(impl_, tenant_, plan_.object->name, id(), clock); }
 
-  std::string business_hours_id() {
+  /// Read once per write: every milestone the write starts uses the same calendar.
+  const std::string& business_hours_id() {
+    if (!business_hours_) business_hours_ = find_business_hours();
+    return *business_hours_;
+  }
+
+  std::string find_business_hours() {
     if (sla_.business_hours) {
       SlotResolver resolver(impl_, tenant_, now(), SlotResolver::Mode::read);
       auto result = resolver.evaluate(plan_, runner_.row(), nullptr, *sla_.business_hours);
@@ -248,6 +254,7 @@ class SlaTracker {
   const ObjectPlan& plan_;
   const CompiledSla& sla_;
   ActionRunner& runner_;
+  std::optional<std::string> business_hours_;
 };
 
 }  // namespace
