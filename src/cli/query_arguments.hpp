@@ -18,6 +18,7 @@ struct QueryArguments {
   std::optional<std::int64_t> limit;
   std::int64_t offset = 0;
   std::string fields;
+  double timeout_seconds = 0;  ///< 0: none
 
   /// The library query these arguments describe. Throws hotcrm::Error(parse) for a bad where- or
   /// order-by string.

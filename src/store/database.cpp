@@ -7,7 +7,9 @@
 
 #include "hotcrm/error.hpp"
 #include "store/codec.hpp"
+#include "store/field_cipher.hpp"
 #include "store/history.hpp"
+#include "store/recycle_bin.hpp"
 #include "store/impl.hpp"
 #include "store/rollups.hpp"
 #include "store/schema_sync.hpp"
@@ -230,6 +232,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
   impl->connection = std::make_unique<detail::Connection>(path.string(), options.read_only, options.create,
                                                           options.busy_timeout_ms);
   auto& connection = *impl->connection;
+  connection.set_cipher(std::make_shared<detail::FieldCipher>(options.keys));
   configure_connection(connection, path.string(), options);
   detail::register_engine_functions(connection);
 
@@ -259,6 +262,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
   if (!options.read_only) {
     detail::create_workflow_tables(connection);
     detail::create_history_table(connection);
+    detail::create_recycle_bin_table(connection);
     detail::mark_format_version(connection);
   }
   if (!options.read_only) detail::install_history(*impl);

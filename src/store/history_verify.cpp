@@ -8,6 +8,8 @@
 
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
+#include "store/codec.hpp"
+#include "store/field_cipher.hpp"
 #include "store/history.hpp"
 
 namespace hotcrm::detail {
@@ -36,7 +38,8 @@ ChainEntry read_chain_entry(const Statement& statement) {
 }
 
 /// A stored JSON value, typed by the field when the catalog still has it (else as JSON reads).
-Value typed_value(const std::optional<std::string>& json, const FieldDef* field) {
+/// A sealed value of an encrypted field is opened with `cipher` (an error when its key is missing).
+Value typed_value(const std::optional<std::string>& json, const FieldDef* field, const FieldCipher* cipher) {
   if (!json) return {};
   Value value;
   try {
@@ -45,6 +48,10 @@ Value typed_value(const std::optional<std::string>& json, const FieldDef* field)
     return Value(*json);  // not a value written by the triggers: shown as stored
   }
   if (!field || value.is_null()) return value;
+  if (value.kind() == ValueKind::text && value.as_string().starts_with(kSealedPrefix)) {
+    const std::string sealed = from_base64(std::string_view(value.as_string()).substr(kSealedPrefix.size()));
+    return open_value(cipher, *field, sealed);
+  }
   Value typed;
   if (coerce_value(*field, value, typed)) return value;  // the field's type changed since
   return typed;
@@ -60,6 +67,7 @@ inline namespace v0 {
 std::vector<HistoryEntry> Session::history(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   const ObjectDef& definition = *impl_->plan(object).object;
+  const detail::FieldCipher* cipher = impl_->db().cipher();
   auto& statement = impl_->db().prepare(fmt::format(
       "SELECT {} FROM _hotcrm_history WHERE object = ? AND record_id = ? AND tenant_id = ? ORDER BY seq",
       detail::kEntryColumns));
@@ -81,8 +89,8 @@ std::vector<HistoryEntry> Session::history(std::string_view object, std::string_
     if (!chain.field.empty() || !detail::is_snapshot(entry.operation)) {
       const FieldDef* field = definition.find_field(chain.field);
       entry.field = std::move(chain.field);
-      entry.old_value = detail::typed_value(chain.old_value, field);
-      entry.new_value = detail::typed_value(chain.new_value, field);
+      entry.old_value = detail::typed_value(chain.old_value, field, cipher);
+      entry.new_value = detail::typed_value(chain.new_value, field, cipher);
       entries.push_back(std::move(entry));
       continue;
     }
@@ -92,7 +100,7 @@ std::vector<HistoryEntry> Session::history(std::string_view object, std::string_
       HistoryEntry field_entry = entry;
       field_entry.field = name;
       (created ? field_entry.new_value : field_entry.old_value) =
-          detail::typed_value(std::optional<std::string>(value), definition.find_field(name));
+          detail::typed_value(std::optional<std::string>(value), definition.find_field(name), cipher);
       entries.push_back(std::move(field_entry));
     }
   }

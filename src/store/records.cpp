@@ -11,6 +11,7 @@
 #include "model/coerce.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
+#include "store/recycle_bin.hpp"
 #include "store/impl.hpp"
 #include "store/rollups.hpp"
 #include "store/rows.hpp"
@@ -604,6 +605,7 @@ void Session::remove(std::string_view object, std::string_view id) {
   }
   const std::string root_id = (*stored)[kId].as_string();
   const DeleteFallout fallout = DeleteFallout::of(*impl_, context_.tenant, plan, root_id);
+  detail::capture_deletion(*impl_, context_.tenant, plan, root_id, clock.now(), context_.user);
   auto& statement = impl_->db().prepare(
       fmt::format("DELETE FROM {} WHERE \"id\" = ? AND \"tenant_id\" = ?", detail::quote(plan.object->name)));
   statement.bind_text(1, id);
