@@ -288,9 +288,10 @@ std::vector<DeletedRecord> Session::recycle_bin(std::string_view object) {
   auto& statement = connection.prepare(
       "SELECT object, record_id, deleted_at, deleted_by, root_object, root_id FROM _hotcrm_recycle_bin "
       "WHERE tenant_id = ? AND kind = 'record' AND (? = '' OR object = ?) ORDER BY seq DESC");
+  const std::string name(object);  // an empty view may have no data: bound as NULL, not ''
   statement.bind_text(1, context_.tenant);
-  statement.bind_text(2, object);
-  statement.bind_text(3, object);
+  statement.bind_text(2, name);
+  statement.bind_text(3, name);
   while (statement.step()) {
     DeletedRecord record;
     record.object = statement.column_text(0);

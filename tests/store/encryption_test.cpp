@@ -207,7 +207,8 @@ TEST_CASE("encryption: a missing or wrong key is a clear error, and nothing is w
     // Tampering with the sealed bytes is detected (Poly1305 tag).
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(e.path.c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw, "UPDATE employee SET national_id = substr(national_id, 1, length(national_id) - 1) || x'00' "
+    REQUIRE(sqlite3_exec(raw, "UPDATE employee SET national_id = CAST(substr(national_id, 1, length(national_id) - 1) || "
+                              "CASE WHEN substr(national_id, -1) = x'00' THEN x'01' ELSE x'00' END AS BLOB) "
                               "WHERE national_id IS NOT NULL", nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(raw);
     Database db = e.open(keys({{"k1", kKeyA}}, "k1"));
