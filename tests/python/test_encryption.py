@@ -39,7 +39,8 @@ def test_dict_keys_round_trip_and_no_clear_text(tmp_path):
         assert b"CONFIDENTIAL-ASTHMA" not in raw_bytes(path)
         with pytest.raises(hotcrm.UsageError, match="encrypted"):
             db.query("patient", where="diagnosis = 'x'")
-        assert db.history("patient", pid)[0]["new_value"] in ("Ada", "CONFIDENTIAL-ASTHMA", Decimal("12.50"))
+        created = {e["field"]: e["new_value"] for e in db.history("patient", pid) if e["operation"] == "create"}
+        assert created["diagnosis"] == "CONFIDENTIAL-ASTHMA" and created["balance"] == Decimal("12.50")
     assert b"CONFIDENTIAL-ASTHMA" not in raw_bytes(path)
 
     with hotcrm.open(path) as db:  # no keys

@@ -25,6 +25,10 @@ const char* kCatalog = R"json([
     {"name": "salary", "type": "currency", "encrypted": true},
     {"name": "hired", "type": "date", "encrypted": true},
     {"name": "id_prefix", "type": "formula", "expression": "LEFT(national_id, 3)", "return_type": "text"}
+  ],
+  "workflow_rules": [
+    {"name": "badge", "trigger": "on_create", "condition": "name = 'Rule'",
+     "actions": [{"type": "field_update", "field": "national_id", "value": {"formula": "'SET-BY-' & 'RULE-77'"}}]}
   ]}
 ])json";
 
@@ -100,6 +104,21 @@ TEST_CASE("encryption: clear values are absent from the file, the WAL and the hi
   const std::string raw = e.raw_bytes();
   CHECK(raw.find("ZX-4471-SECRET") == std::string::npos);
   CHECK(raw.find("QW-9932-HIDDEN") == std::string::npos);
+}
+
+TEST_CASE("encryption: a workflow field update logs no clear value" * doctest::test_suite("store")) {
+  EncryptedDb e;
+  Database db = e.open(keys({{"k1", kKeyA}}, "k1"));
+  const std::string id = db.insert("employee", {{"name", "Rule"}});
+  CHECK(db.get("employee", id).at("national_id") == Value("SET-BY-RULE-77"));
+  bool logged = false;
+  for (const auto& entry : db.workflow_log()) {
+    CHECK(entry.detail.find("SET-BY-RULE-77") == std::string::npos);
+    if (entry.action == "field_update") logged = entry.detail.find("[encrypted]") != std::string::npos;
+  }
+  CHECK(logged);
+  // The catalog stored in the file holds the rule's formula, never the value it computes.
+  CHECK(e.raw_bytes().find("SET-BY-RULE-77") == std::string::npos);
 }
 
 TEST_CASE("encryption: SQL never compares ciphertext" * doctest::test_suite("store")) {
