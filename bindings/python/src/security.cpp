@@ -219,7 +219,7 @@ void bind_key_functions(py::module_& m) {
                           "Stops a running query from another thread: pass it as cancel= and call cancel().")
       .def(py::init<>())
       .def("cancel", &CancelToken::cancel, "Asks the reads holding this token to stop (CancelledError).")
-      .def_property_readonly("cancelled", &CancelToken::cancelled);
+      .def_property_readonly("cancelled", &CancelToken::cancelled, "True once cancel() was called.");
   m.def(
       "generate_key", [] { return py::bytes(hex_to_bytes(generate_key_hex())); },
       "A new random 32-byte key for encrypted fields (from the operating system's generator).");
