@@ -1,0 +1,46 @@
+# ASan + UBSan build (-DHOTCRM_SANITIZE=ON): compile and link flags for every target, and the
+# run-time environment every registered test gets, so that `ctest` in a sanitized build just works.
+#
+#   HOTCRM_SANITIZER_ENV         ASAN_OPTIONS / UBSAN_OPTIONS for the C++ tests: leaks checked, any
+#                                report aborts the test with a stack trace.
+#   HOTCRM_SANITIZER_PYTHON_ENV  for a test running Debian's /usr/bin/python3 (not instrumented) on
+#                                the sanitized hotcrm._core: the ASan runtime preloaded (it must be the
+#                                first library of the process) and no leak check, since CPython does not
+#                                free everything it allocated at exit and those are not our leaks.
+#   hotcrm_apply_sanitizer_env() appends HOTCRM_SANITIZER_ENV to every test of the calling directory
+#                                that does not set ASAN_OPTIONS itself (call it after the add_test calls).
+if(NOT HOTCRM_SANITIZE)
+  set(HOTCRM_SANITIZER_ENV "")
+  set(HOTCRM_SANITIZER_PYTHON_ENV "")
+  function(hotcrm_apply_sanitizer_env)
+  endfunction()
+  return()
+endif()
+
+add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+add_link_options(-fsanitize=address,undefined)
+
+set(HOTCRM_SANITIZER_UBSAN_OPTIONS "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+set(HOTCRM_SANITIZER_ENV
+  "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+  "${HOTCRM_SANITIZER_UBSAN_OPTIONS}")
+
+execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so
+                OUTPUT_VARIABLE HOTCRM_ASAN_RUNTIME OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT IS_ABSOLUTE "${HOTCRM_ASAN_RUNTIME}" OR NOT EXISTS "${HOTCRM_ASAN_RUNTIME}")
+  message(WARNING "HOTCRM_SANITIZE: ${CMAKE_CXX_COMPILER} does not know libasan.so; the Python tests will not load")
+endif()
+set(HOTCRM_SANITIZER_PYTHON_ENV
+  "LD_PRELOAD=${HOTCRM_ASAN_RUNTIME}"
+  "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
+  "${HOTCRM_SANITIZER_UBSAN_OPTIONS}")
+
+function(hotcrm_apply_sanitizer_env)
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(test IN LISTS tests)
+    get_property(environment TEST ${test} PROPERTY ENVIRONMENT)
+    if(NOT environment MATCHES "ASAN_OPTIONS=")
+      set_property(TEST ${test} APPEND PROPERTY ENVIRONMENT ${HOTCRM_SANITIZER_ENV})
+    endif()
+  endforeach()
+endfunction()
