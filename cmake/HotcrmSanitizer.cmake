@@ -5,8 +5,11 @@
 #                                report aborts the test with a stack trace.
 #   HOTCRM_SANITIZER_PYTHON_ENV  for a test running Debian's /usr/bin/python3 (not instrumented) on
 #                                the sanitized hotcrm._core: the ASan runtime preloaded (it must be the
-#                                first library of the process) and no leak check, since CPython does not
-#                                free everything it allocated at exit and those are not our leaks.
+#                                first library of the process), and libstdc++ with it: python3 does not
+#                                link libstdc++, so without it ASan finds no __cxa_throw to intercept at
+#                                start-up and aborts ("CHECK failed ... real___cxa_throw") at the first
+#                                C++ exception. No leak check, since CPython does not free everything it
+#                                allocated at exit and those are not our leaks.
 #   hotcrm_apply_sanitizer_env() appends HOTCRM_SANITIZER_ENV to every test of the calling directory
 #                                that does not set ASAN_OPTIONS itself (call it after the add_test calls).
 if(NOT HOTCRM_SANITIZE)
@@ -25,13 +28,18 @@ set(HOTCRM_SANITIZER_ENV
   "ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1"
   "${HOTCRM_SANITIZER_UBSAN_OPTIONS}")
 
-execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so
-                OUTPUT_VARIABLE HOTCRM_ASAN_RUNTIME OUTPUT_STRIP_TRAILING_WHITESPACE)
-if(NOT IS_ABSOLUTE "${HOTCRM_ASAN_RUNTIME}" OR NOT EXISTS "${HOTCRM_ASAN_RUNTIME}")
-  message(WARNING "HOTCRM_SANITIZE: ${CMAKE_CXX_COMPILER} does not know libasan.so; the Python tests will not load")
-endif()
+set(HOTCRM_SANITIZER_PRELOAD "")
+foreach(library libasan.so libstdc++.so)
+  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=${library}
+                  OUTPUT_VARIABLE path OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT IS_ABSOLUTE "${path}" OR NOT EXISTS "${path}")
+    message(WARNING "HOTCRM_SANITIZE: ${CMAKE_CXX_COMPILER} does not know ${library}; the Python tests will not load")
+  endif()
+  string(APPEND HOTCRM_SANITIZER_PRELOAD " ${path}")
+endforeach()
+string(STRIP "${HOTCRM_SANITIZER_PRELOAD}" HOTCRM_SANITIZER_PRELOAD)
 set(HOTCRM_SANITIZER_PYTHON_ENV
-  "LD_PRELOAD=${HOTCRM_ASAN_RUNTIME}"
+  "LD_PRELOAD=${HOTCRM_SANITIZER_PRELOAD}"
   "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1"
   "${HOTCRM_SANITIZER_UBSAN_OPTIONS}")
 
