@@ -65,14 +65,12 @@ class AutomationChecker {
 
  private:
   void issue(const ObjectDef& object, const std::string& where, const std::string& message) {
-    issues_.push_back({"catalog", "object '" + object.name + "' " + where, message});
+    issues_.push_back(object_issue(object, where, message));
   }
 
   void formula(const ObjectDef& object, const std::string& where, const std::string& what, const std::string& source,
                std::optional<FormulaType> expected) {
-    auto compiled = compile_formula(catalog_, object.name, source, {.expected = expected});
-    if (!compiled.ok())
-      issue(object, where, what + " does not compile:\n" + render_diagnostics(compiled.diagnostics, source));
+    check_formula(catalog_, object, where, what, source, expected, issues_);
   }
 
   void text_template(const ObjectDef& object, const std::string& where, const std::string& source) {
@@ -329,6 +327,19 @@ std::vector<CatalogIssue> check_automation(const Catalog& catalog) {
   auto processes = check_processes(catalog);
   issues.insert(issues.end(), processes.begin(), processes.end());
   return issues;
+}
+
+CatalogIssue object_issue(const ObjectDef& object, const std::string& where, std::string message) {
+  return {"catalog", "object '" + object.name + "' " + where, std::move(message)};
+}
+
+CompileResult check_formula(const Catalog& catalog, const ObjectDef& object, const std::string& where,
+                            const std::string& what, const std::string& source, std::optional<FormulaType> expected,
+                            std::vector<CatalogIssue>& issues) {
+  auto compiled = compile_formula(catalog, object.name, source, {.expected = expected});
+  if (!compiled.ok())
+    issues.push_back(object_issue(object, where, what + " does not compile:\n" + render_diagnostics(compiled.diagnostics, source)));
+  return compiled;
 }
 
 std::vector<CatalogIssue> check_action_list(const Catalog& catalog, const ObjectDef& object,
