@@ -117,10 +117,11 @@ class SlaTracker {
       } else if (!clock->open()) {
         continue;
       }
+      const bool retargeted = retarget(milestone, *clock);
       if (holds(milestone.complete_when)) complete(milestone, *clock);
       else if (paused && clock->status == "running") pause(milestone, *clock);
       else if (!paused && clock->status == "paused") resume(milestone, *clock);
-      else continue;
+      else if (!retargeted) continue;
       store(*clock);
     }
   }
@@ -179,16 +180,22 @@ class SlaTracker {
     return rows.size() == 0 ? std::string() : rows.rows.at(0, 0).as_string();
   }
 
-  std::optional<Clock> start(const CompiledMilestone& milestone, bool paused) {
-    if (!holds(milestone.start_when)) return std::nullopt;
+  /// The milestone's target for the record as it is now; nullopt when it gives none (blank, <= 0).
+  std::optional<std::int64_t> target_minutes(const CompiledMilestone& milestone) {
     SlotResolver resolver(impl_, tenant_, now());
     auto target = resolver.evaluate(plan_, runner_.row(), nullptr, *milestone.target_minutes);
-    if (!target.ok() || target.value.is_null()) return std::nullopt;  // no target for this record (yet)
+    if (!target.ok() || target.value.is_null()) return std::nullopt;
     const auto minutes = static_cast<std::int64_t>(target.value.as_double());
-    if (minutes <= 0) return std::nullopt;
-    Clock clock{milestone.def->name, paused ? "paused" : "running", now(), minutes, business_hours_id(), 0,
+    return minutes > 0 ? std::optional(minutes) : std::nullopt;
+  }
+
+  std::optional<Clock> start(const CompiledMilestone& milestone, bool paused) {
+    if (!holds(milestone.start_when)) return std::nullopt;
+    const auto minutes = target_minutes(milestone);
+    if (!minutes) return std::nullopt;  // no target for this record (yet)
+    Clock clock{milestone.def->name, paused ? "paused" : "running", now(), *minutes, business_hours_id(), 0,
                 std::nullopt, std::nullopt, std::nullopt, false, false, 0};
-    runner_.log(source(milestone), "sla_started", {{"target_minutes", minutes}, {"business_hours", clock.business_hours_id}});
+    runner_.log(source(milestone), "sla_started", {{"target_minutes", *minutes}, {"business_hours", clock.business_hours_id}});
     if (!paused) run_segment(milestone, clock);
     store(clock);
     return clock;
@@ -223,6 +230,21 @@ class SlaTracker {
       clock.elapsed_micros += calendar(session_, clock.business_hours_id).business_micros_between(*clock.segment_start, now());
     clock.segment_start.reset();
     cancel_timers(impl_, plan_.object->name, id(), "sla", milestone.def->name);
+  }
+
+  /// The target reads the record (priority, tier): when it now gives another one, the deadline and
+  /// the thresholds not yet passed move with it; the business time already used is kept. A target
+  /// that became blank leaves the clock as it was.
+  bool retarget(const CompiledMilestone& milestone, Clock& clock) {
+    const auto minutes = target_minutes(milestone);
+    if (!minutes || *minutes == clock.target_minutes) return false;
+    runner_.log(source(milestone), "sla_retargeted", {{"from_minutes", clock.target_minutes}, {"to_minutes", *minutes}});
+    clock.target_minutes = *minutes;
+    if (clock.status == "running") {
+      stop_segment(milestone, clock);
+      run_segment(milestone, clock);
+    }
+    return true;
   }
 
   void pause(const CompiledMilestone& milestone, Clock& clock) {
