@@ -50,13 +50,14 @@ void print_field_errors(std::span<const FieldError> errors) {
   for (const FieldError& error : errors) std::cerr << to_string(error) << '\n';
 }
 
-Database open_existing_database(const std::string& path, bool writable) {
+Database open_existing_database(const std::string& path, bool writable, std::optional<DateTime> now) {
   if (!std::filesystem::exists(path)) {
     throw CommandLineError(fmt::format("no database at '{}' (create one with: hotcrm init {})", path, path));
   }
   OpenOptions options;
   options.create = false;
   options.read_only = !writable;
+  if (now) options.clock = fixed_clock(*now);
   return Database::open(path, options);
 }
 

@@ -4,6 +4,7 @@
 // the public API: everything here only parses, opens and prints.
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -45,6 +46,7 @@ void add_demo_command(CLI::App& app, Action& action);
 void add_codegen_command(CLI::App& app, Action& action);
 void add_model_commands(CLI::App& app, Action& action);
 void add_workflow_commands(CLI::App& app, Action& action);
+void add_service_commands(CLI::App& app, Action& action);
 void add_security_commands(CLI::App& app, Action& action);
 void add_insight_commands(CLI::App& app, Action& action);
 
@@ -59,8 +61,9 @@ void print_error(std::string_view message);
 void print_field_errors(std::span<const FieldError> errors);
 
 /// Opens an existing database (never creates one: a mistyped path must not leave an empty file
-/// behind). Throws CommandLineError when the file does not exist.
-Database open_existing_database(const std::string& path, bool writable);
+/// behind). Throws CommandLineError when the file does not exist. `now` pins the database clock
+/// (replays, scripts that act "as of" a time).
+Database open_existing_database(const std::string& path, bool writable, std::optional<DateTime> now = std::nullopt);
 
 /// Splits "a, b,c" into {"a", "b", "c"}; empty items are dropped.
 std::vector<std::string> split_list(std::string_view text);

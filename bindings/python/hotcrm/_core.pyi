@@ -23,6 +23,12 @@ PathLike = Union[str, "os.PathLike[str]"]
 FieldErrorDict = Dict[str, Any]  # keys: object, field, rule, code, message[, row]
 DiagnosticDict = Dict[str, Any]  # keys: code, line, column, length, message, rendered
 ViolationDict = Dict[str, Any]  # keys: record_id, object, rule, field, code, message
+# keys: id, object, record_id, process, status, step, step_name, submitted_by, submitted_at,
+# completed_at, pending_approvers, history (dicts: step, step_name, approver, decision, decided_at, comment)
+ApprovalDict = Dict[str, Any]
+# keys: milestone, status, started_at, target_minutes, elapsed_minutes, due_at, completed_at, warned,
+# violated, escalation_level
+SlaClockDict = Dict[str, Any]
 #: {"ok": bool, "type": Optional[str], "diagnostics": List[DiagnosticDict]}
 CheckResult = Dict[str, Any]
 
@@ -152,6 +158,26 @@ class Session:
         """Converts a lead into an account, a contact and optionally an opportunity; returns their ids."""
     def simulate(self, object: str, changes: Mapping[str, InputValue], id: str = "") -> Dict[str, Any]:
         """What a change would trigger ({record, log, outbox, timers}), computed and rolled back."""
+    def submit(self, object: str, id: str, *, comment: str = "", process: str = "") -> ApprovalDict:
+        """Submits a record for approval as the session's user: to the first active process (by order)
+        whose entry criteria it meets, or to `process`; the first applicable step becomes pending.
+        WorkflowError when already pending, no process applies or a step has no approver (nothing kept)."""
+    def approve(self, object: str, id: str, *, approver: str = "", comment: str = "") -> ApprovalDict:
+        """Approves the pending step as `approver` (default: the session's user): the next applicable
+        step, or final approval with the process's on_approve actions. WorkflowError when not an approver."""
+    def reject(self, object: str, id: str, *, approver: str = "", comment: str = "") -> ApprovalDict:
+        """Rejects the pending step: final, or back to the previous applicable step (on_reject 'back')."""
+    def recall(self, object: str, id: str, *, comment: str = "") -> ApprovalDict:
+        """Withdraws a pending request (its submitter or the system user); the record is unlocked."""
+    def approval(self, object: str, id: str) -> Optional[ApprovalDict]:
+        """The record's latest approval request with every approver's part, or None if never submitted."""
+    def approval_queue(self, approver: str) -> List[ApprovalDict]:
+        """The pending requests waiting on `approver`, oldest first."""
+    def assign(self, object: str, id: str) -> Optional[str]:
+        """Runs the object's assignment rules on a stored record and writes the result; returns the user
+        (None when the record went to a queue only). WorkflowError when no entry matches."""
+    def sla(self, object: str, id: str) -> List[SlaClockDict]:
+        """The record's SLA milestones: target, deadline, business minutes used, status, thresholds passed."""
     def features(self, object: str, features: FeatureSpecs, where: Optional[str] = None,
                  one_hot: Sequence[str] = ()) -> Tuple[npt.NDArray[np.float64], List[str], List[str]]:
         """A feature matrix (X, names, ids): one row per matching record, one column per feature: a

@@ -901,6 +901,7 @@ void bind_session(py::module_& m) {
       });
   bind_formula_methods(session);
   bind_workflow_methods(session);
+  bind_service_methods(session);
   bind_security_methods(session);
 
   // ---- Database ----
