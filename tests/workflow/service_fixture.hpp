@@ -102,14 +102,14 @@ inline Catalog service_catalog() {
 struct ServiceDb {
   TempDir dir;
   std::filesystem::path path = dir.file("service.db");
-  std::shared_ptr<DateTime> clock = std::make_shared<DateTime>(DateTime::parse("2026-03-02T15:00:00Z"));  // Monday
+  std::shared_ptr<DateTime> test_clock = std::make_shared<DateTime>(DateTime::parse("2026-03-02T15:00:00Z"));  // Monday
   Catalog catalog = service_catalog();
   Database db = open();
 
   Database open() {
     OpenOptions options;
     options.catalog = catalog;
-    options.clock = [clock = clock] { return *clock; };
+    options.clock = [now = test_clock] { return *now; };
     options.id_seed = 21;
     return Database::open(path, options);
   }
@@ -117,7 +117,7 @@ struct ServiceDb {
     db.close();
     db = open();
   }
-  void set_time(std::string_view text) { *clock = DateTime::parse(text); }
+  void set_time(std::string_view text) { *test_clock = DateTime::parse(text); }
 
   std::string user(const std::string& name, const std::string& manager = {}) {
     Record record{{"username", name}, {"email", name + "@example.com"}, {"last_name", name}};

@@ -480,9 +480,11 @@ TEST_CASE_FIXTURE(ServiceDb, "assignment: the standard lead rules read the assig
   db.insert("assignment_rule", {{"name", "off"}, {"object_name", "lead"}, {"sort_order", 0}, {"active", false},
                                 {"criteria_field", "lead_source"}, {"criteria_operator", "equals"}, {"criteria_value", "web"},
                                 {"assign_to_user_id", r2}});
+  int leads = 0;
   auto lead = [&](Record extra) {
     extra.emplace("last_name", "Ng");
     extra.emplace("company", "Acme");
+    extra.emplace("email", "ng" + std::to_string(++leads) + "@acme.example");
     return db.insert("lead", extra);
   };
   auto big_web = lead({{"lead_source", "web"}, {"annual_revenue", Decimal::parse("5000000")}});
