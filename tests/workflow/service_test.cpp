@@ -96,9 +96,11 @@ TEST_CASE_FIXTURE(ApprovalDb, "approval: steps whose criteria fail are skipped; 
   CHECK(record.at("approved_by") == Value(manager));
   CHECK(record.at("approved_at") == Value(DateTime::parse("2026-03-02T16:00:00Z")));
   CHECK(record.at("step").as_double() == 0);
-  // Decided: nothing pending any more.
+  // Decided: nothing pending any more, and the record is editable again.
   CHECK_THROWS_WITH_AS(db.approve("expense", travel, manager), doctest::Contains("no pending approval request (the latest is approved)"),
                        WorkflowError);
+  as_alice.update("expense", travel, {{"title", "Flight to Berlin"}});
+  CHECK(text("expense", travel, "title") == "Flight to Berlin");
 }
 
 TEST_CASE_FIXTURE(ApprovalDb, "approval: user, manager, queue and field approvers; first response and unanimous") {
@@ -698,4 +700,13 @@ TEST_CASE_FIXTURE(SlaDb, "sla: without a business_hours id the default record ap
   db.remove("incident", business);
   CHECK(db.sla("incident", business).empty());
   CHECK(db.timers("incident", business).empty());
+}
+
+TEST_CASE_FIXTURE(SlaDb, "sla: malformed business hours refuse the write that would start a clock, naming the field") {
+  auto broken = db.insert("business_hours", {{"name", "Broken"}, {"time_zone", "utc"}, {"monday_start_time", "9h00"}});
+  const auto before = test::dump_database(path);
+  CHECK_THROWS_WITH_AS(db.insert("incident", {{"subject", "Down"}, {"hours_id", broken}}),
+                       doctest::Contains("business_hours '" + broken + "' monday: '9h00'-'18:00' is not a time range"), UsageError);
+  CHECK(test::dump_database(path) == before);
+  CHECK(db.count("incident") == 0);
 }
