@@ -466,6 +466,23 @@ void check_not_locked(Session::Impl& impl, const ObjectPlan& plan, const std::st
                                   std::string(id)}});
 }
 
+void withdraw_approval(Session::Impl& impl, const std::string& tenant, const ObjectPlan& plan, const std::string& id) {
+  if (!plan.workflow || plan.workflow->approvals.empty()) return;
+  auto request = latest_request(impl, tenant, plan.object->name, id);
+  if (!request || request->status != "pending") return;
+  const DateTime now = impl.now();
+  for (const char* sql : {"UPDATE _hotcrm_approval_item SET decision = 'recalled', decided_at = ? WHERE approval_id = ? "
+                          "AND decision = 'pending'",
+                          "UPDATE _hotcrm_approval SET status = 'recalled', step = -1, completed_at = ? WHERE id = ?"}) {
+    auto& statement = impl.db().prepare(sql);
+    statement.bind_int(1, now.micros);
+    statement.bind_int(2, request->id);
+    statement.step();
+    statement.reset();
+  }
+  append_log(impl, tenant, now, plan.object->name, id, "approval:" + request->process, "recalled", {{"by", "record deleted"}});
+}
+
 bool run_approval_escalation(Session& session, const ObjectPlan& plan, std::vector<Value> row, std::int64_t timer_id,
                              const std::string& process, std::int64_t step) {
   ApprovalRun run(session, plan, std::move(row), "timer" + std::to_string(timer_id));

@@ -220,6 +220,9 @@ void check_not_locked(Session::Impl& impl, const ObjectPlan& plan, const std::st
 void assign_on_insert(Session& session, const ObjectPlan& plan, std::vector<Value>& row, bool owner_given);
 /// Drops a deleted record's SLA clocks.
 void forget_sla(Session::Impl& impl, const std::string& tenant, const ObjectPlan& plan, const std::string& id);
+/// Withdraws a deleted record's pending approval request (status recalled), so that no approver's
+/// queue keeps a request nobody can decide.
+void withdraw_approval(Session::Impl& impl, const std::string& tenant, const ObjectPlan& plan, const std::string& id);
 /// Runs a due timer of a service process ("approval" or "sla"); false when it no longer applies.
 bool run_service_timer(Session& session, const ObjectPlan& plan, std::vector<Value> row, std::int64_t timer_id,
                        const std::string& kind, const std::string& name, std::int64_t step, DateTime due);

@@ -202,6 +202,7 @@ void after_write(Session& session, const ObjectPlan& plan, WriteEvent event, con
   if (event == WriteEvent::remove) {
     cancel_timers(impl, plan.object->name, id);
     forget_sla(impl, tenant, plan, id);
+    withdraw_approval(impl, tenant, plan, id);
     if (!plan.workflow->has_rules_for(WorkflowTrigger::on_delete)) return;
   }
   DepthGuard depth(runtime, plan, id);
