@@ -349,6 +349,9 @@ std::vector<SlaClock> Session::sla(std::string_view object, std::string_view id)
                       elapsed / detail::kMicrosPerMinute, stored->status == "running" ? stored->due_at : std::nullopt,
                       stored->completed_at, stored->warned, stored->violated, static_cast<std::int32_t>(stored->escalation_level)});
   }
+  // No clock: say whether the record has none yet or does not exist (deleted records have none).
+  if (clocks.empty() && !detail::load_row(*impl_, plan, id, context_.tenant))
+    throw NotFoundError(ErrorCode::not_found, fmt::format("no {} with id '{}'", object, id));
   return clocks;
 }
 
