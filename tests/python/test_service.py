@@ -222,7 +222,8 @@ def test_sla_clock_pause_and_violation(org):
     assert clock["status"] == "missed" and clock["violated"] is True
     with pytest.raises(hotcrm.SchemaError, match="job has no SLA"):
         resumed.sla("job", incident)
-    assert resumed.sla("incident", "missing") == []
+    with pytest.raises(hotcrm.NotFoundError):
+        resumed.sla("incident", "missing")
     resumed.close()
     org["db"] = open_db(path)  # the fixture closes it
 

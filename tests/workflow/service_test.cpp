@@ -222,6 +222,21 @@ TEST_CASE_FIXTURE(ApprovalDb, "approval: a refused decision or a step without ap
   db.update("expense", lonely, {{"title", "Desk chair"}});  // not locked
 }
 
+TEST_CASE_FIXTURE(ApprovalDb, "approval: deleting a record withdraws its pending request") {
+  auto taxi = expense("Taxi", 20);  // petty does not lock: the record can be deleted while pending
+  as_alice.submit_for_approval("expense", taxi);
+  REQUIRE(db.approval_queue(manager).size() == 1);
+  set_time("2026-03-02T18:00:00Z");
+  as_alice.remove("expense", taxi);
+  CHECK(db.approval_queue(manager).empty());
+  auto state = db.approval("expense", taxi);
+  REQUIRE(state);
+  CHECK(state->status == "recalled");
+  CHECK(state->completed_at == DateTime::parse("2026-03-02T18:00:00Z"));
+  CHECK(decisions(*state) == std::vector<std::string>{"1:" + manager + ":recalled"});
+  CHECK_THROWS_AS(db.approve("expense", taxi, manager), NotFoundError);
+}
+
 TEST_CASE_FIXTURE(ApprovalDb, "approval: a step waiting too long escalates when run_due reaches its timer") {
   set_time("2026-03-02T15:00:00Z");
   auto flight = expense("Flight", 300);
@@ -695,18 +710,19 @@ TEST_CASE_FIXTURE(SlaDb, "sla: without a business_hours id the default record ap
   auto business = db.insert("incident", {{"subject", "Weekend"}});
   CHECK(clock_of(business, "response")->due_at == at("2026-03-10T17:00:00Z"));  // Tuesday 09:00 EDT + 240
   CHECK_THROWS_AS(db.sla("expense", always), SchemaError);
-  CHECK(db.sla("incident", "missing").empty());
+  CHECK_THROWS_WITH_AS(db.sla("incident", "missing"), doctest::Contains("no incident with id 'missing'"), NotFoundError);
   // Deleting the record forgets its clocks and timers.
   db.remove("incident", business);
-  CHECK(db.sla("incident", business).empty());
+  CHECK_THROWS_AS(db.sla("incident", business), NotFoundError);
   CHECK(db.timers("incident", business).empty());
 }
 
 TEST_CASE_FIXTURE(SlaDb, "sla: malformed business hours refuse the write that would start a clock, naming the field") {
   auto broken = db.insert("business_hours", {{"name", "Broken"}, {"time_zone", "utc"}, {"monday_start_time", "9h00"}});
   const auto before = test::dump_database(path);
-  CHECK_THROWS_WITH_AS(db.insert("incident", {{"subject", "Down"}, {"hours_id", broken}}),
-                       doctest::Contains("business_hours '" + broken + "' monday: '9h00'-'18:00' is not a time range"), UsageError);
+  const std::string problem = "business_hours '" + broken + "' monday: '9h00'-'18:00' is not a time range";
+  CHECK_THROWS_WITH_AS(db.insert("incident", {{"subject", "Down"}, {"hours_id", broken}}), doctest::Contains(problem.c_str()),
+                       UsageError);
   CHECK(test::dump_database(path) == before);
   CHECK(db.count("incident") == 0);
 }
