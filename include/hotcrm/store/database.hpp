@@ -351,7 +351,6 @@ class Session {
   /// Withdraws a pending request (the submitter, or the system user).
   ApprovalState recall(std::string_view object, std::string_view id, std::string_view comment = {});
   /// The record's latest approval request with its history, or nullopt when it was never submitted.
-  /// Deleting a record withdraws its pending request (status "recalled"); its history stays.
   std::optional<ApprovalState> approval(std::string_view object, std::string_view id);
   /// The pending requests waiting on `approver`, oldest first.
   std::vector<ApprovalState> approval_queue(std::string_view approver);
@@ -361,8 +360,7 @@ class Session {
   /// Throws WorkflowError when no entry matches.
   std::string assign(std::string_view object, std::string_view id);
 
-  /// The record's SLA milestones: target, deadline, business time used, state (empty when none has
-  /// started yet). Throws NotFoundError for an unknown or deleted record, SchemaError without an SLA.
+  /// The record's SLA milestones: target, deadline, business time used, state.
   std::vector<SlaClock> sla(std::string_view object, std::string_view id);
 
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
