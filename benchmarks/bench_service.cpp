@@ -151,7 +151,7 @@ SlaRun import_cases(const std::filesystem::path& path, const Options& options, b
     for (std::int64_t i = first; i < std::min(options.cases, first + options.batch); ++i)
       batch.add_row({Value(fmt::format("Case {}", i)), Value("The printer jams on every page"), Value("email"),
                      Value(kPriorities[priority_of(i)]), Value(accounts[static_cast<std::size_t>(i % kAccounts)]), Value(agent)});
-    if (db.import_records("support_case", batch, import_options).inserted != batch.row_count())
+    if (db.import_records("support_case", batch, import_options).inserted != static_cast<std::int64_t>(batch.row_count()))
       throw std::runtime_error("not every case was imported");
   }
   run.seconds = seconds_since(start);
@@ -230,7 +230,7 @@ std::string queue_with(Database& db, const std::string& name, const std::string&
   auto queue = db.insert("queue", {{"name", name}, {"queue_type", "general"}, {"routing_method", routing}});
   for (std::size_t m = 0; m < users.size(); ++m)
     db.insert("queue_member", {{"queue_id", queue}, {"user_id", users[m]}, {"max_cases", std::int64_t{1'000'000}},
-                               {"assignment_priority", static_cast<std::int64_t>(m)}});
+                               {"assignment_priority", static_cast<std::int64_t>(m + 1)}});
   return queue;
 }
 
