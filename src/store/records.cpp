@@ -14,6 +14,7 @@
 #include "store/impl.hpp"
 #include "store/rollups.hpp"
 #include "store/rows.hpp"
+#include "workflow/assignment.hpp"
 #include "workflow/engine.hpp"
 
 namespace hotcrm {
@@ -690,8 +691,9 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
   deferred->defer_if_large(std::max(expected_rows, rows + count));
   const bool has_rules = !writer.plan().rules.empty();
   // Assignment rules pick each row's owner before it is written (in input order, so a round-robin
-  // rotation follows the file).
+  // rotation follows the file). Their rules, queues, members and loads are read once per batch.
   std::optional<Session> assigner;
+  detail::AssignmentCache assignments;
   if (options.run_workflows && writer.plan().workflow && writer.plan().workflow->assignment)
     assigner.emplace(SessionInternals::make(impl, context));
   std::vector<Value> row;
@@ -708,9 +710,10 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
     }
     if (row_errors.empty()) {
       row[kId] = impl->ids.next(now);
-      if (assigner) detail::assign_on_insert(*assigner, writer.plan(), row, !writer.owner_defaulted());
+      if (assigner) detail::assign_on_insert(*assigner, writer.plan(), row, !writer.owner_defaulted(), assignments);
       writer.assign_autonumbers(row, now);
       if (auto problem = writer.insert(row)) row_errors.push_back(*problem);
+      else if (assigner) detail::note_inserted(*assigner, writer.plan(), assignments, row);
     }
     if (row_errors.empty()) {
       if (rollups->active()) rollups->touch(row);

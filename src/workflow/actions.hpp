@@ -71,8 +71,9 @@ void enter_state(Session::Impl& impl, ActionRunner& runner, const ObjectPlan& pl
 std::string fire_event(Session& session, const ObjectPlan& plan, std::vector<Value> row, const std::string& event);
 
 /// Starts, pauses, resumes and completes the record's SLA clocks to match the runner's row (the
-/// record as written); deadline fields and milestone actions join the runner's changes.
-void track_sla(Session& session, const ObjectPlan& plan, ActionRunner& runner);
+/// record as written); deadline fields and milestone actions join the runner's changes. A record
+/// just `created` has no clocks yet: none are read.
+void track_sla(Session& session, const ObjectPlan& plan, ActionRunner& runner, bool created);
 /// The escalation timer of an approval step (run_service_timer).
 bool run_approval_escalation(Session& session, const ObjectPlan& plan, std::vector<Value> row, std::int64_t timer_id,
                              const std::string& process, std::int64_t step);

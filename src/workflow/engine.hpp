@@ -154,6 +154,9 @@ struct WorkflowRuntime {
   /// Business calendars loaded during the current top-level write (SLA arithmetic), by
   /// business_hours id ("" for the default); dropped when that write ends.
   std::map<std::string, std::shared_ptr<const BusinessCalendar>, std::less<>> calendars;
+  /// The default active business_hours record's id ("" : none) once read in the current top-level
+  /// write: SLAs without a business_hours formula start every clock in it. Dropped with calendars.
+  std::optional<std::string> default_business_hours;
   /// Writes made by the engine's own actions may set read-only fields (escalated_date, closed_date):
   /// read-only means "not by users", as in Salesforce. Host callbacks write as users again.
   int system_writes = 0;
