@@ -111,6 +111,7 @@ class ErrorCode(enum.IntEnum):
     conflict = 4001
     constraint = 4002
     store = 4003
+    permission = 4004
     io = 5000
     internal = 9000
 
