@@ -28,9 +28,9 @@ void add_query_arguments(CLI::App& command, QueryArguments& arguments) {
   command.add_option("--tenant", arguments.tenant, "the tenant to read (default: default)");
 }
 
-Session QueryArguments::session(const Database& open) const {
-  if (as_user.empty()) return open.session({"system", tenant});
-  return open.session({as_user, tenant, AccessMode::user});
+Session QueryArguments::session(const Database& db) const {
+  if (as_user.empty()) return db.session({"system", tenant});
+  return db.session({as_user, tenant, AccessMode::user});
 }
 
 }  // namespace hotcrm::cli

@@ -25,7 +25,7 @@ struct QueryArguments {
   /// order-by string.
   Query to_query() const;
   /// The session to read with: system, or the --as user with its permissions and sharing.
-  Session session(const Database& open) const;
+  Session session(const Database& db) const;
 };
 
 /// Adds DB OBJECT and the selection options to `command`, storing into `arguments`.
