@@ -29,6 +29,7 @@ enum class ErrorCode : std::uint16_t {
   conflict = 4001,        ///< unique violation or stale record version
   constraint = 4002,      ///< a referential constraint (restrict) refuses the change
   store = 4003,           ///< the database engine failed (I/O, corruption, locked)
+  permission = 4004,      ///< the acting user may not do this (object permission, sharing, field-level security)
   io = 5000,              ///< a file could not be read or written
   internal = 9000,        ///< a broken invariant inside the library (a bug)
 };
@@ -105,6 +106,15 @@ class ConflictError : public Error {
 
  private:
   std::vector<FieldError> errors_;
+};
+
+/// The acting user of a session in AccessMode::user may not do this: an object permission it lacks
+/// (create, edit, delete), a record it may read but not edit, a read-only field, an administration
+/// call. Records the user cannot read are NotFoundError and hidden fields unknown fields instead,
+/// so that their existence does not leak.
+class PermissionError : public Error {
+ public:
+  explicit PermissionError(const std::string& message) : Error(ErrorCode::permission, message) {}
 };
 
 /// The database engine failed (I/O, corruption, busy beyond the timeout).

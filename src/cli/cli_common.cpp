@@ -18,6 +18,7 @@ ExitCode exit_code_for(ErrorCode code) noexcept {
     case ErrorCode::conflict:
     case ErrorCode::constraint:
     case ErrorCode::not_found:
+    case ErrorCode::permission:
       return ExitCode::rejected;
     case ErrorCode::usage:
     case ErrorCode::parse:

@@ -48,6 +48,7 @@ void add_model_commands(CLI::App& app, Action& action);
 void add_workflow_commands(CLI::App& app, Action& action);
 void add_service_commands(CLI::App& app, Action& action);
 void add_security_commands(CLI::App& app, Action& action);
+void add_access_commands(CLI::App& app, Action& action);
 void add_insight_commands(CLI::App& app, Action& action);
 
 /// The exit code for a library error, by its stable code.

@@ -46,6 +46,7 @@ void configure_app(CLI::App& app, Action& action) {
   hotcrm::cli::add_workflow_commands(app, action);
   hotcrm::cli::add_service_commands(app, action);
   hotcrm::cli::add_security_commands(app, action);
+  hotcrm::cli::add_access_commands(app, action);
   hotcrm::cli::add_insight_commands(app, action);
 }
 

@@ -21,6 +21,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::conflict: return "store.conflict";
     case ErrorCode::constraint: return "store.constraint";
     case ErrorCode::store: return "store";
+    case ErrorCode::permission: return "store.permission";
     case ErrorCode::io: return "io";
     case ErrorCode::internal: return "internal";
   }

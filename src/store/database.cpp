@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "hotcrm/error.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
 #include "store/impl.hpp"
@@ -259,6 +260,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
   if (!options.read_only) {
     detail::create_workflow_tables(connection);
     detail::create_history_table(connection);
+    detail::create_access_tables(connection);
     detail::mark_format_version(connection);
   }
   if (!options.read_only) detail::install_history(*impl);

@@ -15,6 +15,7 @@
 
 namespace hotcrm::detail {
 
+class AccessScope;
 struct HistoryState;
 struct ObjectPlan;
 struct WorkflowPlan;
@@ -102,6 +103,9 @@ struct Session::Impl {
   std::recursive_mutex mutex;  // serialises calls from several threads (Python releases the GIL)
   std::shared_ptr<detail::WorkflowRuntime> workflow_runtime;
   std::shared_ptr<detail::RowScoringCache> row_scoring;  // compiled models of the score action (src/scoring)
+  /// The access scope of the public call in progress (src/store/access.cpp); null: system.
+  std::shared_ptr<detail::AccessScope> access;
+  int access_calls = 0;  ///< public calls in progress (nested calls keep the outermost's scope)
 
   detail::Connection& db();
   const detail::ObjectPlan& plan(std::string_view object) const;

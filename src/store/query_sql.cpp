@@ -8,6 +8,7 @@
 
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/impl.hpp"
 #include "store/rows.hpp"
@@ -111,18 +112,24 @@ CompiledQuery compile_query(Session::Impl& impl, const detail::ObjectPlan& plan,
   SqlBuilder& builder = *compiled.builder;
   auto& columns = compiled.columns;
   auto& fields = compiled.fields;
+  // Fields hidden from the user are left out of "every field", and unknown when named.
+  auto* access = builder.access();
+  auto hidden = [&](const FieldDef& field) { return access && access->field_hidden(*plan.object, field.name); };
   if (query.fields.empty()) {
     for (const auto* field : plan.columns) {
+      if (hidden(*field)) continue;
       columns.push_back({"t0." + detail::quote(field->name), field});
       fields.push_back(field->name);
     }
     for (const auto& [field, formula] : plan.formula_fields) {
+      if (hidden(*field)) continue;
       columns.push_back({"NULL", field, &formula});
       fields.push_back(field->name);
     }
   } else {
     for (const auto& name : query.fields) {
-      if (const auto* formula = formula_of(plan, name)) columns.push_back({"NULL", plan.object->find_field(name), formula});
+      const auto* formula = formula_of(plan, name);
+      if (formula && !hidden(*plan.object->find_field(name))) columns.push_back({"NULL", plan.object->find_field(name), formula});
       else columns.push_back(builder.resolve(name));
       fields.push_back(name);
     }
@@ -248,7 +255,9 @@ Value cell_value(const Column& column, const detail::ObjectPlan& plan, const det
 
 QueryResult Session::query(const Query& query) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
   const auto& plan = impl_->plan(query.object);
+  if (auto* scope = guard.scope()) scope->require(*plan.object, "read");
   auto compiled = compile_query(*impl_, plan, context_.tenant, query);
   const auto& columns = compiled.columns;
   QueryResult result;
@@ -268,7 +277,9 @@ QueryResult Session::query(const Query& query) {
 
 ColumnarResult Session::query_columns(const Query& query) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
   const auto& plan = impl_->plan(query.object);
+  if (auto* scope = guard.scope()) scope->require(*plan.object, "read");
   auto compiled = compile_query(*impl_, plan, context_.tenant, query);
   const auto& columns = compiled.columns;
   ColumnarResult result;
@@ -297,7 +308,9 @@ ColumnarResult Session::query_columns(const Query& query) {
 
 std::string Session::explain(const Query& query) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
   const auto& plan = impl_->plan(query.object);
+  if (auto* scope = guard.scope()) scope->require(*plan.object, "read");
   auto compiled = compile_query(*impl_, plan, context_.tenant, query);
   auto& statement = impl_->db().prepare("EXPLAIN QUERY PLAN " + compiled.sql);
   compiled.builder->bind_all(statement, compiled.extra);
@@ -309,6 +322,8 @@ std::string Session::explain(const Query& query) {
 
 std::int64_t Session::count(std::string_view object, const Filter& filter) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require(*impl_->plan(object).object, "read");
   SqlBuilder builder(*impl_, impl_->plan(object), context_.tenant, impl_->now());
   builder.add_filter(filter);
   auto& statement = impl_->db().prepare(fmt::format("SELECT count(*) FROM {} WHERE {}", builder.from_clause(), builder.where()));
@@ -321,6 +336,8 @@ std::int64_t Session::count(std::string_view object, const Filter& filter) {
 
 QueryResult Session::aggregate(const AggregateQuery& query) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require(*impl_->plan(query.object).object, "read");
   SqlBuilder builder(*impl_, impl_->plan(query.object), context_.tenant, impl_->now());
   QueryResult result;
   std::vector<Column> groups;

@@ -9,6 +9,7 @@
 
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
 #include "store/impl.hpp"
@@ -467,6 +468,12 @@ std::string Session::insert(std::string_view object, const Record& record) {
   std::lock_guard lock(impl_->mutex);
   RowWriter writer(*impl_, context_, object);
   impl_->require_writable();
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) {
+    scope->require(*writer.plan().object, "create");
+    scope->require_writable_fields(*writer.plan().object, record_names(record));
+  }
+  guard.run_as_system();  // defaults, rules, workflows and roll-ups run as system
   detail::ActingUser actor(*impl_, context_.user);
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(record), false, errors);
@@ -498,6 +505,10 @@ std::string Session::insert(std::string_view object, const Record& record) {
 std::optional<Record> Session::find(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   const auto& plan = impl_->plan(object);
+  detail::AccessGuard guard(*impl_, context_);
+  auto* scope = guard.scope();
+  // A record the user cannot read does not exist for the user.
+  if (scope && !scope->record_allowed(plan, id, ShareAccess::read)) return std::nullopt;
   auto row = detail::load_row(*impl_, plan, id, context_.tenant);
   if (!row) return std::nullopt;
   // Formula fields are computed on read, so they are never stale.
@@ -509,6 +520,8 @@ std::optional<Record> Session::find(std::string_view object, std::string_view id
   }
   auto record = to_record(plan, std::move(*row));
   for (auto& [name, value] : computed) record.emplace(name, std::move(value));
+  if (scope)
+    for (const auto& hidden : scope->object(*plan.object).hidden) record.erase(hidden);
   return record;
 }
 
@@ -524,6 +537,12 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
   RowWriter writer(*impl_, context_, object);
   impl_->require_writable();
   const auto& plan = writer.plan();
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) {
+    scope->require_record(plan, id, "edit");
+    scope->require_writable_fields(*plan.object, record_names(changes));
+  }
+  guard.run_as_system();
   detail::ActingUser actor(*impl_, context_.user);
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(changes), true, errors);
@@ -581,8 +600,11 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
 void Session::remove(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   impl_->require_writable();
-  detail::ActingUser actor(*impl_, context_.user);
   const auto& plan = impl_->plan(object);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require_record(plan, id, "delete");
+  guard.run_as_system();  // cascades, workflows and roll-ups run as system
+  detail::ActingUser actor(*impl_, context_.user);
   detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
   auto stored = detail::load_row(*impl_, plan, id, context_.tenant);
@@ -636,6 +658,7 @@ struct BulkImport::State {
   std::unique_ptr<detail::Transaction> transaction;
   std::unique_ptr<DeferredIndexes> deferred;
   std::unique_ptr<detail::RollupRefresher> rollups;  ///< parents of the imported rows, refreshed at the end
+  std::shared_ptr<detail::AccessScope> access;  ///< the importing user's (null: system): field checks per batch
   ImportReport report;
   std::vector<std::int64_t> rowids;      ///< parallel to report.ids
   std::vector<std::int64_t> input_rows;  ///< parallel to report.ids
@@ -671,6 +694,8 @@ ImportReport BulkImport::finish() {
 
 void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::size_t last) {
   RowWriter writer(*impl, context, object);
+  if (access) access->require_writable_fields(*writer.plan().object, batch.fields());
+  detail::AccessGuard system(*impl, SessionContext{});  // defaults, rules, assignment as system
   detail::ActingUser actor(*impl, context.user);
   std::vector<FieldError> field_errors;
   writer.bind_fields(batch.fields(), false, field_errors);
@@ -767,6 +792,7 @@ void BulkImport::State::reject_duplicates(const std::vector<DeferredIndexes::Dup
 }
 
 ImportReport BulkImport::State::finish() {
+  detail::AccessGuard system(*impl, SessionContext{});  // the imported rows' workflows run as system
   detail::ActingUser actor(*impl, context.user);  // duplicates removed, workflows of the imported rows
   if (deferred && (options.on_error == OnError::skip || report.rejected.empty())) {
     auto duplicates = deferred->build_unique();
@@ -795,7 +821,14 @@ BulkImport Session::begin_import(std::string_view object, std::int64_t expected_
   auto state = std::make_unique<BulkImport::State>();
   state->lock = std::unique_lock(impl_->mutex);
   impl_->require_writable();
-  impl_->plan(object);  // SchemaError for an unknown object, before anything is written
+  const auto& plan = impl_->plan(object);  // SchemaError for an unknown object, before anything is written
+  {
+    detail::AccessGuard guard(*impl_, context_);
+    if (auto* scope = guard.scope()) {
+      scope->require(*plan.object, "create");
+      state->access = guard.shared_scope();
+    }
+  }
   state->impl = impl_;
   state->context = context_;
   state->object = std::string(object);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "store/access.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/actions.hpp"
@@ -497,12 +498,18 @@ inline namespace v0 {
 ApprovalState Session::submit_for_approval(std::string_view object, std::string_view id, std::string_view comment,
                                            std::string_view process) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "edit");
+  guard.run_as_system();
   return detail::on_record(*this, object, id, "submit", [&](detail::ApprovalRun& run) { return run.submit(process, comment); });
 }
 
 ApprovalState Session::approve(std::string_view object, std::string_view id, std::string_view approver,
                                std::string_view comment) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "read");
+  guard.run_as_system();
   const std::string who = approver.empty() ? context_.user : std::string(approver);
   return detail::on_record(*this, object, id, "approve", [&](detail::ApprovalRun& run) { return run.decide(true, who, comment); });
 }
@@ -510,23 +517,35 @@ ApprovalState Session::approve(std::string_view object, std::string_view id, std
 ApprovalState Session::reject(std::string_view object, std::string_view id, std::string_view approver,
                               std::string_view comment) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "read");
+  guard.run_as_system();
   const std::string who = approver.empty() ? context_.user : std::string(approver);
   return detail::on_record(*this, object, id, "reject", [&](detail::ApprovalRun& run) { return run.decide(false, who, comment); });
 }
 
 ApprovalState Session::recall(std::string_view object, std::string_view id, std::string_view comment) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "edit");
+  guard.run_as_system();
   return detail::on_record(*this, object, id, "recall", [&](detail::ApprovalRun& run) { return run.recall(comment); });
 }
 
 std::optional<ApprovalState> Session::approval(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "read");
+  guard.run_as_system();
   const auto& plan = detail::approval_plan(*impl_, object);
   return detail::ApprovalRun::load_state(*impl_, context_.tenant, *plan.workflow, object, id);
 }
 
 std::vector<ApprovalState> Session::approval_queue(std::string_view approver) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (approver != context_.user) guard.require_administrator("read another user's approval queue");
+  guard.run_as_system();
   auto& statement = impl_->db().prepare(
       "SELECT DISTINCT a.object, a.record_id, a.id FROM _hotcrm_approval a JOIN _hotcrm_approval_item i "
       "ON i.approval_id = a.id AND i.step = a.step WHERE a.tenant_id = ? AND a.status = 'pending' AND i.approver = ? "

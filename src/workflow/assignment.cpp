@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "store/access.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/actions.hpp"
@@ -272,6 +273,9 @@ inline namespace v0 {
 
 std::string Session::assign(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "edit");
+  guard.run_as_system();
   impl_->require_writable();
   const auto& plan = impl_->plan(object);
   if (!plan.workflow || !plan.workflow->assignment)

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "hotcrm/time/cron.hpp"
+#include "store/access.hpp"
 #include "store/rows.hpp"
 #include "store/codec.hpp"
 #include "store/sqlite.hpp"
@@ -260,6 +261,9 @@ inline namespace v0 {
 
 RunReport Session::run_due(DateTime now) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  guard.require_administrator("run due workflow actions");
+  guard.run_as_system();
   impl_->require_writable();
   return detail::DueRunner(*this, now).run();
 }

@@ -4,6 +4,7 @@
 // clocks are rows of _hotcrm_sla_clock, changed in the transaction of the write that moved them.
 #include <fmt/format.h>
 
+#include "store/access.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/actions.hpp"
@@ -342,6 +343,9 @@ inline namespace v0 {
 
 std::vector<SlaClock> Session::sla(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "read");
+  guard.run_as_system();
   const auto& plan = impl_->plan(object);
   if (!plan.workflow || !plan.workflow->sla) throw SchemaError(ErrorCode::schema, fmt::format("{} has no SLA", object));
   detail::PinnedClock clock(*impl_);  // also scopes the calendar cache to this call

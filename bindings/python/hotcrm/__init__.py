@@ -28,6 +28,7 @@ from ._core import (
     ImportReport,
     NotFoundError,
     ParseError,
+    PermissionError,
     QueryResult,
     SchemaError,
     ScoreResult,
@@ -110,6 +111,7 @@ class ErrorCode(enum.IntEnum):
     conflict = 4001
     constraint = 4002
     store = 4003
+    permission = 4004
     io = 5000
     internal = 9000
 
@@ -128,6 +130,7 @@ __all__ = [
     "ImportReport",
     "NotFoundError",
     "ParseError",
+    "PermissionError",
     "QueryResult",
     "SchemaError",
     "ScoreResult",

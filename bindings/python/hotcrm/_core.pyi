@@ -47,6 +47,10 @@ class NotFoundError(Error): ...
 class ConflictError(Error): ...
 class ConstraintError(Error): ...
 class StoreError(Error): ...
+class PermissionError(Error):
+    """The user of a session opened with access="user" may not do this (an object permission, a record
+    it may read but not edit, a read-only field, an administration call). Unreadable records raise
+    NotFoundError and hidden fields are unknown fields, so their existence does not leak."""
 class FormulaError(UsageError):
     diagnostics: List[DiagnosticDict]
 class EvaluationError(Error):
@@ -227,6 +231,42 @@ class Session:
     def erase_person(self, email: str) -> Dict[str, Any]:
         """Anonymises the person's personal data in records, history and journal; returns {records: [(object,
         id)], fields, history_entries, journal_rows}. The history chain still verifies."""
+    # ---- access control (docs/security.md) ----
+    def define_role(self, role: str, parent: str = "") -> None:
+        """Creates a role, or moves it under `parent` ("": the top). Managers read their reports' records."""
+    def set_user(self, user: str, role: str = "", administrator: bool = False) -> None:
+        """Creates or replaces a user of the security model: its role and administrator flag (bypass)."""
+    def user_access(self, user: str) -> Optional[Dict[str, Any]]:
+        """The user's entry (user, role, administrator), or None."""
+    def add_to_group(self, group: str, user: str) -> None:
+        """Adds a user to a group."""
+    def remove_from_group(self, group: str, user: str) -> None:
+        """Removes a user from a group."""
+    def grant(self, permission_set: str, object: str, permissions: Sequence[str]) -> None:
+        """What a permission set allows on an object: 'create', 'read', 'edit', 'delete', 'view_all', 'modify_all'."""
+    def grant_field(self, permission_set: str, object: str, field: str, read: bool = True, edit: bool = False) -> None:
+        """Field-level security: once a set mentions a field, only sets granting it let their users see / edit it."""
+    def assign_permission_set(self, user: str, permission_set: str) -> None:
+        """Gives a user a permission set."""
+    def revoke_permission_set(self, user: str, permission_set: str) -> None:
+        """Takes a permission set from a user."""
+    def set_sharing_model(self, object: str, model: Literal["private", "public_read", "public_read_write"]) -> None:
+        """The organisation-wide default of an object (private until set)."""
+    def add_sharing_rule(self, name: str, object: str, criteria: str, grantee: str,
+                         access: Literal["read", "edit"] = "read") -> None:
+        """Shares the records matching the boolean formula `criteria` with 'role:X', 'role_and_subordinates:X',
+        'group:X' or 'user:X'."""
+    def remove_sharing_rule(self, object: str, name: str) -> None:
+        """Removes a sharing rule."""
+    def share(self, object: str, id: str, grantee: str, access: Literal["read", "edit"] = "read") -> None:
+        """Shares one record with a grantee; takes edit access to the record."""
+    def unshare(self, object: str, id: str, grantee: str) -> None:
+        """Removes a manual share."""
+    def shares(self, object: str, id: str) -> List[Dict[str, str]]:
+        """The manual shares of a record: dicts of grantee and access."""
+    def access(self, object: str) -> Dict[str, Any]:
+        """What this session's user may do with the object: bypass, permissions, sharing, hidden_fields,
+        read_only_fields."""
     def install_default_models(self) -> List[str]:
         """Registers the default models of the standard catalog (the seed's formulas) that are missing."""
     # ---- forecasts, recommendations, sentiment (docs/scoring.md) ----
@@ -245,7 +285,9 @@ class Session:
                  traceback: Optional[TracebackType]) -> bool: ...
 
 class Database(Session):
-    def session(self, user: str, tenant: str = "default") -> Session: ...
+    def session(self, user: str, tenant: str = "default",
+                access: Literal["system", "user"] = "system") -> Session:
+        """A session acting for `user` in `tenant`; access="user" enforces the user's permissions and sharing."""
     def close(self) -> None: ...
     @property
     def path(self) -> str: ...

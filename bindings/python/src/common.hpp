@@ -80,6 +80,7 @@ void bind_workflow_methods(py::class_<Session>& session);
 void bind_service_methods(py::class_<Session>& session);
 /// Session.history / export_person / erase_person (security.cpp).
 void bind_security_methods(py::class_<Session>& session);
+void bind_access_methods(py::class_<Session>& session);
 /// Database.verify_history / backup (security.cpp).
 void bind_database_security(py::class_<Database, Session>& database);
 /// hotcrm.check / hotcrm.evaluate (no database).

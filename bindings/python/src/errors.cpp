@@ -20,6 +20,7 @@ struct ErrorTypes {
   PyObject* formula = nullptr;
   PyObject* evaluation = nullptr;
   PyObject* workflow = nullptr;
+  PyObject* permission = nullptr;
 };
 ErrorTypes g_types;
 
@@ -65,6 +66,7 @@ PyObject* type_for_code(ErrorCode code) {
     case ErrorCode::conflict: return g_types.conflict;
     case ErrorCode::constraint: return g_types.constraint;
     case ErrorCode::store: return g_types.store;
+    case ErrorCode::permission: return g_types.permission;
     case ErrorCode::io:
     case ErrorCode::internal: return g_types.base;
   }
@@ -181,6 +183,12 @@ void register_errors(py::module_& m) {
                                  ErrorCode::constraint);
   g_types.store = make_type(m, "StoreError", "The database engine failed (I/O, corruption, busy, locked).",
                             g_types.base, ErrorCode::store);
+  g_types.permission = make_type(m, "PermissionError",
+                                 "The session's user (a session opened with access=\"user\") may not do this: an\n"
+                                 "object permission it lacks, a record it may read but not edit, a read-only field, an\n"
+                                 "administration call. Records it cannot read raise NotFoundError, and fields hidden\n"
+                                 "from it are unknown fields, so that their existence does not leak.",
+                                 g_types.base, ErrorCode::permission);
   g_types.formula = make_type(m, "FormulaError",
                               "A formula does not compile. .diagnostics lists every problem as a dict with the\n"
                               "keys code ('E_FORMULA_SYNTAX', ...), line, column, length (1-based, in bytes),\n"

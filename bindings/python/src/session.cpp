@@ -903,6 +903,7 @@ void bind_session(py::module_& m) {
   bind_workflow_methods(session);
   bind_service_methods(session);
   bind_security_methods(session);
+  bind_access_methods(session);
 
   // ---- Database ----
   py::class_<Database, Session> database(m, "Database",
@@ -911,12 +912,17 @@ void bind_session(py::module_& m) {
   database
       .def(
           "session",
-          [](const Database& self, const std::string& user, const std::string& tenant) {
+          [](const Database& self, const std::string& user, const std::string& tenant, const std::string& access) {
             if (user.empty()) throw UsageError(ErrorCode::usage, "a session needs a user");
-            return self.session(SessionContext{user, tenant});
+            if (access != "system" && access != "user")
+              throw UsageError(ErrorCode::usage, "access must be \"system\" or \"user\", not \"" + access + "\"");
+            return self.session(SessionContext{user, tenant, access == "user" ? AccessMode::user : AccessMode::system});
           },
-          py::arg("user"), py::arg("tenant") = "default",
-          "A Session acting for `user` in `tenant`, recorded in created_by / updated_by / owner_id.")
+          py::arg("user"), py::arg("tenant") = "default", py::arg("access") = "system",
+          "A Session acting for `user` in `tenant`, recorded in created_by / updated_by / owner_id.\n"
+          "access=\"user\" applies the user's permission sets, field-level security and record sharing\n"
+          "to every call (docs/security.md); \"system\" (the default) bypasses them, for the host\n"
+          "application itself.")
       .def("close", [](Database& self) { without_gil([&] { self.close(); }); },
            "Closes the connection; later calls raise UsageError. Idempotent.")
       .def_property_readonly("path", [](const Database& self) { return self.path().string(); },

@@ -16,6 +16,7 @@
 #include "hotcrm/formula/formula.hpp"
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/progress.hpp"
+#include "hotcrm/store/access.hpp"
 #include "hotcrm/store/history.hpp"
 #include "hotcrm/store/query.hpp"
 #include "hotcrm/store/record.hpp"
@@ -54,10 +55,14 @@ struct OpenOptions {
   std::uint64_t id_seed = 0;
 };
 
-/// Who is acting: recorded in created_by / updated_by / owner_id and tenant_id.
+/// Who is acting: recorded in created_by / updated_by / owner_id and tenant_id. `access` says
+/// whether the user's permissions and sharing apply (AccessMode::user) or the session bypasses
+/// them (AccessMode::system, the default: the host application, imports of reference data,
+/// administration). A session serving an end user must ask for AccessMode::user.
 struct SessionContext {
   std::string user = "system";
   std::string tenant = "default";
+  AccessMode access = AccessMode::system;
 };
 
 enum class OnError : std::uint8_t { abort, skip };
@@ -331,6 +336,41 @@ class Session {
   /// for these writes. The history chain still verifies; a gdpr_erase audit entry lists what was
   /// erased. Throws UsageError for a blank address.
   ErasureReport erase_person(std::string_view email);
+  // ---- Access control (docs/security.md) ----
+  // The security model belongs to the session's tenant. Changing it takes a system session or an
+  // administrator (else PermissionError); share / unshare take edit access to the record.
+
+  /// Creates a role, or moves it under another `parent` (empty: the top). UsageError for an
+  /// unknown parent or a cycle.
+  void define_role(std::string_view role, std::string_view parent = {});
+  /// Creates or replaces a user of the security model: its role and administrator flag.
+  void set_user(const UserAccess& user);
+  /// The user's entry, or nullopt.
+  std::optional<UserAccess> user_access(std::string_view user);
+  void add_to_group(std::string_view group, std::string_view user);
+  void remove_from_group(std::string_view group, std::string_view user);
+  /// Sets what `permission_set` allows on `object` (replacing its earlier grant for the object).
+  void grant(std::string_view permission_set, std::string_view object, const ObjectPermissions& permissions);
+  /// Field-level security: what `permission_set` allows on one field (see FieldPermissions).
+  void grant_field(std::string_view permission_set, std::string_view object, std::string_view field,
+                   const FieldPermissions& permissions);
+  void assign_permission_set(std::string_view user, std::string_view permission_set);
+  void revoke_permission_set(std::string_view user, std::string_view permission_set);
+  /// The organisation-wide default of `object` (private until set).
+  void set_sharing_model(std::string_view object, SharingModel model);
+  /// Adds or replaces (by object and name) a criteria-based sharing rule; UsageError(parse) when
+  /// the criteria are not a boolean formula over the object.
+  void add_sharing_rule(const SharingRule& rule);
+  void remove_sharing_rule(std::string_view object, std::string_view name);
+  /// Shares one record with a grantee (replacing an earlier share with it).
+  void share(std::string_view object, std::string_view id, const Grantee& grantee,
+             ShareAccess access = ShareAccess::read);
+  void unshare(std::string_view object, std::string_view id, const Grantee& grantee);
+  /// The manual shares of a record.
+  std::vector<RecordShare> shares(std::string_view object, std::string_view id);
+  /// What this session's user may do with `object` (bypass for system sessions and administrators).
+  EffectiveAccess access(std::string_view object);
+
   // Approval processes (docs/service.md). The acting user (SessionContext::user) submits and
   // recalls; approve and reject name the approver (empty: the acting user). Each call is one
   // transaction; a refused call (not pending, not an approver, no process applies, a step with no
