@@ -100,10 +100,10 @@ class SeedFlows {
         agenda_.erase(agenda_.begin());
         step();
       }
-      const RunReport report = db_.run_due(now);
-      story_.timers_run += report.timers_run;
-      story_.timers_dropped += report.timers_dropped;
-      story_.schedule_runs += report.schedule_runs;
+      const RunReport due = db_.run_due(now);
+      story_.timers_run += due.timers_run;
+      story_.timers_dropped += due.timers_dropped;
+      story_.schedule_runs += due.schedule_runs;
     }
     report(out);
   }

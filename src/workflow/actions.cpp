@@ -8,6 +8,7 @@
 
 #include "model/coerce.hpp"
 #include "scoring/row_scoring.hpp"
+#include "store/codec.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 
