@@ -72,10 +72,12 @@ struct Story {
   std::int64_t leads_new = 0, leads_routed = 0, leads_converted = 0, opportunities = 0;
   Decimal pipeline = Decimal::from_int(0);
   std::int64_t quotes = 0, quotes_without_approval = 0, submitted = 0, decisions = 0, approved = 0, rejected = 0;
+  std::int64_t sent_back = 0, resubmitted = 0;
   std::int64_t quotes_sent = 0, quotes_accepted = 0, quotes_declined = 0, contracts = 0, contracts_activated = 0;
   std::int64_t invoices = 0, payments = 0;
   Decimal invoiced = Decimal::from_int(0), received = Decimal::from_int(0);
-  std::int64_t cases = 0, cases_routed = 0, escalated_by_managers = 0, cases_resolved = 0;
+  std::int64_t cases = 0, cases_routed = 0, cases_queued = 0, cases_routed_later = 0, escalated_by_managers = 0;
+  std::int64_t cases_resolved = 0;
   std::int64_t offers_extended = 0, offers_accepted = 0, offers_declined = 0;
   std::int64_t timers_run = 0, timers_dropped = 0, schedule_runs = 0;
   std::map<std::string, std::pair<std::int64_t, std::string>> refused;  ///< step -> count, first reason
@@ -140,6 +142,11 @@ class SeedFlows {
     // The demo's routing replaces the generated assignment rules.
     for (const auto& id : ids_of(db_, Query{.object = "assignment_rule", .filter = Filter::compare("active", CompareOp::eq, true)}))
       db_.update("assignment_rule", id, {{"active", false}});
+    // The customers who write to support: contacts with their accounts (and the account's SLA tier).
+    auto contacts = db_.query(Query{.object = "contact", .filter = Filter::compare("account_id", CompareOp::not_null),
+                                    .order_by = {{"last_name", false}}, .limit = 10, .fields = {"id", "account_id"}});
+    for (std::size_t r = 0; r < contacts.size(); ++r)
+      customers_.emplace_back(contacts.rows.at(r, 1).as_string(), contacts.rows.at(r, 0).as_string());
     route("lead", "Inside sales", "round_robin", reps_, "last_name");
     route("support_case", "Support desk", "load_balanced", agents_, "subject");
   }
@@ -189,6 +196,7 @@ class SeedFlows {
       at(at_hour(day, 8), "lead created", [this] { new_leads(); });
       at(at_hour(day, 9), "lead converted", [this] { convert_leads(); });
       at(at_hour(day, 9), "case escalated", [this] { escalate_violations(); });
+      at(at_hour(day, 9), "case assigned from the queue", [this] { drain_queue(); });
       at(at_hour(day, 10), "approval decided", [this] { decide_approvals(); });
       at(at_hour(day, 11), "quote answered", [this] { answer_quotes(); });
       at(at_hour(day, 12), "contract activated", [this] { activate_contracts(); });
@@ -227,7 +235,13 @@ class SeedFlows {
                                    .limit = 3 * options_.scale});
     for (const auto& id : ready) {
       attempt("lead converted", [&] {
-        const auto converted = db_.convert_lead(id);
+        // As the seed does: a company that is already an account is converted into that account.
+        LeadConversionOptions options;
+        const auto company = db_.get("lead", id).at("company");
+        auto existing = ids_of(db_, Query{.object = "account", .filter = Filter::compare("name", CompareOp::eq, company),
+                                          .limit = 1});
+        if (!existing.empty()) options.account_id = existing.front();
+        const auto converted = db_.convert_lead(id, options);
         ++story_.leads_converted;
         if (!converted.opportunity_id) return;
         ++story_.opportunities;
@@ -264,23 +278,38 @@ class SeedFlows {
     }
   }
 
-  /// Each pending step's approver decides: the team lead refuses discounts above 30 %, everyone
-  /// else approves.
+  /// Each pending step's approver decides: the manager (level 2) sends discounts above 15 % back to
+  /// the team lead, who then rejects them; the rep resubmits at 10 %. Everything else is approved.
   void decide_approvals() {
     for (const auto& id : quotes_) {
       auto state = db_.approval("quote", id);
       if (!state || state->status != "pending" || state->pending_approvers.empty()) continue;
       attempt("approval decided", [&] {
         const auto discount = db_.get("quote", id).at("discount_percent").as_decimal();
-        ++story_.decisions;
         const auto& approver = state->pending_approvers.front();
-        if (state->step == 1 && discount > Decimal::from_int(30)) {  // final at level 1
-          if (db_.reject("quote", id, approver, "discount too deep").status == "rejected") ++story_.rejected;
+        const bool sent_back = std::any_of(state->history.begin(), state->history.end(),
+                                           [](const ApprovalItem& item) { return item.decision == "rejected"; });
+        ++story_.decisions;
+        if (state->step == 2 && discount > Decimal::from_int(15)) {
+          db_.reject("quote", id, approver, "too deep: back to the team lead");
+          ++story_.sent_back;
+        } else if (state->step == 1 && sent_back) {
+          db_.reject("quote", id, approver, "the manager refused this discount");
+          ++story_.rejected;
+          at(office_.after_working_hours(*clock_, 1), "quote resubmitted", [this, id] { resubmit(id); });
         } else if (db_.approve("quote", id, approver).status == "approved") {
           ++story_.approved;
         }
       });
     }
+  }
+
+  void resubmit(const std::string& id) {
+    const auto owner = text_of(db_.get("quote", id), "owner_id");
+    Session rep = db_.session(SessionContext{.user = owner});
+    rep.update("quote", id, {{"discount_percent", Decimal::from_int(10)}});
+    rep.submit_for_approval("quote", id);
+    ++story_.resubmitted;
   }
 
   void send_approved_quotes() {
@@ -320,15 +349,16 @@ class SeedFlows {
   void activate_contracts() {
     auto drafts = ids_of(db_, Query{.object = "contract",
                                     .filter = Filter::and_({Filter::compare("status", CompareOp::eq, "draft"),
-                                                            Filter::compare("created_at", CompareOp::ge, start_),
+                                                            Filter::compare("created_at", CompareOp::gt, start_),
                                                             Filter::compare("created_at", CompareOp::lt,
                                                                             DateTime::from_date(clock_->date()))})});
     for (const auto& id : drafts) {
       attempt("contract activated", [&] {
         db_.update("contract", id, {{"status", "activated"}});
         ++story_.contracts_activated;
-        for (const auto& invoice : ids_of(db_, Query{.object = "invoice", .filter = Filter::compare("contract_id", CompareOp::eq, id)}))
-          bill(invoice);
+        const auto raised = Filter::and_({Filter::compare("contract_id", CompareOp::eq, id),
+                                          Filter::compare("billing_source", CompareOp::eq, "contract_activation")});
+        for (const auto& invoice : ids_of(db_, Query{.object = "invoice", .filter = raised})) bill(invoice);
       });
     }
   }
@@ -370,13 +400,41 @@ class SeedFlows {
     for (std::int64_t k = 0; k < options_.scale; ++k) {
       const auto n = story_.cases++;
       attempt("case opened", [&] {
-        const auto id = db_.insert("support_case", {{"subject", fmt::format("Demo case {}", n + 1)},
-                                                    {"description", "The customer reports a problem"}, {"origin", "email"},
-                                                    {"priority", priorities[static_cast<std::size_t>(n) % priorities.size()]}});
+        Record values{{"subject", fmt::format("Demo case {}", n + 1)}, {"description", "The customer reports a problem"},
+                      {"origin", "email"}, {"priority", priorities[static_cast<std::size_t>(n) % priorities.size()]}};
+        if (!customers_.empty()) {
+          const auto& [account, contact] = customers_[static_cast<std::size_t>(n) % customers_.size()];
+          values.emplace("account_id", account);
+          values.emplace("contact_id", contact);
+        }
+        const auto id = db_.insert("support_case", values);
         cases_.push_back(id);
         const auto owner = text_of(db_.get("support_case", id), "owner_id");
-        if (std::find(agents_.begin(), agents_.end(), owner) == agents_.end()) return;
+        if (std::find(agents_.begin(), agents_.end(), owner) == agents_.end()) {
+          ++story_.cases_queued;  // every agent is at max_cases: the case waits in the queue
+          queued_.emplace(id, n);
+          return;
+        }
         ++story_.cases_routed;
+        db_.fire("support_case", id, "assign");
+        handle_case(id, n);
+      });
+    }
+  }
+
+  /// Every morning the cases waiting in the queue are offered to the agents again (Session::assign).
+  void drain_queue() {
+    for (auto it = queued_.begin(); it != queued_.end();) {
+      const auto [id, n] = *it;
+      std::string agent;
+      attempt("case assigned from the queue", [&] { agent = db_.assign("support_case", id); });
+      if (agent.empty()) {
+        ++it;
+        continue;
+      }
+      it = queued_.erase(it);
+      ++story_.cases_routed_later;
+      attempt("case assigned from the queue", [&] {
         db_.fire("support_case", id, "assign");
         handle_case(id, n);
       });
@@ -412,9 +470,9 @@ class SeedFlows {
            fire_from("waiting_customer", "customer_responded"));
         at(office_.after_working_hours(plus_hours(office_.after_working_hours(opened, 3), 20), 2), "case resolved", resolve);
         break;
-      case 2:  // a busy day: answered late, fixed the next day
-        at(office_.after_working_hours(opened, 6), "case answered", respond);
-        at(office_.after_working_hours(opened, 12), "case resolved", resolve);
+      case 2:  // a busy day: answered late (after the warning), fixed the next day
+        at(office_.after_working_hours(opened, 7), "case answered", respond);
+        at(office_.after_working_hours(opened, 14), "case resolved", resolve);
         break;
       case 3:  // forgotten for two days
         at(office_.after_working_hours(opened, 16), "case answered", respond);
@@ -490,7 +548,8 @@ class SeedFlows {
   }
 
   std::int64_t count_since(const std::string& object, Filter filter = Filter::all()) {
-    return db_.count(object, Filter::and_({Filter::compare("created_at", CompareOp::ge, start_), std::move(filter)}));
+    // The generated records were all created at the start: the story's come after.
+    return db_.count(object, Filter::and_({Filter::compare("created_at", CompareOp::gt, start_), std::move(filter)}));
   }
 
   void report(std::ostream& out) {
@@ -499,9 +558,10 @@ class SeedFlows {
     row("Lead to opportunity", fmt::format("{} new leads, {} routed round-robin to 3 reps; {} converted, {} opportunities "
                                            "({} in pipeline)", s.leads_new, s.leads_routed, s.leads_converted,
                                            s.opportunities, s.pipeline.to_string()));
-    row("Quote to order", fmt::format("{} quotes: {} needed no approval, {} submitted for discount approval; {} decisions, "
-                                      "{} approved, {} rejected", s.quotes, s.quotes_without_approval, s.submitted,
-                                      s.decisions, s.approved, s.rejected));
+    row("Quote to order", fmt::format("{} quotes: {} needed no approval, {} submitted for discount approval; {} decisions: "
+                                      "{} approved, {} sent back a level, {} rejected and resubmitted at 10 %",
+                                      s.quotes, s.quotes_without_approval, s.submitted, s.decisions, s.approved,
+                                      s.sent_back, s.resubmitted));
     row("", fmt::format("{} sent, {} accepted ({} opportunities Closed Won, {} 12-month contracts), {} declined",
                         s.quotes_sent, s.quotes_accepted, s.quotes_accepted, s.contracts, s.quotes_declined));
     row("Order to invoice", fmt::format("{} contracts activated, {} Net 30 invoices raised for {}", s.contracts_activated,
@@ -518,9 +578,12 @@ class SeedFlows {
     };
     std::int64_t escalated = 0;
     for (const auto& id : cases_) escalated += db_.get("support_case", id).at("is_escalated") == Value(true);
-    row("Case resolution", fmt::format("{} cases, {} routed load-balanced to 3 agents; {} escalated ({} by managers after "
-                                       "a violation, the rest automatically); {} resolved, {} closed, {} auto-closed "
-                                       "(no customer answer), {} open", s.cases, s.cases_routed, escalated,
+    const std::string queued = s.cases_queued == 0 ? std::string()
+                               : fmt::format(" ({} waited in the queue with every agent at max_cases, {} of them "
+                                             "assigned on a later morning)", s.cases_queued, s.cases_routed_later);
+    row("Case resolution", fmt::format("{} cases, {} routed load-balanced to 3 agents{}; {} escalated ({} by managers "
+                                       "after a violation, the rest automatically); {} resolved, {} closed, {} "
+                                       "auto-closed (no customer answer), {} open", s.cases, s.cases_routed, queued, escalated,
                                        s.escalated_by_managers, s.cases_resolved, state_count("closed"),
                                        state_count("auto_closed"),
                                        static_cast<std::int64_t>(cases_.size()) - state_count("closed") -
@@ -530,7 +593,7 @@ class SeedFlows {
       row("", fmt::format("SLA {:<15} met {}, met after a warning {}, violated {}, still running {}", milestone, t.met,
                           t.warned, t.violated, t.open));
     }
-    auto hired = db_.query(Query{.object = "employee", .filter = Filter::compare("created_at", CompareOp::ge, start_),
+    auto hired = db_.query(Query{.object = "employee", .filter = Filter::compare("created_at", CompareOp::gt, start_),
                                  .order_by = {{"employee_number", false}}, .fields = {"employee_number"}});
     std::string numbers;
     if (hired.size() > 0)
@@ -551,6 +614,8 @@ class SeedFlows {
   Office office_;
   Story story_;
   std::vector<std::string> reps_, agents_, quotes_, cases_, offers_;
+  std::vector<std::pair<std::string, std::string>> customers_;  ///< account, contact
+  std::map<std::string, std::int64_t> queued_;                  ///< cases waiting for an agent, by position
   std::map<std::string, std::int32_t> sent_on_;  ///< quote -> day it was sent
   std::set<std::string> answered_;
   std::multimap<std::int64_t, std::function<void()>> agenda_;  ///< in time order, then in the order planned

@@ -251,7 +251,7 @@ TEST_CASE_FIXTURE(SalesDb, "quote to order: discount approval, acceptance closes
 }
 
 TEST_CASE_FIXTURE(SalesDb, "quote to order: small discounts need no approval; a failing acceptance keeps nothing") {
-  const auto small = quote("5");  // not above 5 %: level 0
+  const auto small = quote("5", 3);  // not above 5 %: level 0
   CHECK(db.get("quote", small).at("approval_level").as_double() == 0);
   CHECK_THROWS_AS(as(rep).submit_for_approval("quote", small), WorkflowError);
   // The deal cannot close won at zero: the acceptance fails as a whole, the quote stays sent.
@@ -263,10 +263,14 @@ TEST_CASE_FIXTURE(SalesDb, "quote to order: small discounts need no approval; a 
   CHECK(text("opportunity", opportunity, "stage") == "proposal");
   CHECK(db.count("contract") == 0);
 
+  // With tax the total has more decimals than money: deal and contract get it to the cent.
+  db.update("quote", small, {{"tax_percent", "7.33"}});  // 2,850.00 + 208.905
+  CHECK(db.get("quote", small).at("total_price").as_double() == doctest::Approx(3058.905));
   db.update("quote", small, {{"status", "accepted"}});
   CHECK(text("opportunity", opportunity, "stage") == "closed_won");
-  CHECK(db.get("opportunity", opportunity).at("amount").as_decimal() == money("9500.00"));
+  CHECK(db.get("opportunity", opportunity).at("amount").as_decimal() == money("3058.91"));
   CHECK(db.count("contract") == 1);
+  CHECK(db.get("contract", ids("contract", Filter::all()).at(0)).at("contract_value").as_decimal() == money("3058.91"));
 }
 
 namespace {
