@@ -218,6 +218,7 @@ void shape_payment(RowContext& context) {
   context.set("account_id", contract->value("account_id"));
   context.set("opportunity_id", contract->value("opportunity_id"));
   context.set("quote_id", Value());
+  context.set("invoice_id", Value());  // a planned instalment, not yet applied to an invoice
   const auto instalment = context.next_number(contract->id());
   const Decimal value = contract->value("contract_value").as_decimal();
   const Decimal planned = Decimal::divide(value, Decimal(4, 0), 2);

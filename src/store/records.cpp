@@ -444,7 +444,7 @@ struct DeleteFallout {
     };
     for (const auto& [plan, row] : cascaded) touch(plan, row);
     for (const auto& [plan, row] : detached) touch(plan, row);
-    for (auto& [plan, refresher] : refreshers) refresher.refresh(&deleted);
+    for (auto& [plan, refresher] : refreshers) refresher.refresh(&deleted, &session);
   }
 
  private:
@@ -496,7 +496,7 @@ std::string Session::insert(std::string_view object, const Record& record) {
   detail::RollupRefresher rollups(*impl_, context_.tenant, now, writer.plan());
   if (rollups.active()) {
     rollups.touch(row);
-    rollups.refresh();
+    rollups.refresh(nullptr, this);
   }
   transaction.commit();
   return row[kId].as_string();
@@ -591,7 +591,7 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
   if (rollups.active()) {
     rollups.touch(prior);
     rollups.touch(*row);
-    rollups.refresh();
+    rollups.refresh(nullptr, this);
   }
   transaction.commit();
   return stored_version + 1;
@@ -642,7 +642,7 @@ void Session::remove(std::string_view object, std::string_view id) {
   detail::RollupRefresher rollups(*impl_, context_.tenant, clock.now(), plan);
   if (rollups.active()) {
     rollups.touch(*stored);
-    rollups.refresh(&fallout.deleted);
+    rollups.refresh(&fallout.deleted, this);
   }
   fallout.follow_up(*this, *impl_, context_.tenant, clock.now());
   transaction.commit();
@@ -805,12 +805,12 @@ ImportReport BulkImport::State::finish() {
                    [](const FieldError& a, const FieldError& b) { return a.row < b.row; });
   if (options.on_error == OnError::abort && !report.rejected.empty()) throw ValidationError(std::move(report.rejected));
   if (deferred) deferred->build_rest();
+  Session session = SessionInternals::make(impl, context);
   if (!rowids.empty() && options.run_workflows) {
     auto [first, last] = std::minmax_element(rowids.begin(), rowids.end());
-    Session session = SessionInternals::make(impl, context);
     detail::after_import(session, impl->plan(object), *first, *last);
   }
-  if (rollups && rollups->active()) rollups->refresh();
+  if (rollups && rollups->active()) rollups->refresh(nullptr, options.run_workflows ? &session : nullptr);
   if (report.inserted >= kAnalyzeAfterRows) refresh_statistics(impl->db(), object, report.inserted);
   transaction->commit();
   transaction.reset();

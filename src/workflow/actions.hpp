@@ -33,6 +33,10 @@ class ActionRunner {
 
  private:
   Value evaluate(const CompiledValue& value, const std::string& source);
+  /// The value written to `object`.`field`: evaluate(), or the sequence's next number there.
+  Value value_for(const CompiledValue& value, const std::string& object, const std::string& field,
+                  const std::string& source);
+  std::string next_in_sequence(const std::string& format, const std::string& object, const std::string& field);
   Value evaluate_formula(const Formula& formula, const std::string& source);
   std::string render(const CompiledValue& value, const std::string& source);
   nlohmann::json render_body(const nlohmann::json& node, const std::vector<CompiledValue>& leaves, std::size_t& next,
