@@ -103,6 +103,7 @@ def load():
         target["fields"] = target["fields"] + [dict(f, package=ext["package"]) for f in ext.get("fields", [])]
         target["validation_rules"] = (target.get("validation_rules", []) +
                                       [dict(r, package=ext["package"]) for r in ext.get("validation_rules", [])])
+        target["workflow_rules"] = target.get("workflow_rules", []) + ext.get("workflow_rules", [])
     return objects, extensions
 
 
