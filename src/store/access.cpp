@@ -416,13 +416,25 @@ void check_grantee(Session::Impl& impl, const std::string& tenant, const Grantee
 
 int flag(bool value) { return value ? 1 : 0; }
 
+/// What every change of the security model takes: the session's lock, access resolved for the
+/// caller, a writable database and an administrator (or a system session).
+class AdministrationCall {
+ public:
+  AdministrationCall(Session::Impl& impl, const SessionContext& context, std::string_view what)
+      : lock_(impl.mutex), guard_(impl, context) {
+    impl.require_writable();
+    guard_.require_administrator(what);
+  }
+
+ private:
+  std::lock_guard<std::recursive_mutex> lock_;
+  AccessGuard guard_;
+};
+
 }  // namespace
 
 void Session::define_role(std::string_view role, std::string_view parent) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("define roles");
+  AdministrationCall call(*impl_, context_, "define roles");
   require_name("a role", role);
   const std::string name(role), above(parent);
   if (!above.empty()) {
@@ -447,10 +459,7 @@ void Session::define_role(std::string_view role, std::string_view parent) {
 }
 
 void Session::set_user(const UserAccess& user) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("define users");
+  AdministrationCall call(*impl_, context_, "define users");
   require_name("a user", user.user);
   if (!user.role.empty()) require_role(*impl_, context_.tenant, user.role);
   admin_exec(*impl_,
@@ -473,10 +482,7 @@ std::optional<UserAccess> Session::user_access(std::string_view user) {
 }
 
 void Session::add_to_group(std::string_view group, std::string_view user) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("change groups");
+  AdministrationCall call(*impl_, context_, "change groups");
   require_name("a group", group);
   require_name("a group member", user);
   admin_exec(*impl_, "INSERT OR IGNORE INTO _hotcrm_group_member (tenant_id, group_name, user_name) VALUES (?, ?, ?)",
@@ -484,19 +490,13 @@ void Session::add_to_group(std::string_view group, std::string_view user) {
 }
 
 void Session::remove_from_group(std::string_view group, std::string_view user) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("change groups");
+  AdministrationCall call(*impl_, context_, "change groups");
   admin_exec(*impl_, "DELETE FROM _hotcrm_group_member WHERE tenant_id = ? AND group_name = ? AND user_name = ?",
              {Value(context_.tenant), Value(std::string(group)), Value(std::string(user))});
 }
 
 void Session::grant(std::string_view permission_set, std::string_view object, const ObjectPermissions& p) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("grant permissions");
+  AdministrationCall call(*impl_, context_, "grant permissions");
   require_name("a permission set", permission_set);
   impl_->plan(object);  // SchemaError for an unknown object
   admin_exec(*impl_,
@@ -513,10 +513,7 @@ void Session::grant(std::string_view permission_set, std::string_view object, co
 
 void Session::grant_field(std::string_view permission_set, std::string_view object, std::string_view field,
                           const FieldPermissions& p) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("grant field permissions");
+  AdministrationCall call(*impl_, context_, "grant field permissions");
   require_name("a permission set", permission_set);
   const ObjectDef& definition = *impl_->plan(object).object;
   const FieldDef* target = definition.find_field(field);
@@ -534,10 +531,7 @@ void Session::grant_field(std::string_view permission_set, std::string_view obje
 }
 
 void Session::assign_permission_set(std::string_view user, std::string_view permission_set) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("assign permission sets");
+  AdministrationCall call(*impl_, context_, "assign permission sets");
   require_name("a user", user);
   require_name("a permission set", permission_set);
   admin_exec(*impl_,
@@ -546,19 +540,13 @@ void Session::assign_permission_set(std::string_view user, std::string_view perm
 }
 
 void Session::revoke_permission_set(std::string_view user, std::string_view permission_set) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("revoke permission sets");
+  AdministrationCall call(*impl_, context_, "revoke permission sets");
   admin_exec(*impl_, "DELETE FROM _hotcrm_permission_assignment WHERE tenant_id = ? AND user_name = ? AND permission_set = ?",
              {Value(context_.tenant), Value(std::string(user)), Value(std::string(permission_set))});
 }
 
 void Session::set_sharing_model(std::string_view object, SharingModel model) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("set sharing models");
+  AdministrationCall call(*impl_, context_, "set sharing models");
   impl_->plan(object);
   admin_exec(*impl_,
              "INSERT INTO _hotcrm_sharing_model (tenant_id, object, model) VALUES (?, ?, ?) "
@@ -567,10 +555,7 @@ void Session::set_sharing_model(std::string_view object, SharingModel model) {
 }
 
 void Session::add_sharing_rule(const SharingRule& rule) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("define sharing rules");
+  AdministrationCall call(*impl_, context_, "define sharing rules");
   require_name("a sharing rule", rule.name);
   impl_->plan(rule.object);
   check_grantee(*impl_, context_.tenant, rule.grantee);
@@ -587,10 +572,7 @@ void Session::add_sharing_rule(const SharingRule& rule) {
 }
 
 void Session::remove_sharing_rule(std::string_view object, std::string_view name) {
-  std::lock_guard lock(impl_->mutex);
-  AccessGuard guard(*impl_, context_);
-  impl_->require_writable();
-  guard.require_administrator("remove sharing rules");
+  AdministrationCall call(*impl_, context_, "remove sharing rules");
   admin_exec(*impl_, "DELETE FROM _hotcrm_sharing_rule WHERE tenant_id = ? AND object = ? AND name = ?",
              {Value(context_.tenant), Value(std::string(object)), Value(std::string(name))});
 }
