@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libsqlite3-dev libfmt-dev nlohmann-json3-dev libxtensor-dev xtl-dev libxsimd-dev doctest-dev
-  libcli11-dev pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
+  libsodium-dev libcli11-dev pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
   tzdata python3-sklearn python3-xgboost
   # Tests only: the exponential smoothing is checked against statsmodels (those tests skip without it).
   python3-statsmodels

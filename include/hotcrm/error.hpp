@@ -18,7 +18,9 @@ enum class ErrorCode : std::uint16_t {
   usage = 1000,           ///< bad argument or misuse of the API
   parse = 1001,           ///< malformed text input (JSON, CSV, filter expression)
   not_supported = 1002,   ///< the operation is not available in this configuration
-  cancelled = 1003,       ///< a progress callback asked to stop
+  cancelled = 1003,       ///< a progress callback or a cancel token asked to stop
+  too_large = 1004,       ///< an input over its size limit (formula source, CSV line, catalog JSON)
+  deadline = 1005,        ///< a query ran past its deadline
   schema = 2000,          ///< invalid catalog / object definition
   schema_conflict = 2001, ///< the catalog differs destructively from the stored schema
   unknown_object = 2002,  ///< an object name that is not in the catalog
@@ -30,6 +32,7 @@ enum class ErrorCode : std::uint16_t {
   constraint = 4002,      ///< a referential constraint (restrict) refuses the change
   store = 4003,           ///< the database engine failed (I/O, corruption, locked)
   permission = 4004,      ///< the acting user may not do this (object permission, sharing, field-level security)
+  key = 4005,             ///< an encryption key is missing, or a stored value does not decrypt with it
   io = 5000,              ///< a file could not be read or written
   internal = 9000,        ///< a broken invariant inside the library (a bug)
 };

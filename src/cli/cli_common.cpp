@@ -23,13 +23,16 @@ ExitCode exit_code_for(ErrorCode code) noexcept {
     case ErrorCode::usage:
     case ErrorCode::parse:
     case ErrorCode::not_supported:
+    case ErrorCode::too_large:
     case ErrorCode::schema:
     case ErrorCode::schema_conflict:
     case ErrorCode::unknown_object:
     case ErrorCode::unknown_field:
       return ExitCode::usage;
     case ErrorCode::cancelled:
+    case ErrorCode::deadline:
     case ErrorCode::store:
+    case ErrorCode::key:
     case ErrorCode::io:
     case ErrorCode::internal:
       return ExitCode::runtime;
@@ -51,6 +54,20 @@ void print_field_errors(std::span<const FieldError> errors) {
   for (const FieldError& error : errors) std::cerr << to_string(error) << '\n';
 }
 
+namespace {
+std::string& key_file() {
+  static std::string path;
+  return path;
+}
+}  // namespace
+
+void set_key_file(std::string path) { key_file() = std::move(path); }
+
+void use_keys(OpenOptions& options) {
+  if (key_file().empty()) return;
+  options.keys = std::make_shared<StaticKeyProvider>(StaticKeyProvider::from_file(key_file()));
+}
+
 Database open_existing_database(const std::string& path, bool writable, std::optional<DateTime> now) {
   if (!std::filesystem::exists(path)) {
     throw CommandLineError(fmt::format("no database at '{}' (create one with: hotcrm init {})", path, path));
@@ -59,6 +76,7 @@ Database open_existing_database(const std::string& path, bool writable, std::opt
   options.create = false;
   options.read_only = !writable;
   if (now) options.clock = fixed_clock(*now);
+  use_keys(options);
   return Database::open(path, options);
 }
 

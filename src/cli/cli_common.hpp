@@ -61,6 +61,12 @@ void print_error(std::string_view message);
 /// Writes one line per field problem to stderr (to_string(FieldError)).
 void print_field_errors(std::span<const FieldError> errors);
 
+/// The key file of encrypted fields: --key-file, or the HOTCRM_KEY_FILE environment variable
+/// (set by main before a command runs; empty: no keys).
+void set_key_file(std::string path);
+/// Gives `options` the key provider read from the key file (none without a key file).
+void use_keys(OpenOptions& options);
+
 /// Opens an existing database (never creates one: a mistyped path must not leave an empty file
 /// behind). Throws CommandLineError when the file does not exist. `now` pins the database clock
 /// (replays, scripts that act "as of" a time).

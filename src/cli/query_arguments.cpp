@@ -1,5 +1,8 @@
 #include "cli/query_arguments.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 namespace hotcrm::cli {
 
 Query QueryArguments::to_query() const {
@@ -10,6 +13,8 @@ Query QueryArguments::to_query() const {
   query.limit = limit;
   query.offset = offset;
   query.fields = split_list(fields);
+  if (timeout_seconds > 0)
+    query.limits.timeout = std::chrono::milliseconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(timeout_seconds * 1000)));
   return query;
 }
 
@@ -26,6 +31,8 @@ void add_query_arguments(CLI::App& command, QueryArguments& arguments) {
   command.add_option("--as", arguments.as_user,
                      "read as this user: its permissions, field-level security and record sharing apply");
   command.add_option("--tenant", arguments.tenant, "the tenant to read (default: default)");
+  command.add_option("--timeout", arguments.timeout_seconds, "stop the read after this many seconds (exit code 3)")
+      ->check(CLI::NonNegativeNumber);
 }
 
 Session QueryArguments::session(const Database& db) const {

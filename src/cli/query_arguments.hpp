@@ -20,6 +20,7 @@ struct QueryArguments {
   std::string fields;
   std::string as_user;             ///< --as: read as this user, with its access control
   std::string tenant = "default";  ///< --tenant
+  double timeout_seconds = 0;      ///< 0: none
 
   /// The library query these arguments describe. Throws hotcrm::Error(parse) for a bad where- or
   /// order-by string.

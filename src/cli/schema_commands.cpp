@@ -48,6 +48,7 @@ ExitCode run_init(const InitOptions& options) {
     open_options.catalog = Catalog::standard(options.packages);
   }
   open_options.allow_destructive = options.allow_destructive;
+  use_keys(open_options);
   Database database = Database::open(options.database, open_options);
   const MigrationReport& migration = database.migration();
   for (const std::string& step : migration.steps) std::cout << step << '\n';

@@ -1,5 +1,6 @@
 // Accountability and reliability commands: history (a record's field history), audit verify (the
 // hash chain), backup (an online copy), gdpr export | erase (a person's data by e-mail address).
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -21,6 +22,8 @@ struct SecurityOptions {
   std::string user = "system";
   std::string format = "json";
   bool overwrite = false;
+  double older_than_days = 30;
+  std::string now;
 };
 
 nlohmann::json entry_json(const HistoryEntry& entry) {
@@ -97,6 +100,49 @@ ExitCode run_erase(const SecurityOptions& options) {
   return ExitCode::ok;
 }
 
+ExitCode run_restore(const SecurityOptions& options) {
+  Database database = open_existing_database(options.database, true);
+  const auto restored = database.session({.user = options.user}).restore(options.object, options.id);
+  std::cout << nlohmann::json{{"restored", restored}}.dump() << '\n';
+  return ExitCode::ok;
+}
+
+ExitCode run_recycle_bin(const SecurityOptions& options) {
+  Database database = open_existing_database(options.database, false);
+  for (const auto& record : database.recycle_bin(options.object))
+    std::cout << nlohmann::json{{"object", record.object},
+                                {"id", record.id},
+                                {"deleted_at", record.deleted_at.to_string()},
+                                {"deleted_by", record.deleted_by},
+                                {"deleted_with_object", record.deleted_with_object},
+                                {"deleted_with_id", record.deleted_with_id}}
+                     .dump()
+              << '\n';
+  return ExitCode::ok;
+}
+
+ExitCode run_purge(const SecurityOptions& options) {
+  Database database = open_existing_database(options.database, true);
+  // --now pins the reference time (replays, tests); by default the purge runs as of the clock.
+  const DateTime now = options.now.empty() ? system_clock()() : DateTime::parse(options.now);
+  const auto retention = std::chrono::microseconds(static_cast<std::int64_t>(options.older_than_days * 86'400'000'000.0));
+  std::cout << nlohmann::json{{"purged", database.purge(now, retention)}}.dump() << '\n';
+  return ExitCode::ok;
+}
+
+ExitCode run_new_key(const SecurityOptions& options) {
+  if (options.id.empty() || options.id.size() > 255 || options.id.find_first_of(" \t\n#") != std::string::npos)
+    throw CommandLineError("a key id has 1 to 255 characters, without spaces or '#'");
+  std::cout << options.id << ' ' << generate_key_hex() << '\n';
+  return ExitCode::ok;
+}
+
+ExitCode run_rotate(const SecurityOptions& options) {
+  Database database = open_existing_database(options.database, true);
+  std::cout << nlohmann::json{{"reencrypted", database.reencrypt()}}.dump() << '\n';
+  return ExitCode::ok;
+}
+
 }  // namespace
 
 void add_security_commands(CLI::App& app, Action& action) {
@@ -132,6 +178,33 @@ void add_security_commands(CLI::App& app, Action& action) {
     command->add_option("--user", options->user, "the acting user, recorded in the audit entry");
   }
   exporter->callback([options, &action] { action = [options] { return run_export(*options); }; });
+
+  CLI::App* restore = app.add_subcommand("restore", "Bring a deleted record (and its cascade) back from the recycle bin");
+  restore->add_option("db", options->database, "database file")->required();
+  restore->add_option("object", options->object, "object name, e.g. account")->required();
+  restore->add_option("id", options->id, "record id")->required();
+  restore->add_option("--user", options->user, "the acting user, recorded in the history");
+  restore->callback([options, &action] { action = [options] { return run_restore(*options); }; });
+  CLI::App* bin = app.add_subcommand("recycle-bin", "List deleted records, newest first (JSON lines)");
+  bin->add_option("db", options->database, "database file")->required();
+  bin->add_option("--object", options->object, "only this object");
+  bin->callback([options, &action] { action = [options] { return run_recycle_bin(*options); }; });
+  CLI::App* purge = app.add_subcommand("purge", "Remove for good the recycle-bin entries older than the retention");
+  purge->add_option("db", options->database, "database file")->required();
+  purge->add_option("--older-than", options->older_than_days, "retention in days")->check(CLI::NonNegativeNumber);
+  purge->add_option("--now", options->now, "reference time (ISO 8601), default: the clock");
+  purge->callback([options, &action] { action = [options] { return run_purge(*options); }; });
+
+  CLI::App* keys = app.add_subcommand("keys", "Keys of encrypted fields (docs/security.md)");
+  keys->require_subcommand(1);
+  CLI::App* new_key = keys->add_subcommand(
+      "new", "Print a new random key line '<id> <64 hex digits>': append it to the key file to make it current");
+  new_key->add_option("id", options->id, "the key id, e.g. 2026-q3")->required();
+  new_key->callback([options, &action] { action = [options] { return run_new_key(*options); }; });
+  CLI::App* rotate = keys->add_subcommand(
+      "rotate", "Re-encrypt every value an older key sealed with the current key (--key-file); prints {reencrypted}");
+  rotate->add_option("db", options->database, "database file")->required();
+  rotate->callback([options, &action] { action = [options] { return run_rotate(*options); }; });
   eraser->callback([options, &action] { action = [options] { return run_erase(*options); }; });
 }
 

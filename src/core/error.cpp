@@ -11,6 +11,8 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::parse: return "usage.parse";
     case ErrorCode::not_supported: return "usage.not_supported";
     case ErrorCode::cancelled: return "usage.cancelled";
+    case ErrorCode::too_large: return "usage.too_large";
+    case ErrorCode::deadline: return "usage.deadline";
     case ErrorCode::schema: return "schema";
     case ErrorCode::schema_conflict: return "schema.conflict";
     case ErrorCode::unknown_object: return "schema.unknown_object";
@@ -22,6 +24,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::constraint: return "store.constraint";
     case ErrorCode::store: return "store";
     case ErrorCode::permission: return "store.permission";
+    case ErrorCode::key: return "store.key";
     case ErrorCode::io: return "io";
     case ErrorCode::internal: return "internal";
   }

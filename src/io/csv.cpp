@@ -91,8 +91,16 @@ bool CsvReader::next(std::vector<std::string>& fields) {
   std::int64_t column = 0;
   std::int64_t quote_line = 0;
   std::int64_t quote_column = 0;
+  std::size_t bytes = 0;
   for (;;) {
     const Traits::int_type c = buffer->sbumpc();
+    if (++bytes > kMaxRecordBytes) {
+      // Resynchronize on the next line end (inside a runaway quote, that may be far).
+      const std::int64_t error_line = record_line_;
+      if (skip_rest_of_line(*buffer)) ++line_;
+      throw Error(ErrorCode::too_large, fmt::format("CSV line {}: the record is longer than {} bytes (16 MiB, "
+                                                    "kMaxRecordBytes)", error_line, kMaxRecordBytes));
+    }
     if (c != end_of_input && starts_character(c)) ++column;
     const bool record_ends = c == end_of_input || is_line_end(c);
     switch (state) {

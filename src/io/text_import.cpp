@@ -63,8 +63,9 @@ void import_csv_rows(CsvReader& reader, const std::vector<std::string>& header, 
     try {
       if (!reader.next(cells)) return;
     } catch (const Error& error) {
-      if (error.code() != ErrorCode::parse) throw;
-      chunks.reject_line(reader.record_line(), "csv", io_detail::untagged_message(error));
+      if (error.code() != ErrorCode::parse && error.code() != ErrorCode::too_large) throw;
+      chunks.reject_line(reader.record_line(), error.code() == ErrorCode::too_large ? "too_large" : "csv",
+                         io_detail::untagged_message(error));
       continue;
     }
     if (cells.size() != header.size()) {
@@ -88,10 +89,36 @@ void import_csv(std::istream& input, ChunkedImport& chunks) {
 
 bool is_blank(std::string_view line) noexcept { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
 
+/// std::getline that stops keeping bytes past kMaxRecordBytes (the rest of the line is consumed):
+/// a huge line costs no more memory than the limit. False at end of input.
+bool read_bounded_line(std::istream& input, std::string& line, bool& too_long) {
+  line.clear();
+  too_long = false;
+  std::streambuf* buffer = input.rdbuf();
+  bool any = false;
+  for (;;) {
+    const auto c = buffer->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      input.setstate(std::ios::eofbit);
+      return any;
+    }
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() < kMaxRecordBytes) line += static_cast<char>(c);
+    else too_long = true;
+  }
+}
+
 void import_jsonl(std::istream& input, ChunkedImport& chunks) {
   std::string line;
   std::vector<std::string> fields;
-  for (std::int64_t line_number = 1; std::getline(input, line); ++line_number) {
+  bool too_long = false;
+  for (std::int64_t line_number = 1; read_bounded_line(input, line, too_long); ++line_number) {
+    if (too_long) {
+      chunks.reject_line(line_number, "too_large",
+                         fmt::format("the line is longer than {} bytes (16 MiB, kMaxRecordBytes)", kMaxRecordBytes));
+      continue;
+    }
     if (line_number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (is_blank(line)) continue;
     io_detail::JsonLine parsed = io_detail::parse_json_line(line);

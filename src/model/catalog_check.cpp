@@ -125,6 +125,33 @@ struct Checker {
       issue(object, where, "a formula or roll-up field is derived and cannot track history (track the fields it reads)");
     if (field.personal_data && (field.type == FieldType::formula || field.rollup))
       issue(object, where, "a formula or roll-up field is derived and cannot be personal_data (mark the fields it reads)");
+    if (field.encrypted) check_encrypted(object, field, where);
+  }
+
+  /// SQL sees only ciphertext (docs/security.md): an encrypted field cannot be a key, an index, a
+  /// unique value or the input of an SQL aggregate.
+  void check_encrypted(const ObjectDef& object, const FieldDef& field, const std::string& where) {
+    switch (field.type) {
+      case FieldType::formula:
+      case FieldType::autonumber:
+      case FieldType::lookup:
+      case FieldType::master_detail:
+        issue(object, where, fmt::format("a {} field cannot be encrypted (only stored values the engine writes "
+                                         "as given: text, number, currency, percent, date, datetime, ...)",
+                                         to_string(field.type)));
+        return;
+      default: break;
+    }
+    if (field.rollup) issue(object, where, "a roll-up cannot be encrypted (SQL computes it)");
+    if (field.unique) issue(object, where, "an encrypted field cannot be unique (SQL sees only ciphertext, never equal twice)");
+    if (field.indexed || field.searchable)
+      issue(object, where, "an encrypted field cannot be indexed or searchable (SQL sees only ciphertext)");
+    for (const auto& other : objects)
+      for (const auto& parent_field : other.fields)
+        if (parent_field.rollup && parent_field.rollup->object == object.name &&
+            (parent_field.rollup->field == field.name || parent_field.rollup->via == field.name))
+          issue(object, where, fmt::format("is encrypted, so roll-up {}.{} cannot aggregate it in SQL", other.name,
+                                           parent_field.name));
   }
 
   const ObjectDef* find_object(const std::string& name) const {

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "hotcrm/error.hpp"
@@ -79,7 +80,7 @@ struct Reader : detail::JsonReader {
                {"name", "type", "label", "description", "required", "unique", "searchable", "indexed",
                 "read_only", "max_length", "min", "max", "precision", "scale", "default", "options",
                 "reference", "on_delete", "format", "expression", "return_type", "rollup", "track_history",
-                "personal_data", "package"});
+                "personal_data", "encrypted", "package"});
     field.name = text(node, "name", path, true);
     auto type_name = text(node, "type", path, true);
     if (auto type = field_type_from_string(type_name)) field.type = *type;
@@ -94,6 +95,7 @@ struct Reader : detail::JsonReader {
     field.read_only = flag(node, "read_only", path);
     if (node.contains("track_history")) field.track_history = flag(node, "track_history", path);
     field.personal_data = flag(node, "personal_data", path);
+    field.encrypted = flag(node, "encrypted", path);
     field.max_length = integer(node, "max_length", path);
     field.min = number(node, "min", path);
     field.max = number(node, "max", path);
@@ -297,6 +299,7 @@ json field_to_json(const FieldDef& field) {
   }
   if (field.track_history) node["track_history"] = *field.track_history;
   if (field.personal_data) node["personal_data"] = true;
+  if (field.encrypted) node["encrypted"] = true;
   if (!field.package.empty()) node["package"] = field.package;
   return node;
 }
@@ -331,6 +334,11 @@ json object_to_json_node(const ObjectDef& object) {
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::io, "cannot read catalog file '" + path.string() + "'");
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (!error && size > kMaxCatalogJsonBytes)  // refused before it is read into memory
+    throw UsageError(ErrorCode::too_large, fmt::format("catalog file '{}' has {} bytes; the limit is {} (64 MiB)",
+                                                       path.string(), size, kMaxCatalogJsonBytes));
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
@@ -340,6 +348,9 @@ std::string read_file(const std::filesystem::path& path) {
 
 CatalogDefinitions Catalog::parse(std::string_view json_text, std::string_view source_name,
                                      std::vector<CatalogIssue>& issues) {
+  if (json_text.size() > kMaxCatalogJsonBytes)
+    throw UsageError(ErrorCode::too_large, fmt::format("catalog {} has {} bytes; the limit is {} (64 MiB)", source_name,
+                                                       json_text.size(), kMaxCatalogJsonBytes));
   Reader reader{{source_name, issues}};
   json root;
   try {

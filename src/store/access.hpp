@@ -106,6 +106,24 @@ class AccessGuard {
   bool user_session_ = false;
 };
 
+/// The opening of a public call about one record (fire, assign, approvals, sla): the session's
+/// lock, its access scope, the user's `action` access to the record checked ("read" or "edit":
+/// NotFoundError / PermissionError), then system for the rest of the call, because what the engine
+/// does next (workflows, roll-ups, the approval's own writes) is not the user's to be refused.
+class RecordCall {
+ public:
+  RecordCall(Session::Impl& impl, const SessionContext& context, std::string_view object, std::string_view id,
+             std::string_view action)
+      : lock_(impl.mutex), guard_(impl, context) {
+    if (auto* scope = guard_.scope()) scope->require_record(impl.plan(object), id, action);
+    guard_.run_as_system();
+  }
+
+ private:
+  std::lock_guard<std::recursive_mutex> lock_;
+  AccessGuard guard_;
+};
+
 /// The current call's scope (nullptr: system).
 inline AccessScope* current_access(const Session::Impl& impl) { return impl.access.get(); }
 

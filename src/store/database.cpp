@@ -8,7 +8,9 @@
 #include "hotcrm/error.hpp"
 #include "store/access.hpp"
 #include "store/codec.hpp"
+#include "store/field_cipher.hpp"
 #include "store/history.hpp"
+#include "store/recycle_bin.hpp"
 #include "store/impl.hpp"
 #include "store/rollups.hpp"
 #include "store/schema_sync.hpp"
@@ -231,6 +233,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
   impl->connection = std::make_unique<detail::Connection>(path.string(), options.read_only, options.create,
                                                           options.busy_timeout_ms);
   auto& connection = *impl->connection;
+  connection.set_cipher(std::make_shared<detail::FieldCipher>(options.keys));
   configure_connection(connection, path.string(), options);
   detail::register_engine_functions(connection);
 
@@ -239,8 +242,10 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
   const Catalog& target = impl->catalog;
   // The plans need only the catalog: the migration below uses them to recompute roll-ups.
   impl->build_plans();
-  bool differs = !stored || stored->to_json() != target.to_json();
-  if (differs) {
+  const bool differs = !stored || stored->to_json() != target.to_json();
+  // A file of an older format written by this library gets its schema brought up to date too.
+  const bool outdated = stored && !options.read_only && detail::stored_format_version(connection) < detail::kFormatVersion;
+  if (differs || outdated) {
     if (options.read_only)
       throw UsageError(ErrorCode::usage, stored ? "the catalog differs from the stored one, but the database is read-only"
                                                 : "the database is not initialised, and it is opened read-only");
@@ -248,7 +253,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
     if (!plan.refused.empty())
       throw SchemaError(ErrorCode::schema_conflict,
                         "the catalog would lose data; reopen with allow_destructive to accept:" + describe(plan.refused));
-    if (stored && plan.steps.empty()) plan.steps.push_back("update the stored catalog (metadata only: no schema change)");
+    if (stored && differs && plan.steps.empty()) plan.steps.push_back("update the stored catalog (metadata only: no schema change)");
     // Roll-ups that are new or changed get their values from the existing children, in the
     // migration's transaction: campaign.actual_revenue once opportunities carry a campaign.
     detail::apply_schema(connection, plan, target, [&] {
@@ -261,6 +266,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
     detail::create_workflow_tables(connection);
     detail::create_history_table(connection);
     detail::create_access_tables(connection);
+    detail::create_recycle_bin_table(connection);
     detail::mark_format_version(connection);
   }
   if (!options.read_only) detail::install_history(*impl);

@@ -58,7 +58,7 @@ void EngineFormula::call(sqlite3_context* context, int argc, sqlite3_value** arg
     return;
   }
   row_.resize(plan_.columns.size());
-  for (std::size_t c = 0; c < plan_.columns.size(); ++c) row_[c] = read_value(argv[c + 1], *plan_.columns[c]);
+  for (std::size_t c = 0; c < plan_.columns.size(); ++c) row_[c] = read_value(argv[c + 1], *plan_.columns[c], cipher_);
   if (!formula_) {
     set_result(context, resolver_.resolve(plan_, row_, path_));
     return;

@@ -34,11 +34,13 @@ class EngineFormula {
 
  private:
   EngineFormula(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now, AccessScope* access)
-      : plan_(plan), tenant_(tenant), resolver_(impl, tenant_, now, SlotResolver::Mode::read, access) {}
+      : plan_(plan), tenant_(tenant), resolver_(impl, tenant_, now, SlotResolver::Mode::read, access),
+        cipher_(impl.connection->cipher()) {}
 
   const ObjectPlan& plan_;
   std::string tenant_;
   SlotResolver resolver_;
+  const FieldCipher* cipher_;  ///< opens encrypted columns: formulas compute on clear values
   std::optional<Formula> formula_;
   std::vector<std::uint32_t> nodes_;
   std::string path_;

@@ -99,8 +99,10 @@ class FormulaSql {
     if (n.op == fd::Op::field) {
       // "Treat blanks as zero" reads null numbers as 0, which plain columns do not.
       if (program_.blank_as_zero) return std::nullopt;
-      auto column = builder_.try_resolve(program_.fields[static_cast<std::size_t>(n.slot)]);
+      const auto& path = program_.fields[static_cast<std::size_t>(n.slot)];
+      auto column = builder_.try_resolve(path);
       if (!column) return std::nullopt;
+      if (column->field->encrypted) (void)builder_.resolve_clear(path, "filter on");  // throws: ciphertext only
       return Operand{column->sql, column->field, std::nullopt};
     }
     // Picklists and ids compared as text keep their stored text.

@@ -18,6 +18,7 @@
 #include "model/coerce.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
+#include "store/recycle_bin.hpp"
 #include "store/rows.hpp"
 #include "workflow/engine.hpp"
 
@@ -590,6 +591,10 @@ ErasureReport Session::erase_person(std::string_view email) {
   std::map<std::int64_t, std::string> erased;
   for (const auto& key : keys) eraser.erase_history(key, erased);
   report.history_entries = static_cast<std::int64_t>(erased.size());
+  // A deleted record of the person waits in the recycle bin with its values: it goes for good.
+  std::vector<std::string> ids;
+  for (const auto& key : keys) ids.push_back(key.second);
+  detail::forget_deleted(*impl_, context_.tenant, ids);
   report.records = keys;
   nlohmann::json listed = nlohmann::json::object();
   for (const auto& [sequence, digest] : erased) listed[std::to_string(sequence)] = digest;

@@ -20,6 +20,7 @@
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
 #include "store/codec.hpp"
+#include "store/field_cipher.hpp"
 
 namespace hotcrm::detail {
 
@@ -73,6 +74,13 @@ std::array<std::uint8_t, kSaltBytes> derive_salt(const HistoryState& state, std:
 std::optional<std::string> json_of(sqlite3_value* value, const FieldDef& field) {
   const int type = sqlite3_value_type(value);
   if (type == SQLITE_NULL) return std::nullopt;
+  if (field.encrypted) {
+    // The sealed bytes as they are stored, never the clear value: reading the history opens them
+    // (so a retired key stays needed for old entries), and an erasure clears them like any value.
+    const auto* bytes = static_cast<const char*>(sqlite3_value_blob(value));
+    const std::string_view sealed(bytes ? bytes : "", static_cast<std::size_t>(sqlite3_value_bytes(value)));
+    return Value(std::string(kSealedPrefix) + to_base64(sealed)).to_json();
+  }
   if (type == SQLITE_INTEGER && (field.is_integer() || field.type == FieldType::autonumber))
     return std::to_string(sqlite3_value_int64(value));
   if (type == SQLITE_INTEGER && field.type == FieldType::boolean)

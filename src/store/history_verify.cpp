@@ -9,6 +9,8 @@
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
 #include "store/access.hpp"
+#include "store/codec.hpp"
+#include "store/field_cipher.hpp"
 #include "store/history.hpp"
 
 namespace hotcrm::detail {
@@ -37,7 +39,8 @@ ChainEntry read_chain_entry(const Statement& statement) {
 }
 
 /// A stored JSON value, typed by the field when the catalog still has it (else as JSON reads).
-Value typed_value(const std::optional<std::string>& json, const FieldDef* field) {
+/// A sealed value of an encrypted field is opened with `cipher` (an error when its key is missing).
+Value typed_value(const std::optional<std::string>& json, const FieldDef* field, const FieldCipher* cipher) {
   if (!json) return {};
   Value value;
   try {
@@ -46,6 +49,10 @@ Value typed_value(const std::optional<std::string>& json, const FieldDef* field)
     return Value(*json);  // not a value written by the triggers: shown as stored
   }
   if (!field || value.is_null()) return value;
+  if (value.kind() == ValueKind::text && value.as_string().starts_with(kSealedPrefix)) {
+    const std::string sealed = from_base64(std::string_view(value.as_string()).substr(kSealedPrefix.size()));
+    return open_value(cipher, *field, sealed);
+  }
   Value typed;
   if (coerce_value(*field, value, typed)) return value;  // the field's type changed since
   return typed;
@@ -62,6 +69,7 @@ std::vector<HistoryEntry> Session::history(std::string_view object, std::string_
   std::lock_guard lock(impl_->mutex);
   const auto& plan = impl_->plan(object);
   const ObjectDef& definition = *plan.object;
+  const detail::FieldCipher* cipher = impl_->db().cipher();
   // A user reads the history of the records it can read now (a deleted record's history is the
   // administrator's), without the fields hidden from it.
   detail::AccessGuard guard(*impl_, context_);
@@ -90,8 +98,8 @@ std::vector<HistoryEntry> Session::history(std::string_view object, std::string_
       if (hidden.count(chain.field)) continue;
       const FieldDef* field = definition.find_field(chain.field);
       entry.field = std::move(chain.field);
-      entry.old_value = detail::typed_value(chain.old_value, field);
-      entry.new_value = detail::typed_value(chain.new_value, field);
+      entry.old_value = detail::typed_value(chain.old_value, field, cipher);
+      entry.new_value = detail::typed_value(chain.new_value, field, cipher);
       entries.push_back(std::move(entry));
       continue;
     }
@@ -102,7 +110,7 @@ std::vector<HistoryEntry> Session::history(std::string_view object, std::string_
       HistoryEntry field_entry = entry;
       field_entry.field = name;
       (created ? field_entry.new_value : field_entry.old_value) =
-          detail::typed_value(std::optional<std::string>(value), definition.find_field(name));
+          detail::typed_value(std::optional<std::string>(value), definition.find_field(name), cipher);
       entries.push_back(std::move(field_entry));
     }
   }

@@ -12,6 +12,7 @@
 #include "store/codec.hpp"
 #include "store/impl.hpp"
 #include "store/rows.hpp"
+#include "store/read_limits.hpp"
 #include "store/sql_builder.hpp"
 
 namespace hotcrm {
@@ -103,11 +104,13 @@ struct CompiledQuery {
   std::vector<std::string> fields;
   std::size_t order_keys = 0;
   bool computes = false;
+  const QueryLimits* limits = nullptr;
 };
 
 CompiledQuery compile_query(Session::Impl& impl, const detail::ObjectPlan& plan, const std::string& tenant,
                             const Query& query) {
   CompiledQuery compiled;
+  compiled.limits = &query.limits;
   compiled.builder = std::make_unique<SqlBuilder>(impl, plan, tenant, impl.now());
   SqlBuilder& builder = *compiled.builder;
   auto& columns = compiled.columns;
@@ -198,17 +201,25 @@ std::string for_each_row(Session::Impl& impl, const detail::ObjectPlan& plan, co
   if (compiled.computes) resolver.emplace(impl, tenant, impl.now(), detail::SlotResolver::Mode::read);
   const int keys_start = static_cast<int>(compiled.columns.size());
   const int full_row_start = keys_start + static_cast<int>(compiled.order_keys);
-  while (statement.step()) {
-    if (compiled.computes) {
-      full_row.resize(plan.columns.size());
-      for (std::size_t c = 0; c < plan.columns.size(); ++c)
-        full_row[c] = detail::read_value(statement, full_row_start + static_cast<int>(c), *plan.columns[c]);
+  detail::ReadGuard guard(impl.db(), *compiled.limits, "query on " + plan.object->name);
+  try {
+    while (statement.step()) {
+      if (compiled.computes) {
+        full_row.resize(plan.columns.size());
+        for (std::size_t c = 0; c < plan.columns.size(); ++c)
+          full_row[c] = detail::read_value(statement, full_row_start + static_cast<int>(c), *plan.columns[c]);
+      }
+      on_row(statement, full_row, resolver ? &*resolver : nullptr);
+      // Only the last row's keys make the cursor; keep them as plain values, not JSON, per row.
+      for (std::size_t k = 0; k < compiled.order_keys; ++k)
+        last_keys[k] = raw_value(statement, keys_start + static_cast<int>(k));
+      any_row = true;
+      guard.check();
     }
-    on_row(statement, full_row, resolver ? &*resolver : nullptr);
-    // Only the last row's keys make the cursor; keep them as plain values, not JSON, per row.
-    for (std::size_t k = 0; k < compiled.order_keys; ++k)
-      last_keys[k] = raw_value(statement, keys_start + static_cast<int>(k));
-    any_row = true;
+  } catch (const Error&) {
+    statement.reset();
+    guard.explain_interruption();
+    throw;
   }
   statement.reset();
   return any_row ? cursor_text(last_keys) : std::string();
@@ -216,6 +227,7 @@ std::string for_each_row(Session::Impl& impl, const detail::ObjectPlan& plan, co
 
 ResultColumn::Kind result_kind(const FieldDef& field) {
   using Kind = ResultColumn::Kind;
+  if (field.encrypted) return Kind::value;  // opened value by value (read_value), typed like the field
   switch (field.type) {
     case FieldType::number: return field.scale == 0 ? Kind::integer : Kind::real;
     case FieldType::currency:
@@ -343,7 +355,7 @@ QueryResult Session::aggregate(const AggregateQuery& query) {
   std::vector<Column> groups;
   std::string select, group_by;
   for (const auto& name : query.group_by) {
-    groups.push_back(builder.resolve(name));
+    groups.push_back(builder.resolve_clear(name, "group by"));
     select += (select.empty() ? "" : ", ") + groups.back().sql;
     group_by += (group_by.empty() ? "" : ", ") + groups.back().sql;
     result.fields.push_back(name);
@@ -357,7 +369,8 @@ QueryResult Session::aggregate(const AggregateQuery& query) {
     const FieldDef* field = nullptr;
     std::string argument = "*";
     if (!aggregate.field.empty()) {
-      auto column = builder.resolve(aggregate.field);
+      auto column = aggregate.fn == AggregateFn::count ? builder.resolve(aggregate.field)
+                                                       : builder.resolve_clear(aggregate.field, "aggregate");
       field = column.field;
       argument = column.sql;
     } else if (aggregate.fn != AggregateFn::count) {
@@ -387,7 +400,17 @@ QueryResult Session::aggregate(const AggregateQuery& query) {
   builder.bind_all(statement);
   result.rows = RecordBatch(result.fields);
   std::vector<Value> row;
-  while (statement.step()) {
+  detail::ReadGuard read_guard(impl_->db(), query.limits, "aggregate of " + query.object);
+  auto step = [&] {
+    try {
+      return statement.step();
+    } catch (const Error&) {
+      statement.reset();
+      read_guard.explain_interruption();
+      throw;
+    }
+  };
+  while (step()) {
     row.clear();
     int c = 0;
     for (const auto& group : groups) row.push_back(detail::read_value(statement, c++, *group.field));

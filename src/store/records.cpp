@@ -12,6 +12,7 @@
 #include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
+#include "store/recycle_bin.hpp"
 #include "store/impl.hpp"
 #include "store/rollups.hpp"
 #include "store/rows.hpp"
@@ -370,10 +371,11 @@ class DeferredIndexes {
     const std::string column = detail::quote(field);
     const std::string table = detail::quote(table_);
     const std::string helper = detail::quote("hotcrm_dups_" + table_ + "__" + field);
-    db_.exec(fmt::format("CREATE INDEX {} ON {} ({})", helper, table, column));
+    db_.exec(fmt::format("CREATE INDEX {} ON {} (\"tenant_id\", {})", helper, table, column));
     auto& statement = db_.prepare(fmt::format(
-        "SELECT a.rowid FROM {0} AS a WHERE a.{1} IS NOT NULL AND EXISTS "
-        "(SELECT 1 FROM {0} AS b WHERE b.{1} = a.{1} AND b.rowid < a.rowid) ORDER BY a.rowid", table, column));
+        "SELECT a.rowid FROM {0} AS a WHERE a.{1} IS NOT NULL AND EXISTS (SELECT 1 FROM {0} AS b WHERE "
+        "b.\"tenant_id\" = a.\"tenant_id\" AND b.{1} = a.{1} AND b.rowid < a.rowid) ORDER BY a.rowid",
+        table, column));
     while (statement.step()) out.push_back({statement.column_int(0), field});
     statement.reset();
     db_.exec("DROP INDEX " + helper);
@@ -627,6 +629,7 @@ void Session::remove(std::string_view object, std::string_view id) {
   }
   const std::string root_id = (*stored)[kId].as_string();
   const DeleteFallout fallout = DeleteFallout::of(*impl_, context_.tenant, plan, root_id);
+  detail::capture_deletion(*impl_, context_.tenant, plan, root_id, clock.now(), context_.user);
   auto& statement = impl_->db().prepare(
       fmt::format("DELETE FROM {} WHERE \"id\" = ? AND \"tenant_id\" = ?", detail::quote(plan.object->name)));
   statement.bind_text(1, id);

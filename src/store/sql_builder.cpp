@@ -69,8 +69,26 @@ std::optional<Column> SqlBuilder::try_resolve(const std::string& path) {
   return resolve(path);
 }
 
+namespace {
+void refuse_encrypted(const Column& column, const std::string& path, std::string_view use) {
+  if (column.field && column.field->encrypted)
+    throw UsageError(ErrorCode::not_supported,
+                     fmt::format("cannot {} '{}': the field is encrypted, and SQL sees only its ciphertext (read it, "
+                                 "or test it with IS NULL / IS NOT NULL)", use, path));
+}
+}  // namespace
+
+Column SqlBuilder::resolve_clear(const std::string& path, std::string_view use) {
+  Column column = resolve(path);
+  refuse_encrypted(column, path, use);
+  return column;
+}
+
 std::string SqlBuilder::value_expression(const std::string& path) {
-  if (auto column = try_resolve(path)) return column->sql;
+  if (auto column = try_resolve(path)) {
+    refuse_encrypted(*column, path, "sort by");
+    return column->sql;
+  }
   return engine_call(EngineFormula::value_of(impl_, root_, tenant_, now_, path, access()));
 }
 
@@ -212,6 +230,7 @@ std::string SqlBuilder::compile_compare(const Filter& filter) {
   if (!try_resolve(filter.field)) return compile_formula_filter(formula_source_of(filter));
   Column column = resolve(filter.field);
   const FieldDef& field = *column.field;
+  if (filter.op != CompareOp::is_null && filter.op != CompareOp::not_null) refuse_encrypted(column, filter.field, "filter on");
   auto single = [&]() -> Value {
     if (filter.values.size() != 1)
       throw UsageError(ErrorCode::usage, fmt::format("'{} {}' takes one value", filter.field, to_string(filter.op)));

@@ -44,6 +44,9 @@ class SqlBuilder {
   /// The column of a stored field or lookup path; throws UsageError for unknown fields and for
   /// formula fields (which have no column).
   Column resolve(const std::string& path);
+  /// resolve() for a use that needs the value inside SQL (`use`: "filter on", "sort by", "group by",
+  /// "aggregate"): refuses an encrypted field, whose column holds only ciphertext.
+  Column resolve_clear(const std::string& path, std::string_view use);
   /// Like resolve(), but nullopt where the path ends at (or goes through) a formula field.
   std::optional<Column> try_resolve(const std::string& path);
   /// An SQL expression with the value of any path, formula fields included: the column where

@@ -107,7 +107,10 @@ void Connection::exec(std::string_view sql) {
 
 Statement& Connection::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
-  if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<Statement>(db_, sql)).first;
+  if (it == cache_.end()) {
+    it = cache_.emplace(sql, std::make_unique<Statement>(db_, sql)).first;
+    it->second->set_cipher(cipher_.get());
+  }
   it->second->reset();
   return *it->second;
 }

@@ -10,6 +10,8 @@
 
 namespace hotcrm::detail {
 
+class FieldCipher;
+
 /// Throws StoreError (or ConflictError / UsageError where the code says so) with SQLite's message.
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context);
 
@@ -44,10 +46,14 @@ class Statement {
 
   sqlite3_stmt* handle() const noexcept { return stmt_; }
   sqlite3* db() const noexcept { return db_; }
+  /// Seals and opens encrypted fields' values (src/store/codec.cpp); the connection's, or null.
+  const FieldCipher* cipher() const noexcept { return cipher_; }
+  void set_cipher(const FieldCipher* cipher) noexcept { cipher_ = cipher; }
 
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  const FieldCipher* cipher_ = nullptr;
 };
 
 /// An open connection with a cache of prepared statements keyed by their SQL text.
@@ -65,9 +71,14 @@ class Connection {
   void clear_cache() { cache_.clear(); }
   sqlite3* handle() const noexcept { return db_; }
   bool in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+  /// The cipher of encrypted fields, handed to every statement this connection prepares. Set once,
+  /// right after opening (before any statement is cached).
+  void set_cipher(std::shared_ptr<const FieldCipher> cipher) { cipher_ = std::move(cipher); }
+  const FieldCipher* cipher() const noexcept { return cipher_.get(); }
 
  private:
   sqlite3* db_ = nullptr;
+  std::shared_ptr<const FieldCipher> cipher_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
 };
 

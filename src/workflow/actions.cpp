@@ -20,6 +20,12 @@ constexpr int kIdColumn = 0;
 
 nlohmann::json value_json(const Value& value) { return nlohmann::json::parse(value.to_json()); }
 
+/// A field's value as the workflow log shows it: an encrypted field's value never in clear.
+nlohmann::json logged_value(const FieldDef* field, const Value& value) {
+  if (field != nullptr && field->encrypted && !value.is_null()) return "[encrypted]";
+  return value_json(value);
+}
+
 std::string text_of(const Value& value) { return value.is_null() ? std::string() : value.to_display(); }
 
 }  // namespace
@@ -208,7 +214,8 @@ void ActionRunner::set(int column, Value value, const std::string& source) {
     throw ValidationError({FieldError{plan_.object->name, field.name, source, failure->code,
                                       source + " sets " + failure->message, -1, id_}});
   if (coerced == row_[c]) return;  // no change: no update, no re-evaluation
-  log(source, "field_update", {{"field", field.name}, {"before", value_json(row_[c])}, {"after", value_json(coerced)}});
+  log(source, "field_update",
+      {{"field", field.name}, {"before", logged_value(&field, row_[c])}, {"after", logged_value(&field, coerced)}});
   row_[c] = coerced;
   changes_.insert_or_assign(field.name, std::move(coerced));
 }
@@ -227,7 +234,8 @@ void ActionRunner::parent_update(const CompiledAction& action, const std::string
   }
   auto value = value_for(action.value, lookup.reference, action.def->field, source);
   log(source, "field_update", {{"target", lookup.name}, {"object", lookup.reference}, {"id", parent_id.as_string()},
-                               {"field", action.def->field}, {"after", value_json(value)}});
+                               {"field", action.def->field},
+                               {"after", logged_value(impl_.catalog.at(lookup.reference).find_field(action.def->field), value)}});
   SystemWrite system(detail::runtime(impl_));
   session_.update(lookup.reference, parent_id.as_string(), Record{{action.def->field, std::move(value)}});
 }

@@ -497,46 +497,31 @@ inline namespace v0 {
 
 ApprovalState Session::submit_for_approval(std::string_view object, std::string_view id, std::string_view comment,
                                            std::string_view process) {
-  std::lock_guard lock(impl_->mutex);
-  detail::AccessGuard guard(*impl_, context_);
-  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "edit");
-  guard.run_as_system();
+  detail::RecordCall call(*impl_, context_, object, id, "edit");
   return detail::on_record(*this, object, id, "submit", [&](detail::ApprovalRun& run) { return run.submit(process, comment); });
 }
 
 ApprovalState Session::approve(std::string_view object, std::string_view id, std::string_view approver,
                                std::string_view comment) {
-  std::lock_guard lock(impl_->mutex);
-  detail::AccessGuard guard(*impl_, context_);
-  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "read");
-  guard.run_as_system();
+  detail::RecordCall call(*impl_, context_, object, id, "read");
   const std::string who = approver.empty() ? context_.user : std::string(approver);
   return detail::on_record(*this, object, id, "approve", [&](detail::ApprovalRun& run) { return run.decide(true, who, comment); });
 }
 
 ApprovalState Session::reject(std::string_view object, std::string_view id, std::string_view approver,
                               std::string_view comment) {
-  std::lock_guard lock(impl_->mutex);
-  detail::AccessGuard guard(*impl_, context_);
-  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "read");
-  guard.run_as_system();
+  detail::RecordCall call(*impl_, context_, object, id, "read");
   const std::string who = approver.empty() ? context_.user : std::string(approver);
   return detail::on_record(*this, object, id, "reject", [&](detail::ApprovalRun& run) { return run.decide(false, who, comment); });
 }
 
 ApprovalState Session::recall(std::string_view object, std::string_view id, std::string_view comment) {
-  std::lock_guard lock(impl_->mutex);
-  detail::AccessGuard guard(*impl_, context_);
-  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "edit");
-  guard.run_as_system();
+  detail::RecordCall call(*impl_, context_, object, id, "edit");
   return detail::on_record(*this, object, id, "recall", [&](detail::ApprovalRun& run) { return run.recall(comment); });
 }
 
 std::optional<ApprovalState> Session::approval(std::string_view object, std::string_view id) {
-  std::lock_guard lock(impl_->mutex);
-  detail::AccessGuard guard(*impl_, context_);
-  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "read");
-  guard.run_as_system();
+  detail::RecordCall call(*impl_, context_, object, id, "read");
   const auto& plan = detail::approval_plan(*impl_, object);
   return detail::ApprovalRun::load_state(*impl_, context_.tenant, *plan.workflow, object, id);
 }

@@ -112,10 +112,7 @@ namespace hotcrm {
 inline namespace v0 {
 
 std::string Session::fire(std::string_view object, std::string_view id, std::string_view event) {
-  std::lock_guard lock(impl_->mutex);
-  detail::AccessGuard guard(*impl_, context_);
-  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "edit");
-  guard.run_as_system();
+  detail::RecordCall call(*impl_, context_, object, id, "edit");
   impl_->require_writable();
   const auto& plan = impl_->plan(object);
   if (!plan.workflow || !plan.workflow->machine)

@@ -342,10 +342,7 @@ namespace hotcrm {
 inline namespace v0 {
 
 std::vector<SlaClock> Session::sla(std::string_view object, std::string_view id) {
-  std::lock_guard lock(impl_->mutex);
-  detail::AccessGuard guard(*impl_, context_);
-  if (auto* scope = guard.scope()) scope->require_record(impl_->plan(object), id, "read");
-  guard.run_as_system();
+  detail::RecordCall call(*impl_, context_, object, id, "read");
   const auto& plan = impl_->plan(object);
   if (!plan.workflow || !plan.workflow->sla) throw SchemaError(ErrorCode::schema, fmt::format("{} has no SLA", object));
   detail::PinnedClock clock(*impl_);  // also scopes the calendar cache to this call

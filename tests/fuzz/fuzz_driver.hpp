@@ -2,13 +2,17 @@
 // A standalone fuzz driver: runs a target over corpus files and, optionally, over deterministic
 // mutations of them. No libFuzzer needed, so it builds with any compiler and runs under ctest.
 //
-//   driver [--mutate N] [--seed S] [--max-len BYTES] PATH...
+//   driver [--mutate N] [--seed S] [--max-len BYTES] [--seconds T] PATH...
 //
-// PATH is a corpus file or a folder of them (read recursively). A target may throw hotcrm::Error
+// PATH is a corpus file or a folder of them (read recursively). With --seconds T, after the corpus
+// and its N mutations per file, the driver goes on mutating random corpus files for T seconds in
+// all (the time budget CI gives each target; every input that fails is saved, so a time-bounded
+// run's finds are reproducible from the saved file). A target may throw hotcrm::Error
 // (malformed input is expected); any other exception, or a failed check, is a crash: the input is
 // saved as crash-<name>-<hash> in the working directory and the driver aborts.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -128,10 +132,11 @@ struct Options {
   long mutations = 0;
   std::uint64_t seed = 1;
   std::size_t max_length = 64 * 1024;
+  std::uint64_t seconds = 0;  ///< time budget for random mutations after the fixed ones
 };
 
 [[noreturn]] inline void usage(const char* program, const std::string& problem) {
-  std::fprintf(stderr, "%s: %s\nusage: %s [--mutate N] [--seed S] [--max-len BYTES] PATH...\n", program,
+  std::fprintf(stderr, "%s: %s\nusage: %s [--mutate N] [--seed S] [--max-len BYTES] [--seconds T] PATH...\n", program,
                problem.c_str(), program);
   std::exit(2);
 }
@@ -150,6 +155,7 @@ inline Options parse_options(int argc, char** argv) {
     if (arg == "--mutate") options.mutations = static_cast<long>(number(arg));
     else if (arg == "--seed") options.seed = number(arg);
     else if (arg == "--max-len") options.max_length = static_cast<std::size_t>(number(arg));
+    else if (arg == "--seconds") options.seconds = number(arg);
     else if (arg.starts_with("--")) usage(argv[0], "unknown option " + std::string(arg));
     else options.paths.emplace_back(arg);
   }
@@ -218,6 +224,7 @@ inline int run(int argc, char** argv, std::string_view name, const std::function
   for (const auto& file : corpus) corpus_bytes.push_back(file.bytes);
   const Mutator mutator(corpus_bytes, options.max_length);
 
+  const auto started = std::chrono::steady_clock::now();
   long inputs = 0;
   for (const auto& file : corpus) {
     run_one(name, target, file.name, file.bytes);
@@ -227,6 +234,16 @@ inline int run(int argc, char** argv, std::string_view name, const std::function
     for (long i = 0; i < options.mutations; ++i) {
       run_one(name, target, file.name + " mutation " + std::to_string(i), mutator.mutate(file.bytes, random));
       ++inputs;
+    }
+  }
+  if (options.seconds > 0) {
+    // Random corpus files, a fresh mutation stream per round, until the budget is spent.
+    const auto budget = std::chrono::seconds(options.seconds);
+    Random random(options.seed * 0x9E3779B97F4A7C15ULL + 1);
+    while (std::chrono::steady_clock::now() - started < budget) {
+      const auto& file = corpus[random.below(corpus.size())];
+      for (int i = 0; i < 64; ++i, ++inputs)
+        run_one(name, target, file.name + " timed mutation", mutator.mutate(file.bytes, random));
     }
   }
   std::printf("fuzz %.*s: %ld inputs, 0 crashes\n", static_cast<int>(name.size()), name.data(), inputs);

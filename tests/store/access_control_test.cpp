@@ -158,6 +158,32 @@ TEST_CASE_FIXTURE(Org, "owners create, edit and delete; delete needs the delete 
   CHECK_FALSE(db.find("company", id).has_value());
 }
 
+TEST_CASE_FIXTURE(Org, "recycle bin: who deleted it, or view all / modify all; purge is administration" * doctest::test_suite("access")) {
+  auto east = as("east");
+  east.remove("company", ids["Acme"]);
+  auto listed = [](Session session) {
+    Names out;
+    for (const auto& entry : session.recycle_bin("company")) out.push_back(entry.id);
+    return out;
+  };
+  CHECK(listed(east) == Names{ids["Acme"]});
+  CHECK(listed(as("west")).empty());
+  CHECK(listed(as("viewer")).empty());
+  CHECK(listed(as("auditor")) == Names{ids["Acme"]});  // view all on company
+  // Restoring needs the delete permission and the record: west cannot see it, the auditor may not delete.
+  CHECK_THROWS_AS(as("west").restore("company", ids["Acme"]), NotFoundError);
+  CHECK_THROWS_AS(as("viewer").restore("company", ids["Acme"]), PermissionError);
+  CHECK_THROWS_AS(as("auditor").restore("company", ids["Acme"]), PermissionError);
+  CHECK_THROWS_AS(as("east").purge(DateTime::parse("2100-01-01T00:00:00Z"), std::chrono::hours(0)), PermissionError);
+  CHECK(db.recycle_bin("company").size() == 1);  // the refusals changed nothing
+  CHECK(east.restore("company", ids["Acme"]) == 1);
+  CHECK(east.get("company", ids["Acme"]).at("name").as_string() == "Acme");
+  // An administrator purges.
+  east.remove("company", ids["Acme"]);
+  CHECK(as("admin").purge(DateTime::parse("2100-01-01T00:00:00Z"), std::chrono::hours(0)) == 1);
+  CHECK(db.recycle_bin().empty());
+}
+
 TEST_CASE_FIXTURE(Org, "manual shares, read or edit, to a user, a role, a group" * doctest::test_suite("access")) {
   auto west = as("west");
   // Only someone who may edit the record may share it.

@@ -196,6 +196,26 @@ TEST_CASE("a large import builds its indexes at the end and reports duplicates a
         std::vector<std::string>{"email:unique"});
 }
 
+TEST_CASE("a large import checks unique values within its tenant only" * doctest::test_suite("import")) {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("crm.db"), test::test_options());
+  for (int i = 0; i < 5; ++i) db.insert("person", {{"last_name", "Default"}, {"email", "p" + std::to_string(i) + "@x.io"}});
+  auto globex = db.session({.user = "eve", .tenant = "globex"});
+  RecordBatch people({"last_name", "email"});
+  // 55,000 rows: the deferred-index path. Row 54,000 repeats row 1 within the tenant; rows 0-4
+  // repeat the default tenant's e-mail addresses, which is no conflict.
+  for (int i = 0; i < 55'000; ++i) people.add_row({"G", "p" + std::to_string(i == 54'000 ? 1 : i) + "@x.io"});
+  ImportOptions skip;
+  skip.on_error = OnError::skip;
+  auto report = globex.import_records("person", people, skip);
+  CHECK(report.inserted == 54'999);
+  REQUIRE(report.rejected.size() == 1);
+  CHECK(report.rejected[0].row == 54'000);
+  CHECK(report.rejected[0].code == "unique");
+  CHECK(db.count("person") == 5);
+  CHECK(globex.count("person", parse_where("email = 'p1@x.io'")) == 1);
+}
+
 TEST_CASE("a large import in abort mode with a late duplicate keeps nothing" * doctest::test_suite("import")) {
   test::TempDir dir;
   auto db = Database::open(dir.file("crm.db"), test::test_options());

@@ -16,6 +16,7 @@ from typing import Any, Dict, Optional
 
 from . import _core, models
 from ._core import (
+    CancelToken,
     CancelledError,
     ConflictError,
     BusinessCalendar,
@@ -44,6 +45,7 @@ from ._core import (
     default_model_names,
     evaluate,
     exponential_smoothing,
+    generate_key,
     open,
     packages,
     sample_data,
@@ -101,6 +103,8 @@ class ErrorCode(enum.IntEnum):
     parse = 1001
     not_supported = 1002
     cancelled = 1003
+    too_large = 1004
+    deadline = 1005
     schema = 2000
     schema_conflict = 2001
     unknown_object = 2002
@@ -112,12 +116,14 @@ class ErrorCode(enum.IntEnum):
     constraint = 4002
     store = 4003
     permission = 4004
+    key = 4005
     io = 5000
     internal = 9000
 
 
 __all__ = [
     "BusinessCalendar",
+    "CancelToken",
     "CancelledError",
     "ConflictError",
     "ConstraintError",
@@ -148,6 +154,7 @@ __all__ = [
     "default_model_names",
     "evaluate",
     "exponential_smoothing",
+    "generate_key",
     "models",
     "open",
     "packages",

@@ -100,6 +100,13 @@ FeatureBody = Union[str, Mapping[str, Any]]
 FeatureSpecs = Union[Mapping[str, FeatureBody], Sequence[Union[Tuple[str, FeatureBody], Mapping[str, Any]]]]
 ImportData = Union[Any, Mapping[str, Union[Sequence[InputValue], npt.NDArray[Any]]], Iterable[Mapping[str, InputValue]]]
 
+class CancelToken:
+    """Stops a running query from another thread: pass it as cancel= and call cancel()."""
+    def __init__(self) -> None: ...
+    def cancel(self) -> None: ...
+    @property
+    def cancelled(self) -> bool: ...
+
 class Session:
     @property
     def user(self) -> str: ...
@@ -110,17 +117,27 @@ class Session:
     def find(self, object: str, id: str) -> Optional[Record]: ...
     def update(self, object: str, id: str, changes: Mapping[str, InputValue],
                expected_version: Optional[int] = None) -> int: ...
-    def delete(self, object: str, id: str) -> None: ...
+    def delete(self, object: str, id: str) -> None:
+        """Deletes the record (on_delete rules for its children); it and its cascade go to the recycle bin."""
+    def restore(self, object: str, id: str) -> int:
+        """Brings a deleted record (and what its delete cascaded to) back from the recycle bin; returns how many."""
+    def recycle_bin(self, object: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Deleted records, newest first: {object, id, deleted_at, deleted_by, deleted_with_object, deleted_with_id}."""
+    def purge(self, now: datetime.datetime, retention: datetime.timedelta) -> int:
+        """Removes for good the bin entries of records deleted before now - retention; returns how many."""
     def query(self, object: str, where: Optional[str] = None, order_by: Union[str, Sequence[str], None] = None,
               limit: Optional[int] = None, offset: int = 0, fields: Optional[Sequence[str]] = None,
-              after: Optional[str] = None) -> QueryResult: ...
+              after: Optional[str] = None, timeout: Optional[float] = None,
+              cancel: Optional[CancelToken] = None) -> QueryResult:
+        """Reads records. timeout (seconds) or cancel (a CancelToken) bound the read: CancelledError."""
     def explain(self, object: str, where: Optional[str] = None, order_by: Union[str, Sequence[str], None] = None,
                 fields: Optional[Sequence[str]] = None) -> str:
         """The SQL a query runs and SQLite's plan for it; engine-evaluated formula parts show as hotcrm_engine(...)."""
         ...
     def count(self, object: str, where: Optional[str] = None) -> int: ...
     def aggregate(self, object: str, group_by: Optional[Sequence[str]] = None,
-                  aggregates: Optional[Sequence[Aggregate]] = None, where: Optional[str] = None) -> QueryResult: ...
+                  aggregates: Optional[Sequence[Aggregate]] = None, where: Optional[str] = None,
+                  timeout: Optional[float] = None, cancel: Optional[CancelToken] = None) -> QueryResult: ...
     def import_records(self, object: str, data: ImportData, on_error: Literal["abort", "skip"] = "abort",
                        chunk_rows: int = 50000,
                        on_progress: Optional[Callable[[int, int], Optional[bool]]] = None,
@@ -297,6 +314,8 @@ class Database(Session):
         """Recomputes the field history's hash chain: {ok, entries, head, broken_at, problem}."""
     def backup(self, path: PathLike, *, overwrite: bool = False, pages_per_step: int = 256) -> None:
         """Copies the database to `path` with SQLite's online backup API while others keep writing."""
+    def reencrypt(self) -> int:
+        """Key rotation: re-seals with the current key every encrypted value an older key sealed; returns how many."""
     def __enter__(self) -> Database: ...
     def __exit__(self, exc_type: Optional[type[BaseException]], exc_value: Optional[BaseException],
                  traceback: Optional[TracebackType]) -> bool: ...
@@ -305,8 +324,15 @@ def open(path: PathLike, catalog: Union[PathLike, Mapping[str, Any], List[Any], 
          extend_standard: bool = False, packages: Optional[Sequence[str]] = None,
          allow_destructive: bool = False, read_only: bool = False,
          create: bool = True, busy_timeout_ms: int = 5000, id_seed: int = 0,
-         now: Optional[datetime.datetime] = None) -> Database:
+         now: Optional[datetime.datetime] = None,
+         keys: Union[Mapping[str, bytes], Callable[[str], Optional[bytes]], PathLike, None] = None,
+         current_key: Optional[str] = None) -> Database:
     """Opens (creating and migrating as needed) a database file, or ":memory:".
+
+    keys: the keys of the catalog's encrypted fields: {key_id: 32 bytes} (current_key names the key that
+    seals new values; optional with one key), a callable key_id -> bytes or None (current_key required;
+    called once per key id), or a key file path (lines "<id> <64 hex digits>", the last one current).
+    Without keys, reading or writing an encrypted value raises StoreError (code 4005).
 
     catalog: a .json file, a folder of them, or the definitions as a dict / list; None uses the stored
     catalog (the standard one for a new file). extend_standard=True adds catalog's objects to the
@@ -326,6 +352,9 @@ def packages() -> List[Dict[str, Any]]:
 
     extends lists what a package adds to other packages' objects, [{object, fields, validation_rules}]
     (marketing adds campaign_id to opportunity and lead)."""
+    ...
+def generate_key() -> bytes:
+    """A new random 32-byte key for encrypted fields (keys= of open)."""
     ...
 def check_where(where: str) -> str: ...
 def check(expr: str, types: Optional[Mapping[str, str]] = None, *, blank_as_zero: bool = False) -> CheckResult: ...

@@ -83,6 +83,8 @@ void bind_security_methods(py::class_<Session>& session);
 void bind_access_methods(py::class_<Session>& session);
 /// Database.verify_history / backup (security.cpp).
 void bind_database_security(py::class_<Database, Session>& database);
+/// The KeyProvider of hotcrm.open(keys=..., current_key=...): None, a dict, a callable or a key file path.
+std::shared_ptr<const KeyProvider> key_provider(py::object keys, const std::optional<std::string>& current_key);
 /// hotcrm.check / hotcrm.evaluate (no database).
 void bind_formula_functions(py::module_& m);
 

@@ -55,7 +55,9 @@ PyObject* type_for_code(ErrorCode code) {
     case ErrorCode::usage:
     case ErrorCode::not_supported: return g_types.usage;
     case ErrorCode::parse: return g_types.parse;
-    case ErrorCode::cancelled: return g_types.cancelled;
+    case ErrorCode::cancelled:
+    case ErrorCode::deadline: return g_types.cancelled;
+    case ErrorCode::too_large: return g_types.usage;
     case ErrorCode::schema:
     case ErrorCode::schema_conflict:
     case ErrorCode::unknown_object:
@@ -65,7 +67,8 @@ PyObject* type_for_code(ErrorCode code) {
     case ErrorCode::not_found: return g_types.not_found;
     case ErrorCode::conflict: return g_types.conflict;
     case ErrorCode::constraint: return g_types.constraint;
-    case ErrorCode::store: return g_types.store;
+    case ErrorCode::store:
+    case ErrorCode::key: return g_types.store;
     case ErrorCode::permission: return g_types.permission;
     case ErrorCode::io:
     case ErrorCode::internal: return g_types.base;

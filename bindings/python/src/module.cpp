@@ -8,6 +8,7 @@ void bind_scoring(py::module_& m);
 void bind_sample(py::module_& m);
 void bind_registry(py::module_& m);
 void bind_insights(py::module_& m);
+void bind_key_functions(py::module_& m);
 }  // namespace hotcrm::python
 
 PYBIND11_MODULE(_core, m) {
@@ -23,6 +24,7 @@ PYBIND11_MODULE(_core, m) {
   bind_sample(m);
   bind_registry(m);  // after bind_session: adds methods to Session
   bind_insights(m);  // likewise
+  bind_key_functions(m);
   m.attr("__version__") = HOTCRM_PYTHON_VERSION;
   m.def(
       "error_codes",
@@ -30,9 +32,11 @@ PYBIND11_MODULE(_core, m) {
         py::dict out;
         using hotcrm::ErrorCode;
         for (ErrorCode code :
-             {ErrorCode::usage, ErrorCode::parse, ErrorCode::not_supported, ErrorCode::cancelled, ErrorCode::schema,
+             {ErrorCode::usage, ErrorCode::parse, ErrorCode::not_supported, ErrorCode::cancelled, ErrorCode::too_large,
+              ErrorCode::deadline, ErrorCode::schema,
               ErrorCode::schema_conflict, ErrorCode::unknown_object, ErrorCode::unknown_field, ErrorCode::validation, ErrorCode::workflow,
-              ErrorCode::not_found, ErrorCode::conflict, ErrorCode::constraint, ErrorCode::store, ErrorCode::permission, ErrorCode::io,
+              ErrorCode::not_found, ErrorCode::conflict, ErrorCode::constraint, ErrorCode::store, ErrorCode::permission,
+              ErrorCode::key, ErrorCode::io,
               ErrorCode::internal})
           out[py::str(std::string(hotcrm::error_code_name(code)))] = static_cast<int>(code);
         return out;

@@ -553,12 +553,22 @@ class PyTransaction {
   std::thread::id owner_;
 };
 
+QueryLimits query_limits(std::optional<double> timeout, std::optional<CancelToken> cancel) {
+  QueryLimits limits;
+  if (timeout) {
+    if (!(*timeout > 0)) throw UsageError(ErrorCode::usage, "timeout must be a positive number of seconds");
+    limits.timeout = std::chrono::milliseconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(*timeout * 1000.0)));
+  }
+  limits.cancel = std::move(cancel);
+  return limits;
+}
+
 // ---- open -------------------------------------------------------------------------------------
 
 std::unique_ptr<Database> open_database(py::object path, py::object catalog, bool extend_standard,
                                         std::optional<std::vector<std::string>> packages, bool allow_destructive,
                                         bool read_only, bool create, std::int32_t busy_timeout_ms, std::uint64_t id_seed,
-                                        py::object now) {
+                                        py::object now, py::object keys, std::optional<std::string> current_key) {
   if (packages && !catalog.is_none() && !extend_standard)
     throw UsageError(ErrorCode::usage, "packages= selects standard objects: give it alone or with extend_standard=True");
   OpenOptions options;
@@ -567,6 +577,7 @@ std::unique_ptr<Database> open_database(py::object path, py::object catalog, boo
   options.create = create;
   options.busy_timeout_ms = busy_timeout_ms;
   options.id_seed = id_seed;
+  options.keys = key_provider(keys, current_key);
   if (!now.is_none()) {
     Value at = to_value(now, "now");
     if (at.kind() != ValueKind::datetime) throw UsageError(ErrorCode::usage, "now must be a datetime.datetime or None");
@@ -770,12 +781,14 @@ void bind_session(py::module_& m) {
             without_gil([&] { self.remove(object, id); });
           },
           py::arg("object"), py::arg("id"),
-          "Deletes the record, following each lookup's on_delete for its children. Raises NotFoundError,\n"
-          "ConstraintError (a restricting child refers to it).")
+          "Deletes the record, following each lookup's on_delete for its children; the record and its\n"
+          "cascade go to the recycle bin (restore, purge). Raises NotFoundError, ConstraintError (a\n"
+          "restricting child refers to it).")
       .def(
           "query",
           [](Session& self, const std::string& object, std::optional<std::string> where, py::object order_by,
-             std::optional<std::int64_t> limit, std::int64_t offset, py::object fields, std::optional<std::string> after) {
+             std::optional<std::int64_t> limit, std::int64_t offset, py::object fields, std::optional<std::string> after,
+             std::optional<double> timeout, std::optional<CancelToken> cancel) {
             Query query;
             query.object = object;
             query.filter = filter_of(where);
@@ -784,12 +797,13 @@ void bind_session(py::module_& m) {
             query.offset = offset;
             query.fields = parse_names(fields, "fields");
             query.after = after.value_or("");
+            query.limits = query_limits(timeout, std::move(cancel));
             ColumnarResult result = without_gil([&] { return self.query_columns(query); });
             return wrap_columns(std::move(result), self.catalog(), object);
           },
           py::arg("object"), py::arg("where") = py::none(), py::arg("order_by") = py::none(),
           py::arg("limit") = py::none(), py::arg("offset") = 0, py::arg("fields") = py::none(),
-          py::arg("after") = py::none(),
+          py::arg("after") = py::none(), py::arg("timeout") = py::none(), py::arg("cancel") = py::none(),
           "Reads records of `object`.\n\n"
           "where: a where-string, \"status = 'contacted' AND annual_revenue > 1000000\" (=, !=, <, <=, >,\n"
           ">=, IN (...), NOT IN, IS [NOT] NULL, CONTAINS, STARTS_WITH, AND/OR/NOT, parentheses; fields\n"
@@ -798,6 +812,8 @@ void bind_session(py::module_& m) {
           "formula engine. Formula fields may be filtered and sorted on. order_by: [\"-annual_revenue\",\n"
           "\"last_name\"] or \"-annual_revenue,last_name\" ('-' = descending). limit/offset page;\n"
           "after=result.next_cursor pages by keyset. fields: the columns to return (default: every field).\n"
+          "timeout (seconds) bounds the read: past it, CancelledError (code 1005); cancel=a CancelToken\n"
+          "whose cancel() (from another thread) stops it with CancelledError (code 1003).\n"
           "Raises ParseError (a UsageError) for a filter that is neither, with the formula's diagnostics,\n"
           "SchemaError for unknown names.")
       .def(
@@ -825,17 +841,18 @@ void bind_session(py::module_& m) {
       .def(
           "aggregate",
           [](Session& self, const std::string& object, py::object group_by, py::object aggregates,
-             std::optional<std::string> where) {
+             std::optional<std::string> where, std::optional<double> timeout, std::optional<CancelToken> cancel) {
             AggregateQuery query;
             query.object = object;
             query.group_by = parse_names(group_by, "group_by");
             query.aggregates = parse_aggregates(aggregates);
             query.filter = filter_of(where);
+            query.limits = query_limits(timeout, std::move(cancel));
             QueryResult result = without_gil([&] { return self.aggregate(query); });
             return wrap_result(std::move(result), self.catalog(), object, query.group_by.size());
           },
           py::arg("object"), py::arg("group_by") = py::none(), py::arg("aggregates") = py::none(),
-          py::arg("where") = py::none(),
+          py::arg("where") = py::none(), py::arg("timeout") = py::none(), py::arg("cancel") = py::none(),
           "Grouped aggregates as a QueryResult: one row per group, the group_by fields then one column\n"
           "per aggregate. aggregates: [(\"sum\", \"amount\"), (\"count\", None), (\"avg\", \"amount\", \"mean\")];\n"
           "functions count, sum, avg, min, max; columns are named fn_field (\"sum_amount\") or \"count\"\n"
@@ -945,7 +962,7 @@ void bind_session(py::module_& m) {
         py::arg("extend_standard") = false, py::arg("packages") = py::none(), py::arg("allow_destructive") = false,
         py::arg("read_only") = false,
         py::arg("create") = true, py::arg("busy_timeout_ms") = 5000, py::arg("id_seed") = 0,
-        py::arg("now") = py::none(),
+        py::arg("now") = py::none(), py::arg("keys") = py::none(), py::arg("current_key") = py::none(),
         "Opens (creating and migrating as needed) a database file, or \":memory:\".\n\n"
         "catalog: None (the catalog stored in the file, or the standard catalog for a new file), a\n"
         "path to a .json file or a folder of .json files, or the definitions as a dict / list.\n"
@@ -955,6 +972,9 @@ void bind_session(py::module_& m) {
         "those packages and the ones they depend on (hotcrm.packages() lists them).\n"
         "allow_destructive permits migrations that drop or retype fields.\n"
         "id_seed fixes the record-id generator; now (a datetime) freezes the clock (tests).\n"
+        "keys: the keys of encrypted fields: a dict {key_id: 32 bytes} (current_key names the one that\n"
+        "seals new values; optional with one key), a callable key_id -> bytes or None (current_key\n"
+        "required; called once per key id), or the path of a key file (the last key listed is current).\n"
         "Raises SchemaError (invalid catalog, refused migration), StoreError (cannot open).");
 
   m.def(

@@ -17,13 +17,18 @@ enum class TextFormat : std::uint8_t { csv, jsonl };
 /// "csv" / "jsonl" (also "json-lines", "ndjson"); throws UsageError otherwise.
 TextFormat text_format_from_string(std::string_view name);
 
+/// The largest CSV record (all its fields, quoted newlines included) or JSONL line accepted: a
+/// longer one is refused with Error(too_large) before it is held in memory whole.
+inline constexpr std::size_t kMaxRecordBytes = std::size_t{16} << 20;
+
 /// Reads RFC 4180 CSV records one at a time: quoted fields may hold commas, quotes ("") and
 /// newlines; CRLF and LF line ends; a UTF-8 byte order mark is skipped.
 class CsvReader {
  public:
   explicit CsvReader(std::istream& input);
   /// Reads the next record into `fields`; false at end of input. Throws Error(parse) naming the
-  /// line and column of an unterminated quote or a character after a closing quote.
+  /// line and column of an unterminated quote or a character after a closing quote, and
+  /// Error(too_large) for a record over kMaxRecordBytes (skipping to the next line).
   bool next(std::vector<std::string>& fields);
   /// 1-based line on which the last record returned by next() started.
   std::int64_t record_line() const noexcept { return record_line_; }

@@ -89,6 +89,9 @@ struct FieldDef {
   /// Holds personal data (names, e-mail, phone, address, birth date): exported and anonymised by
   /// Session::export_person / erase_person.
   bool personal_data = false;
+  /// Stored encrypted (XChaCha20-Poly1305, keys from OpenOptions::keys): never in clear in the
+  /// file, the history or the logs; cannot be filtered, sorted, grouped, aggregated or unique in SQL.
+  bool encrypted = false;
   /// The package that added this field to another package's object (an ObjectExtension, e.g.
   /// "marketing" for opportunity.campaign_id); empty for the object's own fields.
   std::string package;
@@ -191,6 +194,10 @@ const std::vector<PackageInfo>& standard_packages();
 /// Throws UsageError naming the first unknown package.
 std::vector<std::string> resolve_packages(std::span<const std::string> packages);
 
+/// The largest catalog JSON text (one string, or one file of a folder) accepted; the standard
+/// catalog's files together are about 0.5 MiB.
+inline constexpr std::size_t kMaxCatalogJsonBytes = std::size_t{64} << 20;
+
 /// A validated, immutable set of object definitions. Cheap to copy (shared state).
 class Catalog {
  public:
@@ -204,6 +211,7 @@ class Catalog {
   static Catalog from_definitions(CatalogDefinitions definitions);
   /// Parses JSON text: one object `{"name":..,"fields":[..]}`, an array of them, or `{"objects":[..]}`;
   /// extensions (`{"extends":..}`) among them are applied to its objects.
+  /// Throws UsageError(too_large) for a text over kMaxCatalogJsonBytes.
   static Catalog from_json(std::string_view json_text, std::string_view source_name = "<string>");
   /// Loads a .json file, or every *.json file under a folder (sorted, recursively).
   static Catalog load(const std::filesystem::path& path);

@@ -3,6 +3,7 @@
 // Database owns the connection; Session is a view of it acting for one user in one tenant.
 // A Database and its sessions must be used from one thread at a time.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -17,6 +18,7 @@
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/progress.hpp"
 #include "hotcrm/store/access.hpp"
+#include "hotcrm/store/encryption.hpp"
 #include "hotcrm/store/history.hpp"
 #include "hotcrm/store/query.hpp"
 #include "hotcrm/store/record.hpp"
@@ -53,6 +55,9 @@ struct OpenOptions {
   Clock clock = system_clock();
   /// Seed for record ids; 0 draws one from the operating system. Fixed seeds make runs repeatable.
   std::uint64_t id_seed = 0;
+  /// Keys of the catalog's encrypted fields (docs/security.md). Without a provider the database
+  /// opens, but reading or writing an encrypted value throws StoreError(ErrorCode::key).
+  std::shared_ptr<const KeyProvider> keys;
 };
 
 /// Who is acting: recorded in created_by / updated_by / owner_id and tenant_id. `access` says
@@ -66,6 +71,17 @@ struct SessionContext {
 };
 
 enum class OnError : std::uint8_t { abort, skip };
+
+/// A record in the recycle bin (Session::recycle_bin).
+struct DeletedRecord {
+  std::string object;
+  std::string id;
+  DateTime deleted_at;
+  std::string deleted_by;
+  /// The record whose delete cascaded to this one: restore that one (empty when deleted itself).
+  std::string deleted_with_object;
+  std::string deleted_with_id;
+};
 
 struct ImportOptions {
   OnError on_error = OnError::abort;
@@ -222,7 +238,22 @@ class Session {
                       std::optional<std::int64_t> expected_version = std::nullopt);
   /// Deletes the record, following each lookup's delete behaviour for its children
   /// (cascade, set_null, or restrict -> Error(constraint)). Throws NotFoundError when absent.
+  /// The record and those its cascade deletes go to the recycle bin (restore, purge). A pending
+  /// approval of a deleted record is withdrawn (docs/service.md).
   void remove(std::string_view object, std::string_view id);
+  /// Brings back a record from the recycle bin with its stored values, id and version, together
+  /// with the records its delete cascaded to, and re-links the references the delete cleared
+  /// (set_null) where they are still empty; roll-ups are recomputed, no workflow runs. Returns the
+  /// number of records restored. Throws NotFoundError when the record is not in the bin,
+  /// UsageError when it was deleted by the cascade of another record (restore that one),
+  /// ConflictError when a unique value it held is now another record's, Error(constraint) when
+  /// its parent is gone; nothing is restored then.
+  std::int64_t restore(std::string_view object, std::string_view id);
+  /// The recycle bin of the session's tenant, newest first; `object` empty lists every object.
+  std::vector<DeletedRecord> recycle_bin(std::string_view object = {});
+  /// Removes for good the bin entries of records deleted before `now - retention`; returns how
+  /// many records were purged.
+  std::int64_t purge(DateTime now, std::chrono::microseconds retention);
 
   /// Inserts many records in one transaction. abort: all or nothing (throws ValidationError with
   /// every problem, rows numbered); skip: inserts the valid rows and reports the others.
@@ -400,7 +431,8 @@ class Session {
   /// Throws WorkflowError when no entry matches.
   std::string assign(std::string_view object, std::string_view id);
 
-  /// The record's SLA milestones: target, deadline, business time used, state.
+  /// The record's SLA milestones: target, deadline, business time used, state. Throws
+  /// NotFoundError for an unknown id, SchemaError when the object has no SLA.
   std::vector<SlaClock> sla(std::string_view object, std::string_view id);
 
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
@@ -497,6 +529,11 @@ class Database : public Session {
   /// the destination and renamed into place when complete. Throws UsageError when the destination
   /// exists (unless options.overwrite) and StoreError / Error(io) when copying fails.
   void backup(const std::filesystem::path& destination, const BackupOptions& options = {});
+  /// Key rotation: re-seals, with the provider's current key, every stored value of every
+  /// encrypted field (all tenants) that an older key sealed, in one transaction; returns how many.
+  /// Values keep their records' version and write no history entry (the clear value is unchanged);
+  /// history entries keep the key that sealed them, so retired keys stay needed to read old ones.
+  std::int64_t reencrypt();
 
  private:
   using Session::Session;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hotcrm/progress.hpp"
 #include "hotcrm/store/record.hpp"
 #include "hotcrm/value.hpp"
 
@@ -71,6 +72,7 @@ struct Query {
   std::vector<std::string> fields;    ///< empty: every stored field (system fields included)
   /// Keyset pagination: the `cursor` of the last row of the previous page (QueryResult::next_cursor).
   std::string after;
+  QueryLimits limits;                 ///< a timeout and / or a cancel token
 };
 
 /// Rows of a query, in order, with a fixed field list.
@@ -134,6 +136,7 @@ struct AggregateQuery {
   Filter filter;
   std::vector<std::string> group_by;
   std::vector<Aggregate> aggregates;
+  QueryLimits limits;                 ///< a timeout and / or a cancel token
 };
 
 }  // namespace v0
