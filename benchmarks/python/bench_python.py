@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"read     sqlite3 fetchall -> DataFrame    {rate(args.rows, s_read)}")
         print(f"read     ratio hotcrm/sqlite3 throughput  {s_read / h_read:6.2f}x")
         print(f"dtypes   hotcrm: {dict((k, str(v)) for k, v in h_out.dtypes.items())}")
+        print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 
