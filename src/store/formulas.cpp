@@ -33,7 +33,7 @@ const std::vector<Value>* SlotResolver::parent(const ObjectPlan& parent_plan, co
 Value SlotResolver::resolve(const ObjectPlan& plan, const std::vector<Value>& row, std::string_view path, int depth) {
   if (depth > kMaxFormulaDepth) return {};
   auto dot = path.find('.');
-  std::string head(path.substr(0, dot));
+  std::string_view head = path.substr(0, dot);
   if (dot == std::string_view::npos) {
     if (auto it = plan.column_index.find(head); it != plan.column_index.end())
       return row[static_cast<std::size_t>(it->second)];

@@ -6,6 +6,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -14,6 +15,13 @@
 #include "store/sqlite.hpp"
 
 namespace hotcrm::detail {
+
+/// Hashes std::string and std::string_view alike, so that maps keyed by names can be searched with a
+/// view (no string built per lookup on per-row paths).
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view name) const noexcept { return std::hash<std::string_view>{}(name); }
+};
 
 class AccessScope;
 struct HistoryState;
@@ -37,7 +45,7 @@ struct RollupFeed {
 struct ObjectPlan {
   const ObjectDef* object = nullptr;
   std::vector<const FieldDef*> columns;              ///< system fields, then stored own fields
-  std::unordered_map<std::string, int> column_index; ///< field name -> position in columns
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> column_index; ///< field name -> position in columns
   std::string insert_sql;
   std::string select_by_id_sql;
   std::string select_list;                           ///< "t0.\"id\", t0.\"created_at\", ..."

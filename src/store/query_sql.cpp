@@ -244,14 +244,21 @@ ResultColumn::Kind result_kind(const FieldDef& field) {
 /// Appends result column `c` of the current row to `column`.
 void append_cell(ResultColumn& column, const detail::Statement& statement, int c) {
   using Kind = ResultColumn::Kind;
+  if (column.kind == Kind::text) {
+    // A large read is dominated by these calls: text and length are two of them, and a null pointer
+    // is a NULL cell (or a failed allocation, which the type then tells apart).
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement.handle(), c));
+    const bool valid = text != nullptr;
+    if (valid) column.text.append(text, static_cast<std::size_t>(sqlite3_column_bytes(statement.handle(), c)));
+    else if (!statement.column_is_null(c)) throw StoreError(ErrorCode::store, "out of memory reading a text column");
+    column.valid.push_back(valid ? 1 : 0);
+    column.offsets.push_back(column.text.size());
+    return;
+  }
   const bool valid = !statement.column_is_null(c);
   column.valid.push_back(valid ? 1 : 0);
   switch (column.kind) {
     case Kind::real: column.reals.push_back(valid ? statement.column_double(c) : 0.0); return;
-    case Kind::text:
-      if (valid) column.text += statement.column_text(c);
-      column.offsets.push_back(column.text.size());
-      return;
     case Kind::value: return;  // filled by the caller
     default: column.integers.push_back(valid ? statement.column_int(c) : 0); return;
   }

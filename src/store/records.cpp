@@ -191,11 +191,16 @@ class RowWriter {
         return;
       case DefaultValue::Kind::current_user: slot = context_.user; return;
       case DefaultValue::Kind::formula: return;  // after the literal defaults: apply_default_formulas
-      case DefaultValue::Kind::literal:
-        // Checked at catalog load, so coercion cannot fail here.
-        detail::coerce_value(field, field.default_value->literal, slot);
-        return;
+      case DefaultValue::Kind::literal: slot = literal_default(field); return;
     }
+  }
+
+  /// A literal default as stored, coerced once per writer rather than once per row. Checked at
+  /// catalog load, so coercion cannot fail here.
+  const Value& literal_default(const FieldDef& field) {
+    auto [it, added] = literal_defaults_.try_emplace(&field);
+    if (added) detail::coerce_value(field, field.default_value->literal, it->second);
+    return it->second;
   }
 
   /// Formula defaults see the record as it will be inserted (given values and literal defaults).
@@ -253,6 +258,7 @@ class RowWriter {
   std::vector<int> positions_;
   bool owner_defaulted_ = false;
   detail::Statement* insert_statement_ = nullptr;  // valid while the statement cache is not cleared
+  std::map<const FieldDef*, Value> literal_defaults_;
 };
 
 std::vector<std::string> record_names(const Record& record) {
