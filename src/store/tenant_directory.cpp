@@ -220,6 +220,7 @@ std::shared_ptr<TenantDirectory> open_tenant_directory(const fs::path& path, Ope
     placeholder->path = file_of(*directory, directory->own_tenant);
     placeholder->catalog = *directory->options.catalog;
     placeholder->read_only = true;
+    placeholder->clock = directory->options.clock ? directory->options.clock : system_clock();
     placeholder->unavailable = fmt::format("tenant '{}' has no file in '{}' (the tenant directory is opened read-only)",
                                            directory->own_tenant, path.string());
     directory->own = std::move(placeholder);
