@@ -51,6 +51,11 @@ void print_field_errors(std::span<const FieldError> errors) {
   for (const FieldError& error : errors) std::cerr << to_string(error) << '\n';
 }
 
+GlobalOptions& global_options() {
+  static GlobalOptions options;
+  return options;
+}
+
 Database open_existing_database(const std::string& path, bool writable, std::optional<DateTime> now) {
   if (!std::filesystem::exists(path)) {
     throw CommandLineError(fmt::format("no database at '{}' (create one with: hotcrm init {})", path, path));
@@ -58,6 +63,8 @@ Database open_existing_database(const std::string& path, bool writable, std::opt
   OpenOptions options;
   options.create = false;
   options.read_only = !writable;
+  options.tenant = global_options().tenant;
+  if (std::filesystem::is_directory(path)) options.layout = StoreLayout::tenant_files;
   if (now) options.clock = fixed_clock(*now);
   return Database::open(path, options);
 }

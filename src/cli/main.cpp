@@ -35,6 +35,10 @@ void configure_app(CLI::App& app, Action& action) {
   app.option_defaults()->always_capture_default();  // show defaults in --help
   app.set_version_flag("--version", std::string(hotcrm::version()));
   app.failure_message(format_parse_failure);
+  app.fallthrough();  // global options may follow the command too
+  app.add_option("--tenant", hotcrm::cli::global_options().tenant,
+                 "the tenant to act in; with a tenant directory (a folder made by `hotcrm init DIR "
+                 "--tenant-files`), the tenant's own file");
   hotcrm::cli::add_schema_commands(app, action);
   hotcrm::cli::add_record_commands(app, action);
   hotcrm::cli::add_transfer_commands(app, action);

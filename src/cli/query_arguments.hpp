@@ -19,7 +19,7 @@ struct QueryArguments {
   std::int64_t offset = 0;
   std::string fields;
   std::string as_user;             ///< --as: read as this user, with its access control
-  std::string tenant = "default";  ///< --tenant
+  std::string tenant;  ///< --tenant; empty: the global --tenant (default: default)
 
   /// The library query these arguments describe. Throws hotcrm::Error(parse) for a bad where- or
   /// order-by string.

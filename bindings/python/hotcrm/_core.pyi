@@ -290,13 +290,23 @@ class Database(Session):
         """A session acting for `user` in `tenant`; access="user" enforces the user's permissions and sharing."""
     def close(self) -> None: ...
     @property
-    def path(self) -> str: ...
+    def path(self) -> str:
+        """The database file (or ":memory:"), or the tenant directory."""
     @property
-    def migration(self) -> List[str]: ...
+    def tenant_files(self) -> bool:
+        """True when opened as a tenant directory (one file per tenant)."""
+    def tenants(self) -> List[str]:
+        """The tenants holding data, sorted: the tenant files of a tenant directory, else the distinct
+        tenant_id of the object tables. Cross-tenant work loops over them with db.session(...)."""
+    @property
+    def migration(self) -> List[str]:
+        """The schema steps opening this database applied (tenant_files: prefixed "tenant T: ")."""
     def verify_history(self) -> Dict[str, Any]:
-        """Recomputes the field history's hash chain: {ok, entries, head, broken_at, problem}."""
+        """Recomputes the field history's hash chain: {ok, entries, head, broken_at, problem}.
+        With tenant_files: the file of the Database's own tenant (hotcrm.open(..., tenant=...))."""
     def backup(self, path: PathLike, *, overwrite: bool = False, pages_per_step: int = 256) -> None:
-        """Copies the database to `path` with SQLite's online backup API while others keep writing."""
+        """Copies the database to `path` with SQLite's online backup API while others keep writing.
+        With tenant_files: the file of the Database's own tenant."""
     def __enter__(self) -> Database: ...
     def __exit__(self, exc_type: Optional[type[BaseException]], exc_value: Optional[BaseException],
                  traceback: Optional[TracebackType]) -> bool: ...
@@ -305,8 +315,15 @@ def open(path: PathLike, catalog: Union[PathLike, Mapping[str, Any], List[Any], 
          extend_standard: bool = False, packages: Optional[Sequence[str]] = None,
          allow_destructive: bool = False, read_only: bool = False,
          create: bool = True, busy_timeout_ms: int = 5000, id_seed: int = 0,
-         now: Optional[datetime.datetime] = None) -> Database:
+         now: Optional[datetime.datetime] = None, tenant_files: bool = False,
+         tenant: str = "default") -> Database:
     """Opens (creating and migrating as needed) a database file, or ":memory:".
+
+    tenant_files=True opens `path` as a tenant directory: one SQLite file per tenant (DIR/<tenant>.db,
+    created on first use, names [a-z0-9][a-z0-9_-]*) sharing DIR/catalog.json; every tenant file is
+    migrated on open when the catalog changes (all planned first: a refused migration changes none).
+    db.session(user=..., tenant=...) then works on that tenant's own file with the same API. tenant=
+    is the tenant of the Database's own session.
 
     catalog: a .json file, a folder of them, or the definitions as a dict / list; None uses the stored
     catalog (the standard one for a new file). extend_standard=True adds catalog's objects to the

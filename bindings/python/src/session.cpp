@@ -558,7 +558,7 @@ class PyTransaction {
 std::unique_ptr<Database> open_database(py::object path, py::object catalog, bool extend_standard,
                                         std::optional<std::vector<std::string>> packages, bool allow_destructive,
                                         bool read_only, bool create, std::int32_t busy_timeout_ms, std::uint64_t id_seed,
-                                        py::object now) {
+                                        py::object now, bool tenant_files, const std::string& tenant) {
   if (packages && !catalog.is_none() && !extend_standard)
     throw UsageError(ErrorCode::usage, "packages= selects standard objects: give it alone or with extend_standard=True");
   OpenOptions options;
@@ -567,6 +567,8 @@ std::unique_ptr<Database> open_database(py::object path, py::object catalog, boo
   options.create = create;
   options.busy_timeout_ms = busy_timeout_ms;
   options.id_seed = id_seed;
+  options.layout = tenant_files ? StoreLayout::tenant_files : StoreLayout::single_file;
+  options.tenant = tenant;
   if (!now.is_none()) {
     Value at = to_value(now, "now");
     if (at.kind() != ValueKind::datetime) throw UsageError(ErrorCode::usage, "now must be a datetime.datetime or None");
@@ -926,7 +928,14 @@ void bind_session(py::module_& m) {
       .def("close", [](Database& self) { without_gil([&] { self.close(); }); },
            "Closes the connection; later calls raise UsageError. Idempotent.")
       .def_property_readonly("path", [](const Database& self) { return self.path().string(); },
-                             "The database file (or \":memory:\").")
+                             "The database file (or \":memory:\"), or the tenant directory.")
+      .def_property_readonly("tenant_files",
+                             [](const Database& self) { return self.layout() == StoreLayout::tenant_files; },
+                             "True when opened as a tenant directory (one file per tenant).")
+      .def("tenants", [](Database& self) { return without_gil([&] { return self.tenants(); }); },
+           "The tenants holding data, sorted: with tenant_files the tenant files of the directory, else\n"
+           "the distinct tenant_id of the object tables. Work across tenants (run_due for every tenant)\n"
+           "loops over them with db.session(...), the same code in both layouts.")
       .def_property_readonly("migration", [](const Database& self) { return self.migration().steps; },
                              "The schema steps opening this database applied (empty when none).")
       .def("__enter__", [](Database& self) -> Database& { return self; }, py::return_value_policy::reference_internal,
@@ -938,15 +947,22 @@ void bind_session(py::module_& m) {
             return false;
           },
           py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"), "Closes the database.")
-      .def("__repr__", [](const Database& self) { return "<hotcrm.Database path='" + self.path().string() + "'>"; });
+      .def("__repr__", [](const Database& self) {
+        return "<hotcrm.Database path='" + self.path().string() + "'" +
+               (self.layout() == StoreLayout::tenant_files ? " tenant_files tenant='" + self.context().tenant + "'" : "") + ">";
+      });
   bind_database_security(database);
 
   m.def("open", &open_database, py::arg("path"), py::arg("catalog") = py::none(), py::kw_only(),
         py::arg("extend_standard") = false, py::arg("packages") = py::none(), py::arg("allow_destructive") = false,
         py::arg("read_only") = false,
         py::arg("create") = true, py::arg("busy_timeout_ms") = 5000, py::arg("id_seed") = 0,
-        py::arg("now") = py::none(),
+        py::arg("now") = py::none(), py::arg("tenant_files") = false, py::arg("tenant") = "default",
         "Opens (creating and migrating as needed) a database file, or \":memory:\".\n\n"
+        "tenant_files=True opens `path` as a tenant directory instead: one file per tenant\n"
+        "(DIR/<tenant>.db, created on first use) sharing the catalog of DIR/catalog.json; every tenant\n"
+        "file is migrated on open when the catalog changes. db.session(user=..., tenant=...) then works\n"
+        "on that tenant's file. tenant names the Database's own session's tenant (default \"default\").\n"
         "catalog: None (the catalog stored in the file, or the standard catalog for a new file), a\n"
         "path to a .json file or a folder of .json files, or the definitions as a dict / list.\n"
         "extend_standard=True adds the given objects to the standard catalog (they may refer to\n"
@@ -955,7 +971,8 @@ void bind_session(py::module_& m) {
         "those packages and the ones they depend on (hotcrm.packages() lists them).\n"
         "allow_destructive permits migrations that drop or retype fields.\n"
         "id_seed fixes the record-id generator; now (a datetime) freezes the clock (tests).\n"
-        "Raises SchemaError (invalid catalog, refused migration), StoreError (cannot open).");
+        "Raises SchemaError (invalid catalog, refused migration), StoreError (cannot open), UsageError\n"
+        "(tenant_files: a path that is a file or an unrelated folder, an invalid tenant name).");
 
   m.def(
       "packages",
