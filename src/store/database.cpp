@@ -292,7 +292,8 @@ namespace hotcrm {
 inline namespace v0 {
 
 Database Database::open(const std::filesystem::path& path, OpenOptions options) {
-  if (options.tenant.empty()) throw UsageError(ErrorCode::usage, "OpenOptions::tenant is empty: the database's own session needs a tenant");
+  if (options.tenant.empty())
+    throw UsageError(ErrorCode::usage, "OpenOptions::tenant is empty: the database's own session needs a tenant");
   if (options.layout == StoreLayout::tenant_files) {
     auto directory = detail::open_tenant_directory(path, std::move(options));
     Database database(directory->own, SessionContext{.user = "system", .tenant = directory->own_tenant});

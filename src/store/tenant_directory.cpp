@@ -211,6 +211,7 @@ std::shared_ptr<TenantDirectory> open_tenant_directory(const fs::path& path, Ope
   }
   options.catalog = std::move(target);
   options.layout = StoreLayout::single_file;
+  options.create = true;  // `create` was about the directory: tenant files appear on first use
   directory->options = std::move(options);
 
   std::lock_guard lock(directory->mutex);
@@ -227,6 +228,8 @@ std::shared_ptr<TenantDirectory> open_tenant_directory(const fs::path& path, Ope
   } else {
     directory->own = open_tenant_file(*directory, directory->own_tenant);
     directory->files.emplace(directory->own_tenant, directory->own);
+    for (const auto& step : directory->own->migration.steps)  // a new file's creation, for `hotcrm init`
+      directory->migration.steps.push_back(fmt::format("tenant {}: {}", directory->own_tenant, step));
   }
   return directory;
 }

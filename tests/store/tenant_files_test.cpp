@@ -148,7 +148,7 @@ TEST_CASE("tenant files: files are created on first use, cached, and listed" * d
   // A second session of the same tenant shares the open file; the Database's own tenant is another file.
   CHECK(db.session({"u-2", "acme"}).get("company", id).at("created_by").as_string() == "u-1");
   CHECK_FALSE(db.find("company", id).has_value());
-  // Unique values are per tenant in both layouts; here each file has its own index.
+  // Each file has its own unique indexes: a unique value is unique within its tenant.
   CHECK_NOTHROW(db.insert("company", {{"name", "Acme"}}));
   // Fixed seeds are mixed with the tenant: files do not replay each other's ids.
   CHECK(db.session({"system", "other"}).insert("company", {{"name", "Acme"}}) != id);
@@ -159,6 +159,21 @@ TEST_CASE("tenant files: files are created on first use, cached, and listed" * d
   CHECK_THROWS_AS(db.session({"u", "acme"}), UsageError);
   Database alone = Database::open(root / "acme.db", test::test_options());
   CHECK(alone.session({"system", "acme"}).count("company") == 1);
+}
+
+TEST_CASE_TEMPLATE("unique values: across the tenants of one file, per tenant in a tenant directory" *
+                       doctest::test_suite("tenants"),
+                   Layout, test::SingleFile, test::TenantFiles) {
+  test::TempDir dir;
+  Database db = Database::open(Layout::location(dir), test::in_layout<Layout>(test::test_options()));
+  db.session({"system", "acme"}).insert("company", {{"name", "Same"}});
+  auto globex = db.session({"system", "globex"});
+  if constexpr (Layout::layout == StoreLayout::single_file) {
+    // One shared unique index: the conflict tells globex that the value exists (not where, nor the record).
+    CHECK_THROWS_AS(globex.insert("company", {{"name", "Same"}}), ConflictError);
+  } else {
+    CHECK_NOTHROW(globex.insert("company", {{"name", "Same"}}));
+  }
 }
 
 TEST_CASE("tenant files: a name that could leave the directory is refused clearly" * doctest::test_suite("tenants")) {
