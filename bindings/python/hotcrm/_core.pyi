@@ -287,7 +287,9 @@ class Session:
 class Database(Session):
     def session(self, user: str, tenant: str = "default",
                 access: Literal["system", "user"] = "system") -> Session:
-        """A session acting for `user` in `tenant`; access="user" enforces the user's permissions and sharing."""
+        """A session acting for `user` in `tenant`; access="user" enforces the user's permissions and sharing.
+        With tenant_files, the session works on the tenant's own file (created on first use unless read-only);
+        a tenant name outside [a-z0-9][a-z0-9_-]* raises UsageError."""
     def close(self) -> None: ...
     @property
     def path(self) -> str:

@@ -918,13 +918,17 @@ void bind_session(py::module_& m) {
             if (user.empty()) throw UsageError(ErrorCode::usage, "a session needs a user");
             if (access != "system" && access != "user")
               throw UsageError(ErrorCode::usage, "access must be \"system\" or \"user\", not \"" + access + "\"");
-            return self.session(SessionContext{user, tenant, access == "user" ? AccessMode::user : AccessMode::system});
+            // With tenant_files this may open (create, migrate) the tenant's file: other threads go on.
+            return without_gil([&] {
+              return self.session(SessionContext{user, tenant, access == "user" ? AccessMode::user : AccessMode::system});
+            });
           },
           py::arg("user"), py::arg("tenant") = "default", py::arg("access") = "system",
           "A Session acting for `user` in `tenant`, recorded in created_by / updated_by / owner_id.\n"
           "access=\"user\" applies the user's permission sets, field-level security and record sharing\n"
           "to every call (docs/security.md); \"system\" (the default) bypasses them, for the host\n"
-          "application itself.")
+          "application itself. With tenant_files, the session works on the tenant's own file (opened,\n"
+          "and created unless read-only, on first use); an invalid tenant name raises UsageError.")
       .def("close", [](Database& self) { without_gil([&] { self.close(); }); },
            "Closes the connection; later calls raise UsageError. Idempotent.")
       .def_property_readonly("path", [](const Database& self) { return self.path().string(); },
