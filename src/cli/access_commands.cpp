@@ -14,7 +14,7 @@ namespace {
 
 struct AccessOptions {
   std::string database;
-  std::string tenant = "default";
+  std::string tenant;  // empty: the global --tenant
   std::string name;      // role, user, group, permission set, rule
   std::string second;    // parent role, user, object
   std::string third;     // object, field, criteria, id
@@ -49,14 +49,15 @@ ObjectPermissions parse_permissions(const std::string& list) {
 template <class Fn>
 ExitCode administer(const AccessOptions& options, Fn&& fn) {
   Database database = open_existing_database(options.database, true);
-  Session session = database.session({"system", options.tenant});
+  Session session = database.session({"system", options.tenant.empty() ? database.context().tenant : options.tenant});
   fn(session);
   return ExitCode::ok;
 }
 
 ExitCode run_show(const AccessOptions& options) {
   Database database = open_existing_database(options.database, false);
-  auto access = database.session({options.user, options.tenant, AccessMode::user}).access(options.name);
+  const std::string tenant = options.tenant.empty() ? database.context().tenant : options.tenant;
+  auto access = database.session({options.user, tenant, AccessMode::user}).access(options.name);
   const auto& p = access.object;
   nlohmann::json permissions = nlohmann::json::array();
   for (auto [on, name] : {std::pair{p.create, "create"}, {p.read, "read"}, {p.edit, "edit"}, {p.remove, "delete"},
@@ -77,7 +78,7 @@ ExitCode run_show(const AccessOptions& options) {
 CLI::App* command(CLI::App* parent, const char* name, const char* help, const std::shared_ptr<AccessOptions>& options) {
   CLI::App* sub = parent->add_subcommand(name, help);
   sub->add_option("db", options->database, "database file")->required();
-  sub->add_option("--tenant", options->tenant, "the tenant whose security model changes (default: default)");
+  sub->add_option("--tenant", options->tenant, "the tenant whose security model changes (default: the global --tenant)");
   return sub;
 }
 

@@ -30,14 +30,15 @@ void add_query_arguments(CLI::App& command, QueryArguments& arguments) {
   command.add_option("--fields", arguments.fields, "comma-separated fields or lookup paths to output");
   command.add_option("--as", arguments.as_user,
                      "read as this user: its permissions, field-level security and record sharing apply");
-  command.add_option("--tenant", arguments.tenant, "the tenant to read (default: default)");
+  command.add_option("--tenant", arguments.tenant, "the tenant to read (default: the global --tenant, or default)");
   command.add_option("--timeout", arguments.timeout_seconds, "stop the read after this many seconds (exit code 3)")
       ->check(CLI::NonNegativeNumber);
 }
 
 Session QueryArguments::session(const Database& db) const {
-  if (as_user.empty()) return db.session({"system", tenant});
-  return db.session({as_user, tenant, AccessMode::user});
+  const std::string& chosen = tenant.empty() ? db.context().tenant : tenant;
+  if (as_user.empty()) return db.session({"system", chosen});
+  return db.session({as_user, chosen, AccessMode::user});
 }
 
 }  // namespace hotcrm::cli

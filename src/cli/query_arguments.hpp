@@ -19,8 +19,8 @@ struct QueryArguments {
   std::int64_t offset = 0;
   std::string fields;
   std::string as_user;             ///< --as: read as this user, with its access control
-  std::string tenant = "default";  ///< --tenant
-  double timeout_seconds = 0;      ///< 0: none
+  std::string tenant;          ///< --tenant; empty: the global --tenant (default: default)
+  double timeout_seconds = 0;  ///< 0: none
 
   /// The library query these arguments describe. Throws hotcrm::Error(parse) for a bad where- or
   /// order-by string.

@@ -25,6 +25,7 @@ struct NameHash {
 
 class AccessScope;
 struct HistoryState;
+struct TenantDirectory;
 struct ObjectPlan;
 struct WorkflowPlan;
 struct WorkflowRuntime;
@@ -114,6 +115,12 @@ struct Session::Impl {
   /// The access scope of the public call in progress (src/store/access.cpp); null: system.
   std::shared_ptr<detail::AccessScope> access;
   int access_calls = 0;  ///< public calls in progress (nested calls keep the outermost's scope)
+  /// The tenant directory this file belongs to (StoreLayout::tenant_files), for what its tenants
+  /// share (registered actions). Weak: the directory owns its files' states.
+  std::weak_ptr<detail::TenantDirectory> directory;
+  /// Why a state without connection cannot be used (a read-only tenant directory's missing file);
+  /// empty: "the database is closed".
+  std::string unavailable;
 
   detail::Connection& db();
   const detail::ObjectPlan& plan(std::string_view object) const;
@@ -146,4 +153,12 @@ struct SessionInternals {
 
 namespace hotcrm::detail {
 using SessionAccess = SessionInternals;
+
+/// Opens (creates, migrates) one database file: Database::open of the single-file layout, and of
+/// each file of a tenant directory. `tenant` is the tenant the file serves (mixed into a fixed id seed
+/// when the file is one of a directory's).
+std::shared_ptr<Session::Impl> open_store_file(const std::filesystem::path& path, const OpenOptions& options,
+                                               std::string_view seed_tenant = {});
+/// Closes a file's connection; later calls through any session of it throw UsageError.
+void close_store_file(Session::Impl& impl);
 }  // namespace hotcrm::detail

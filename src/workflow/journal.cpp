@@ -3,6 +3,7 @@
 
 #include "store/access.hpp"
 #include "store/sqlite.hpp"
+#include "store/tenant_directory.hpp"
 #include "workflow/actions.hpp"
 
 namespace hotcrm {
@@ -126,11 +127,14 @@ std::vector<PendingTimer> Session::timers(std::string_view object, std::string_v
 }
 
 void Session::register_action(const std::string& name, ActionCallback callback) {
-  std::lock_guard lock(impl_->mutex);
-  detail::AccessGuard guard(*impl_, context_);
-  guard.require_administrator("register custom actions");
-  if (!callback) throw UsageError(ErrorCode::usage, "register_action needs a callback for '" + name + "'");
-  detail::runtime(*impl_).callbacks.insert_or_assign(name, std::move(callback));
+  {
+    std::lock_guard lock(impl_->mutex);
+    detail::AccessGuard guard(*impl_, context_);
+    guard.require_administrator("register custom actions");
+    if (!callback) throw UsageError(ErrorCode::usage, "register_action needs a callback for '" + name + "'");
+    detail::runtime(*impl_).callbacks.insert_or_assign(name, callback);
+  }
+  detail::share_action(*impl_, name, callback);  // the other tenants' files of a tenant directory
 }
 
 Simulation Session::simulate(std::string_view object, std::string_view id, const Record& changes) {

@@ -14,8 +14,8 @@ from conftest import lead
 
 
 @pytest.fixture
-def org(tmp_db):
-    db = tmp_db
+def org(layout_db):
+    db = layout_db  # every access-control test runs on one shared file and on a tenant directory
     db.define_role("head")
     db.define_role("rep_a", "head")
     db.define_role("rep_b", "head")

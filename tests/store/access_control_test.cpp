@@ -6,6 +6,7 @@
 
 #include "hotcrm/hotcrm.hpp"
 #include "support/fixtures.hpp"
+#include "support/layouts.hpp"
 #include "support/temp_db.hpp"
 
 using namespace hotcrm;
@@ -17,9 +18,10 @@ using Names = std::vector<std::string>;
 /// Roles ceo > vp > {east, west}; users of each, a viewer without role, an auditor, an admin.
 /// company and deal are private, person public-read. company.revenue is controlled by field-level
 /// security: the sales set reads it, the finance set edits it, the basic set does not mention it.
-struct Org {
+template <class Layout>
+struct OrgIn {
   test::TempDir dir;
-  Database db = Database::open(dir.file("crm.db"), options());
+  Database db = Database::open(Layout::location(dir), test::in_layout<Layout>(options()));
 
   static OpenOptions options() {
     // company tracks its history, so that history reads can be tried too.
@@ -32,7 +34,7 @@ struct Org {
   }
   std::map<std::string, std::string> ids;  // company name -> id
 
-  Org() {
+  OrgIn() {
     db.define_role("ceo");
     db.define_role("vp", "ceo");
     db.define_role("east", "vp");
@@ -71,6 +73,7 @@ struct Org {
     return out;
   }
 };
+using Org = OrgIn<test::SingleFile>;
 
 template <class Fn>
 std::string error_text(Fn&& fn) {
@@ -363,7 +366,13 @@ TEST_CASE_FIXTURE(Org, "aggregates, columns and features see only visible record
   CHECK(db.features("company", {FeatureSpec::of("deals", deals)}, parse_where("name = 'Acme'")).values[0] == 2.0);
 }
 
-TEST_CASE_FIXTURE(Org, "tenants: a session in one tenant never sees another" * doctest::test_suite("access")) {
+TEST_CASE_TEMPLATE("tenants: a session in one tenant never sees another" * doctest::test_suite("access"), Layout,
+                   test::SingleFile, test::TenantFiles) {
+  OrgIn<Layout> org;
+  auto& db = org.db;
+  auto& ids = org.ids;
+  auto as = [&](const std::string& user, const std::string& tenant = "default") { return org.as(user, tenant); };
+  auto names = [](Session session) { return OrgIn<Layout>::names(std::move(session)); };
   auto other = db.session({"system", "other"});
   other.define_role("east");
   other.set_user({"east", "east", false});

@@ -304,16 +304,28 @@ class Session:
 class Database(Session):
     def session(self, user: str, tenant: str = "default",
                 access: Literal["system", "user"] = "system") -> Session:
-        """A session acting for `user` in `tenant`; access="user" enforces the user's permissions and sharing."""
+        """A session acting for `user` in `tenant`; access="user" enforces the user's permissions and sharing.
+        With tenant_files, the session works on the tenant's own file (created on first use unless read-only);
+        a tenant name outside [a-z0-9][a-z0-9_-]* raises UsageError."""
     def close(self) -> None: ...
     @property
-    def path(self) -> str: ...
+    def path(self) -> str:
+        """The database file (or ":memory:"), or the tenant directory."""
     @property
-    def migration(self) -> List[str]: ...
+    def tenant_files(self) -> bool:
+        """True when opened as a tenant directory (one file per tenant)."""
+    def tenants(self) -> List[str]:
+        """The tenants holding data, sorted: the tenant files of a tenant directory, else the distinct
+        tenant_id of the object tables. Cross-tenant work loops over them with db.session(...)."""
+    @property
+    def migration(self) -> List[str]:
+        """The schema steps opening this database applied (tenant_files: prefixed "tenant T: ")."""
     def verify_history(self) -> Dict[str, Any]:
-        """Recomputes the field history's hash chain: {ok, entries, head, broken_at, problem}."""
+        """Recomputes the field history's hash chain: {ok, entries, head, broken_at, problem}.
+        With tenant_files: the file of the Database's own tenant (hotcrm.open(..., tenant=...))."""
     def backup(self, path: PathLike, *, overwrite: bool = False, pages_per_step: int = 256) -> None:
-        """Copies the database to `path` with SQLite's online backup API while others keep writing."""
+        """Copies the database to `path` with SQLite's online backup API while others keep writing.
+        With tenant_files: the file of the Database's own tenant."""
     def reencrypt(self) -> int:
         """Key rotation: re-seals with the current key every encrypted value an older key sealed; returns how many."""
     def __enter__(self) -> Database: ...
@@ -326,13 +338,20 @@ def open(path: PathLike, catalog: Union[PathLike, Mapping[str, Any], List[Any], 
          create: bool = True, busy_timeout_ms: int = 5000, id_seed: int = 0,
          now: Optional[datetime.datetime] = None,
          keys: Union[Mapping[str, bytes], Callable[[str], Optional[bytes]], PathLike, None] = None,
-         current_key: Optional[str] = None) -> Database:
+         current_key: Optional[str] = None, tenant_files: bool = False,
+         tenant: str = "default") -> Database:
     """Opens (creating and migrating as needed) a database file, or ":memory:".
 
     keys: the keys of the catalog's encrypted fields: {key_id: 32 bytes} (current_key names the key that
     seals new values; optional with one key), a callable key_id -> bytes or None (current_key required;
     called once per key id), or a key file path (lines "<id> <64 hex digits>", the last one current).
     Without keys, reading or writing an encrypted value raises StoreError (code 4005).
+
+    tenant_files=True opens `path` as a tenant directory: one SQLite file per tenant (DIR/<tenant>.db,
+    created on first use, names [a-z0-9][a-z0-9_-]*) sharing DIR/catalog.json; every tenant file is
+    migrated on open when the catalog changes (all planned first: a refused migration changes none).
+    db.session(user=..., tenant=...) then works on that tenant's own file with the same API. tenant=
+    is the tenant of the Database's own session.
 
     catalog: a .json file, a folder of them, or the definitions as a dict / list; None uses the stored
     catalog (the standard one for a new file). extend_standard=True adds catalog's objects to the

@@ -1,6 +1,7 @@
 #pragma once
-// The embedded store: a SQLite file (or ":memory:") whose schema is generated from the catalog.
-// Database owns the connection; Session is a view of it acting for one user in one tenant.
+// The embedded store: a SQLite file (or ":memory:") whose schema is generated from the catalog, or
+// a tenant directory holding one such file per tenant (StoreLayout::tenant_files).
+// Database owns the connection(s); Session is a view acting for one user in one tenant.
 // A Database and its sessions must be used from one thread at a time.
 
 #include <chrono>
@@ -27,6 +28,10 @@
 #include "hotcrm/value.hpp"
 #include "hotcrm/workflow/workflow.hpp"
 
+namespace hotcrm::detail {
+struct TenantDirectory;
+}  // namespace hotcrm::detail
+
 namespace hotcrm {
 inline namespace v0 {
 
@@ -39,6 +44,16 @@ using Clock = std::function<DateTime()>;
 Clock system_clock();
 /// A clock that always returns `at`.
 Clock fixed_clock(DateTime at);
+
+/// How tenants are stored (docs/store.md, "Tenant layouts").
+enum class StoreLayout : std::uint8_t {
+  /// One file for every tenant: rows carry tenant_id and every statement filters on it.
+  single_file,
+  /// A tenant directory: tenant T lives in its own file DIR/T.db (created with the schema on first
+  /// use, opened lazily, then cached), DIR/catalog.json holds the catalog all the files share.
+  /// Tenant names are [a-z0-9][a-z0-9_-]* (at most 64), so that they cannot leave the directory.
+  tenant_files,
+};
 
 struct OpenOptions {
   /// The catalog to run with. Absent: the catalog stored in the file, or Catalog::standard() for a
@@ -53,11 +68,19 @@ struct OpenOptions {
   /// indexes outgrow it, so the default is well above SQLite's 2 MiB.
   std::int32_t cache_size_mb = 64;
   Clock clock = system_clock();
-  /// Seed for record ids; 0 draws one from the operating system. Fixed seeds make runs repeatable.
+  /// Seed for record ids; 0 draws one from the operating system. Fixed seeds make runs repeatable
+  /// (with tenant_files, each tenant's generator mixes the tenant name into it).
   std::uint64_t id_seed = 0;
   /// Keys of the catalog's encrypted fields (docs/security.md). Without a provider the database
   /// opens, but reading or writing an encrypted value throws StoreError(ErrorCode::key).
   std::shared_ptr<const KeyProvider> keys;
+  /// single_file: `path` is a database file; tenant_files: `path` is a tenant directory (created
+  /// when missing, if `create`), whose existing tenant files are all migrated on open when the
+  /// catalog changes (every file is planned first: a refused migration changes none).
+  StoreLayout layout = StoreLayout::single_file;
+  /// The tenant of the Database's own session (the Database is also a Session). With tenant_files,
+  /// its file is opened (created unless read_only) by open().
+  std::string tenant = "default";
 };
 
 /// Who is acting: recorded in created_by / updated_by / owner_id and tenant_id. `access` says
@@ -509,14 +532,26 @@ class Database : public Session {
   Database& operator=(const Database&) = delete;
   ~Database();
 
-  /// A session acting for another user / tenant on this database.
+  /// A session acting for another user / tenant on this database. With tenant_files, the session
+  /// works on the tenant's own file (opened, and created unless read-only, on first use); a tenant
+  /// name that is not a valid file name is a UsageError.
   Session session(SessionContext context) const;
-  /// What opening this database did to its schema.
+  /// What opening this database did to its schema (tenant_files: to every tenant file, each step
+  /// prefixed "tenant T: ").
   const MigrationReport& migration() const;
+  /// The database file, or the tenant directory.
   const std::filesystem::path& path() const;
-  /// Closes the connection; later calls throw UsageError. Called by the destructor.
+  StoreLayout layout() const noexcept;
+  /// The tenants holding data, sorted: single_file, the distinct tenant_id of the object tables;
+  /// tenant_files, the tenant files of the directory. Cross-tenant work (run_due for everyone, an
+  /// export of each tenant) loops over these with db.session(...): the same code in both layouts.
+  std::vector<std::string> tenants();
+  /// Closes the connection (tenant_files: every tenant's); later calls, of this Database and of
+  /// its sessions, throw UsageError. Called by the destructor.
   void close();
 
+  /// (tenant_files: verify_history and backup work on the file of the Database's own tenant,
+  /// OpenOptions::tenant; each tenant file is also a database of its own for Database::open.)
   /// Recomputes the field history's hash chain from the first entry: every entry must follow its
   /// predecessor (sequence without gaps, hash of the previous hash and its own content), and every
   /// erased entry must be listed, with its anonymised values, by a later gdpr_erase entry. Reports
@@ -537,6 +572,7 @@ class Database : public Session {
 
  private:
   using Session::Session;
+  std::shared_ptr<detail::TenantDirectory> tenant_files_;  ///< set with StoreLayout::tenant_files
 };
 
 }  // namespace v0
