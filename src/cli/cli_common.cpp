@@ -30,6 +30,7 @@ ExitCode exit_code_for(ErrorCode code) noexcept {
       return ExitCode::usage;
     case ErrorCode::cancelled:
     case ErrorCode::store:
+    case ErrorCode::busy:
     case ErrorCode::io:
     case ErrorCode::internal:
       return ExitCode::runtime;

@@ -22,6 +22,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::constraint: return "store.constraint";
     case ErrorCode::store: return "store";
     case ErrorCode::permission: return "store.permission";
+    case ErrorCode::busy: return "store.busy";
     case ErrorCode::io: return "io";
     case ErrorCode::internal: return "internal";
   }

@@ -32,7 +32,8 @@ PYBIND11_MODULE(_core, m) {
         for (ErrorCode code :
              {ErrorCode::usage, ErrorCode::parse, ErrorCode::not_supported, ErrorCode::cancelled, ErrorCode::schema,
               ErrorCode::schema_conflict, ErrorCode::unknown_object, ErrorCode::unknown_field, ErrorCode::validation, ErrorCode::workflow,
-              ErrorCode::not_found, ErrorCode::conflict, ErrorCode::constraint, ErrorCode::store, ErrorCode::permission, ErrorCode::io,
+              ErrorCode::not_found, ErrorCode::conflict, ErrorCode::constraint, ErrorCode::store, ErrorCode::permission, ErrorCode::busy,
+              ErrorCode::io,
               ErrorCode::internal})
           out[py::str(std::string(hotcrm::error_code_name(code)))] = static_cast<int>(code);
         return out;
