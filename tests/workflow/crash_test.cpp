@@ -260,12 +260,12 @@ TEST_CASE("a process killed during imports, workflow updates and run_due leaves 
   std::mt19937 random(20260302);
   int killed = 0;
   std::size_t lines = 0;
-  for (std::uint64_t run = 1; run <= 12; ++run) {
-    const auto delay = std::chrono::milliseconds(5 + random() % 120);
+  for (std::uint64_t run = 1; run <= 16; ++run) {
+    const auto delay = std::chrono::milliseconds(30 + random() % 200);
     killed += test::run_and_kill([&] { work_day(path, run + 1); }, delay) ? 1 : 0;
     lines = check_after_kill(path, false);
   }
-  CHECK(killed >= 10);  // a child that finished (or failed) on its own was not a crash test
+  CHECK(killed >= 14);  // a child that finished (or failed) on its own was not a crash test
   CHECK(lines > 0);
   open_mixed(path, 99).run_due(kLater);  // what the killed runs left queued runs now, once
   check_after_kill(path, true);
