@@ -32,7 +32,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(counter_file):
         assert alice.update("counter", counter, {"value": 5}, expected_version=version) == version + 1
         with pytest.raises(hotcrm.ConflictError) as caught:
             bob.update("counter", counter, {"value": 1}, expected_version=version)
-        assert caught.value.code == hotcrm.error_codes()["store.conflict"]
+        assert caught.value.code == hotcrm.ErrorCode.conflict
         assert f"version {version + 1} is stored" in str(caught.value)
         assert bob.get("counter", counter)["value"] == 5
         fresh = bob.get("counter", counter)["version"]
@@ -51,7 +51,7 @@ def test_lock_held_past_the_busy_timeout_is_a_busy_error(counter_file):
                 assert isinstance(caught.value, hotcrm.StoreError)
                 assert caught.value.code == 4006
                 assert caught.value.code_name == "store.busy"
-                assert hotcrm.error_codes()["store.busy"] == 4006
+                assert caught.value.code == hotcrm.ErrorCode.busy
                 assert "busy_timeout_ms" in str(caught.value)
                 with pytest.raises(hotcrm.BusyError):
                     waiter.insert("counter", {"label": "late"})

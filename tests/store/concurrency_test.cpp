@@ -183,8 +183,9 @@ TEST_CASE("a writer holding the lock past the busy timeout gives BusyError and l
   });
   expect_busy("begin", [&] { waiter.begin(); });  // a deferred BEGIN would succeed here and fail later
   expect_busy("transaction", [&] { waiter.transaction([] {}); });
-  // Readers are not blocked (WAL), and see only what is committed.
+  // Readers are not blocked (WAL), and see only what is committed; opening the file is reading.
   CHECK(waiter.get("company", id).at("employees").as_int() == 0);
+  CHECK(open_file(path, 4, 100).get("company", id).at("employees").as_int() == 0);
   CHECK(waiter.count("company") == kCounters);
   // BusyError is a StoreError: code written for StoreError keeps working.
   CHECK_THROWS_AS(waiter.insert("company", {{"name", "late"}}), StoreError);

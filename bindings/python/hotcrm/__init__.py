@@ -113,6 +113,7 @@ class ErrorCode(enum.IntEnum):
     constraint = 4002
     store = 4003
     permission = 4004
+    busy = 4006
     io = 5000
     internal = 9000
 
