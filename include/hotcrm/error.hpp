@@ -33,6 +33,7 @@ enum class ErrorCode : std::uint16_t {
   store = 4003,           ///< the database engine failed (I/O, corruption, locked)
   permission = 4004,      ///< the acting user may not do this (object permission, sharing, field-level security)
   key = 4005,             ///< an encryption key is missing, or a stored value does not decrypt with it
+  busy = 4006,            ///< another connection held the database's write lock past the busy timeout
   io = 5000,              ///< a file could not be read or written
   internal = 9000,        ///< a broken invariant inside the library (a bug)
 };
@@ -120,10 +121,18 @@ class PermissionError : public Error {
   explicit PermissionError(const std::string& message) : Error(ErrorCode::permission, message) {}
 };
 
-/// The database engine failed (I/O, corruption, busy beyond the timeout).
+/// The database engine failed (I/O, corruption; BusyError for a lock held past the timeout).
 class StoreError : public Error {
  public:
   using Error::Error;
+};
+
+/// Another connection (thread or process) held the database's write lock longer than the busy
+/// timeout (OpenOptions::busy_timeout_ms) this call waited for it. Nothing of the call was written:
+/// the caller may retry it as it is. Code ErrorCode::busy ("store.busy").
+class BusyError : public StoreError {
+ public:
+  explicit BusyError(const std::string& message) : StoreError(ErrorCode::busy, message) {}
 };
 
 }  // namespace v0

@@ -33,6 +33,7 @@ ExitCode exit_code_for(ErrorCode code) noexcept {
     case ErrorCode::deadline:
     case ErrorCode::store:
     case ErrorCode::key:
+    case ErrorCode::busy:
     case ErrorCode::io:
     case ErrorCode::internal:
       return ExitCode::runtime;

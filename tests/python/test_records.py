@@ -132,9 +132,10 @@ def test_frozen_clock(frozen_db):
 def test_error_hierarchy_and_codes():
     for cls in (hotcrm.UsageError, hotcrm.SchemaError, hotcrm.ValidationError, hotcrm.NotFoundError,
                 hotcrm.ConflictError, hotcrm.StoreError, hotcrm.ConstraintError, hotcrm.ParseError,
-                hotcrm.CancelledError):
+                hotcrm.CancelledError, hotcrm.BusyError):
         assert issubclass(cls, hotcrm.Error)
     assert issubclass(hotcrm.ParseError, hotcrm.UsageError)
+    assert issubclass(hotcrm.BusyError, hotcrm.StoreError)
     assert issubclass(hotcrm.Error, RuntimeError)
     assert hotcrm.Error.__module__ == "hotcrm"
     assert sorted(c.value for c in hotcrm.ErrorCode) == sorted(hotcrm._core.error_codes().values())

@@ -35,6 +35,7 @@ from ._core import (
     ScoreResult,
     Session,
     StoreError,
+    BusyError,
     TimeZone,
     Transaction,
     UsageError,
@@ -117,6 +118,7 @@ class ErrorCode(enum.IntEnum):
     store = 4003
     permission = 4004
     key = 4005
+    busy = 4006
     io = 5000
     internal = 9000
 
@@ -142,6 +144,7 @@ __all__ = [
     "ScoreResult",
     "Session",
     "StoreError",
+    "BusyError",
     "TimeZone",
     "Transaction",
     "UsageError",

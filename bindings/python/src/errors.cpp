@@ -17,6 +17,7 @@ struct ErrorTypes {
   PyObject* conflict = nullptr;
   PyObject* constraint = nullptr;
   PyObject* store = nullptr;
+  PyObject* busy = nullptr;
   PyObject* formula = nullptr;
   PyObject* evaluation = nullptr;
   PyObject* workflow = nullptr;
@@ -69,6 +70,7 @@ PyObject* type_for_code(ErrorCode code) {
     case ErrorCode::constraint: return g_types.constraint;
     case ErrorCode::store:
     case ErrorCode::key: return g_types.store;
+    case ErrorCode::busy: return g_types.busy;
     case ErrorCode::permission: return g_types.permission;
     case ErrorCode::io:
     case ErrorCode::internal: return g_types.base;
@@ -92,6 +94,8 @@ void translate(std::exception_ptr pointer) {
     raise(g_types.not_found, e.code(), e.what(), nullptr);
   } catch (const SchemaError& e) {
     raise(g_types.schema, e.code(), e.what(), nullptr);
+  } catch (const BusyError& e) {
+    raise(g_types.busy, e.code(), e.what(), nullptr);
   } catch (const StoreError& e) {
     raise(g_types.store, e.code(), e.what(), nullptr);
   } catch (const UsageError& e) {
@@ -184,8 +188,13 @@ void register_errors(py::module_& m) {
   g_types.constraint = make_type(m, "ConstraintError",
                                  "A referential constraint (on_delete restrict) refuses the change.", g_types.base,
                                  ErrorCode::constraint);
-  g_types.store = make_type(m, "StoreError", "The database engine failed (I/O, corruption, busy, locked).",
+  g_types.store = make_type(m, "StoreError", "The database engine failed (I/O, corruption; BusyError when locked).",
                             g_types.base, ErrorCode::store);
+  g_types.busy = make_type(m, "BusyError",
+                           "Another connection (thread or process) held the database's write lock longer than the\n"
+                           "busy timeout (busy_timeout_ms of open) this call waited. The transaction that waited\n"
+                           "wrote nothing, so the call may be retried as it is. .code is 4006 ('store.busy').",
+                           g_types.store, ErrorCode::busy);
   g_types.permission = make_type(m, "PermissionError",
                                  "The session's user (a session opened with access=\"user\") may not do this: an\n"
                                  "object permission it lacks, a record it may read but not edit, a read-only field, an\n"

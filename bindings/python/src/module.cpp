@@ -36,7 +36,7 @@ PYBIND11_MODULE(_core, m) {
               ErrorCode::deadline, ErrorCode::schema,
               ErrorCode::schema_conflict, ErrorCode::unknown_object, ErrorCode::unknown_field, ErrorCode::validation, ErrorCode::workflow,
               ErrorCode::not_found, ErrorCode::conflict, ErrorCode::constraint, ErrorCode::store, ErrorCode::permission,
-              ErrorCode::key, ErrorCode::io,
+              ErrorCode::key, ErrorCode::busy, ErrorCode::io,
               ErrorCode::internal})
           out[py::str(std::string(hotcrm::error_code_name(code)))] = static_cast<int>(code);
         return out;
