@@ -103,6 +103,7 @@ def load():
         target["fields"] = target["fields"] + [dict(f, package=ext["package"]) for f in ext.get("fields", [])]
         target["validation_rules"] = (target.get("validation_rules", []) +
                                       [dict(r, package=ext["package"]) for r in ext.get("validation_rules", [])])
+        target["workflow_rules"] = target.get("workflow_rules", []) + ext.get("workflow_rules", [])
     return objects, extensions
 
 
@@ -125,6 +126,7 @@ def render_object(obj):
                                                         "`%s`" % r["error_field"] if r.get("error_field") else "",
                                                         cell(r["message"])))
     lines += render_automation(obj)
+    lines += render_processes(obj)
     lines.append("")
     return lines
 
@@ -189,6 +191,114 @@ def render_automation(obj):
                                                          "`%s`" % cell(t["guard"]) if t.get("guard") else "-",
                                                          cell(actions_text(t.get("actions", [])))))
     return lines
+
+
+def approver_text(a):
+    kind, value = next(iter(a.items()))
+    if kind == "manager":
+        return "the submitter's manager" if value == 1 else "the submitter's manager %d levels up" % value
+    if kind == "queue":
+        return "members of queue `%s`" % value
+    if kind == "field":
+        return "the user in `%s`" % value
+    return "user `%s`" % value
+
+
+def approvers_text(approvers):
+    return ", ".join(approver_text(a) for a in approvers) or "-"
+
+
+def render_approvals(obj):
+    """Approval processes (docs/service.md): entry criteria, steps with their approvers, actions."""
+    lines = []
+    for p in obj.get("approval_processes", []):
+        traits = ["order %d" % p.get("order", 0)]
+        if not p.get("active", True):
+            traits.append("inactive")
+        traits.append("record locked while pending" if p.get("lock", True) else "record not locked")
+        traits.append("recall allowed" if p.get("allow_recall", True) else "no recall")
+        kept = ", ".join("%s in `%s`" % (k.replace("_", " "), v) for k, v in p.get("fields", {}).items())
+        lines += ["", "Approval process `%s` (%s), entry criteria `%s`%s:" % (
+            p["name"], "; ".join(traits), cell(p.get("entry_criteria", "TRUE") or "TRUE"),
+            "; the engine keeps %s" % kept if kept else ""), "",
+            "| step | criteria | approvers | decision | on reject | escalation |", "| --- | --- | --- | --- | --- | --- |"]
+        for n, st in enumerate(p["steps"], 1):
+            escalation = "-"
+            if st.get("escalate_after"):
+                escalation = "after %s" % st["escalate_after"]
+                if st.get("escalate_to"):
+                    escalation += ": adds %s" % approvers_text(st["escalate_to"])
+                if st.get("on_escalation"):
+                    escalation += "; %s" % actions_text(st["on_escalation"])
+            lines.append("| %d. `%s` | %s | %s | %s | %s | %s |" % (
+                n, st["name"], "`%s`" % cell(st["criteria"]) if st.get("criteria") else "always",
+                cell(approvers_text(st["approvers"])), st.get("decision", "first_response").replace("_", " "),
+                "back to the previous step" if st.get("on_reject") == "back" else "final", cell(escalation)))
+        outcomes = ["%s: %s" % (label, actions_text(p[key])) for key, label in
+                    (("on_submit", "on submit"), ("on_approve", "on approval"), ("on_reject", "on rejection"),
+                     ("on_recall", "on recall")) if p.get(key)]
+        if outcomes:
+            lines += ["", cell("; ".join(outcomes)[0].upper() + "; ".join(outcomes)[1:]) + "."]
+    return lines
+
+
+def render_assignment(obj):
+    """Assignment rules (docs/service.md): when they run, rule records, entries."""
+    a = obj.get("assignment")
+    if not a:
+        return []
+    target = "`%s`" % a.get("field", "owner_id")
+    if a.get("queue_field"):
+        target += " (and the queue in `%s`)" % a["queue_field"]
+    when = " when `%s`" % cell(a["condition"]) if a.get("condition") else ""
+    sources = []
+    if a.get("rule_records"):
+        sources.append("the `assignment_rule` records with object_name `%s` (active, by sort_order)" % obj["name"])
+    if a.get("entries"):
+        sources.append("the entries below")
+    text = "Assignment: a new record without an owner%s gets %s from %s, first match wins" % (
+        when, target, " then ".join(sources))
+    if a.get("open_condition"):
+        text += "; load-balanced queues count a member's records where `%s`" % cell(a["open_condition"])
+    lines = ["", text + "."]
+    if a.get("entries"):
+        lines += ["", "| entry | criteria | assigns to |", "| --- | --- | --- |"]
+        for n, e in enumerate(a["entries"], 1):
+            lines.append("| %d | %s | %s |" % (n, "`%s`" % cell(e["criteria"]) if e.get("criteria") else "always",
+                                             "user `%s`" % e["user"] if e.get("user") else "queue `%s`" % e["queue"]))
+    return lines
+
+
+def render_sla(obj):
+    """SLA milestones (docs/service.md): targets, deadlines, warnings, escalations, violation."""
+    sla = obj.get("sla")
+    if not sla:
+        return []
+    hours = "`%s`" % cell(sla["business_hours"]) if sla.get("business_hours") else \
+        "the default business_hours record (else around the clock)"
+    paused = ", paused while `%s`" % cell(sla["pause_when"]) if sla.get("pause_when") else ""
+    lines = ["", "SLA `%s`, in business minutes of %s%s:" % (sla["name"], hours, paused), "",
+             "| milestone | target (business minutes) | met when | deadline in | warning | escalations | on violation |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for m in sla["milestones"]:
+        start = " (starts when `%s`)" % cell(m["start_when"]) if m.get("start_when") else ""
+        warning = "-"
+        if m.get("warning_percent"):
+            warning = "at %d %%: %s" % (m["warning_percent"], actions_text(m.get("on_warning", [])))
+        levels = "; ".join("at %d %%: %s" % (e.get("percent", 100), actions_text(e["actions"]))
+                           for e in m.get("escalations", [])) or "-"
+        violation = actions_text(m.get("on_violation", []))
+        if m.get("on_completion"):
+            violation += "; on completion: %s" % actions_text(m["on_completion"])
+        lines.append("| `%s`%s | `%s` | `%s` | %s | %s | %s | %s |" % (
+            m["name"], start, cell(m["target_minutes"]), cell(m["complete_when"]),
+            "`%s`" % m["due_field"] if m.get("due_field") else "-", cell(warning), cell(levels), cell(violation)))
+    return lines
+
+
+def render_processes(obj):
+    """Service processes: approval processes, assignment rules and the SLA of an object."""
+    return render_approvals(obj) + render_assignment(obj) + render_sla(obj)
 
 
 def render():

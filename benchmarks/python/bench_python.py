@@ -10,6 +10,12 @@
    SELECT ... -> pd.DataFrame(cursor.fetchall()) (currency divided back by 100). Both read the seven
    columns of the rows of the default tenant, ordered by id (what hotcrm's query does).
 
+The standard lead records its field history (a hash-chained entry per created record) and runs
+workflow rules; the floor does neither, so hotcrm imports with workflows=False into the standard
+catalog with the lead's track_history turned off: the same SQL work on both sides, as bench_store
+does. --with-history adds a run with the standard catalog as shipped (history on), against the same
+floor; bench_history measures the history's cost.
+
 Usage: PYTHONPATH=<build>/python /usr/bin/python3 benchmarks/python/bench_python.py [--rows N] [--dir D]
 Wall times on a shared machine are noisy: read the ratio, and repeat.
 """
@@ -17,6 +23,7 @@ Wall times on a shared machine are noisy: read the ratio, and repeat.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sqlite3
 import sys
@@ -45,8 +52,17 @@ def make_frame(rows: int, seed: int) -> pd.DataFrame:
     return frame
 
 
-def bench_hotcrm(path: Path, frame: pd.DataFrame) -> tuple[float, float, pd.DataFrame]:
-    with hotcrm.open(path, id_seed=1) as db:
+def catalog_without_lead_history() -> dict:
+    """The standard catalog with the lead's field history off (the floor writes no history)."""
+    catalog = json.loads(hotcrm.standard_catalog_json())
+    for definition in catalog["objects"]:
+        if definition["name"] == "lead":
+            definition["capabilities"]["track_history"] = False
+    return catalog
+
+
+def bench_hotcrm(path: Path, frame: pd.DataFrame, history: bool = False) -> tuple[float, float, pd.DataFrame]:
+    with hotcrm.open(path, None if history else catalog_without_lead_history(), id_seed=1) as db:
         start = time.perf_counter()
         # The store path: the standard lead's workflow rules (a task and an e-mail per new lead) are
         # measured by bench_workflow.
@@ -114,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows to import and read (default 1,000,000)")
     parser.add_argument("--dir", type=Path, default=None, help="folder for the database files (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=20240501)
+    parser.add_argument("--with-history", action="store_true",
+                        help="also import into the standard catalog as shipped (the lead's field history on)")
     args = parser.parse_args(argv)
     if args.rows <= 0:
         parser.error("--rows must be positive")
@@ -121,18 +139,25 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         folder = Path(folder)
         frame = make_frame(args.rows, args.seed)
+        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
         print(f"hotcrm {hotcrm.__version__}, sqlite3 {sqlite3.sqlite_version}, pandas {pd.__version__}, "
               f"numpy {np.__version__}, {args.rows:,} rows")
         h_import, h_read, h_out = bench_hotcrm(folder / "hotcrm.db", frame)
         s_import, s_read, s_out = bench_sqlite(folder / "hotcrm.db", folder / "sqlite.db", frame)
+        if args.with_history:
+            t_import, _, _ = bench_hotcrm(folder / "history.db", frame, history=True)
         assert len(h_out) == len(s_out) == args.rows
         print(f"import   hotcrm.import_records(DataFrame) {rate(args.rows, h_import)}")
         print(f"import   sqlite3 executemany              {rate(args.rows, s_import)}")
         print(f"import   ratio hotcrm/sqlite3 throughput  {s_import / h_import:6.2f}x")
+        if args.with_history:
+            print(f"import   hotcrm with field history        {rate(args.rows, t_import)}")
+            print(f"import   ratio with history / sqlite3     {s_import / t_import:6.2f}x (the floor writes no history)")
         print(f"read     hotcrm query().to_pandas()       {rate(args.rows, h_read)}")
         print(f"read     sqlite3 fetchall -> DataFrame    {rate(args.rows, s_read)}")
         print(f"read     ratio hotcrm/sqlite3 throughput  {s_read / h_read:6.2f}x")
         print(f"dtypes   hotcrm: {dict((k, str(v)) for k, v in h_out.dtypes.items())}")
+        print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -31,7 +31,9 @@ enum class ErrorCode : std::uint16_t {
   conflict = 4001,        ///< unique violation or stale record version
   constraint = 4002,      ///< a referential constraint (restrict) refuses the change
   store = 4003,           ///< the database engine failed (I/O, corruption, locked)
-  key = 4004,             ///< an encryption key is missing, or a stored value does not decrypt with it
+  permission = 4004,      ///< the acting user may not do this (object permission, sharing, field-level security)
+  key = 4005,             ///< an encryption key is missing, or a stored value does not decrypt with it
+  busy = 4006,            ///< another connection held the database's write lock past the busy timeout
   io = 5000,              ///< a file could not be read or written
   internal = 9000,        ///< a broken invariant inside the library (a bug)
 };
@@ -110,10 +112,27 @@ class ConflictError : public Error {
   std::vector<FieldError> errors_;
 };
 
-/// The database engine failed (I/O, corruption, busy beyond the timeout).
+/// The acting user of a session in AccessMode::user may not do this: an object permission it lacks
+/// (create, edit, delete), a record it may read but not edit, a read-only field, an administration
+/// call. Records the user cannot read are NotFoundError and hidden fields unknown fields instead,
+/// so that their existence does not leak.
+class PermissionError : public Error {
+ public:
+  explicit PermissionError(const std::string& message) : Error(ErrorCode::permission, message) {}
+};
+
+/// The database engine failed (I/O, corruption; BusyError for a lock held past the timeout).
 class StoreError : public Error {
  public:
   using Error::Error;
+};
+
+/// Another connection (thread or process) held the database's write lock longer than the busy
+/// timeout (OpenOptions::busy_timeout_ms) this call waited for it. Nothing of the call was written:
+/// the caller may retry it as it is. Code ErrorCode::busy ("store.busy").
+class BusyError : public StoreError {
+ public:
+  explicit BusyError(const std::string& message) : StoreError(ErrorCode::busy, message) {}
 };
 
 }  // namespace v0

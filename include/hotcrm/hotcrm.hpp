@@ -9,6 +9,7 @@
 #include "hotcrm/sample.hpp"
 #include "hotcrm/scoring/model.hpp"
 #include "hotcrm/store/database.hpp"
+#include "hotcrm/store/access.hpp"
 #include "hotcrm/store/history.hpp"
 #include "hotcrm/store/query.hpp"
 #include "hotcrm/store/record.hpp"

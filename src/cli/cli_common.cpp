@@ -18,6 +18,7 @@ ExitCode exit_code_for(ErrorCode code) noexcept {
     case ErrorCode::conflict:
     case ErrorCode::constraint:
     case ErrorCode::not_found:
+    case ErrorCode::permission:
       return ExitCode::rejected;
     case ErrorCode::usage:
     case ErrorCode::parse:
@@ -32,6 +33,7 @@ ExitCode exit_code_for(ErrorCode code) noexcept {
     case ErrorCode::deadline:
     case ErrorCode::store:
     case ErrorCode::key:
+    case ErrorCode::busy:
     case ErrorCode::io:
     case ErrorCode::internal:
       return ExitCode::runtime;
@@ -53,27 +55,27 @@ void print_field_errors(std::span<const FieldError> errors) {
   for (const FieldError& error : errors) std::cerr << to_string(error) << '\n';
 }
 
-namespace {
-std::string& key_file() {
-  static std::string path;
-  return path;
+GlobalOptions& global_options() {
+  static GlobalOptions options;
+  return options;
 }
-}  // namespace
-
-void set_key_file(std::string path) { key_file() = std::move(path); }
 
 void use_keys(OpenOptions& options) {
-  if (key_file().empty()) return;
-  options.keys = std::make_shared<StaticKeyProvider>(StaticKeyProvider::from_file(key_file()));
+  const std::string& key_file = global_options().key_file;
+  if (key_file.empty()) return;
+  options.keys = std::make_shared<StaticKeyProvider>(StaticKeyProvider::from_file(key_file));
 }
 
-Database open_existing_database(const std::string& path, bool writable) {
+Database open_existing_database(const std::string& path, bool writable, std::optional<DateTime> now) {
   if (!std::filesystem::exists(path)) {
     throw CommandLineError(fmt::format("no database at '{}' (create one with: hotcrm init {})", path, path));
   }
   OpenOptions options;
   options.create = false;
   options.read_only = !writable;
+  options.tenant = global_options().tenant;
+  if (std::filesystem::is_directory(path)) options.layout = StoreLayout::tenant_files;
+  if (now) options.clock = fixed_clock(*now);
   use_keys(options);
   return Database::open(path, options);
 }

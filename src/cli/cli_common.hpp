@@ -4,6 +4,7 @@
 // the public API: everything here only parses, opens and prints.
 
 #include <functional>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -45,7 +46,9 @@ void add_demo_command(CLI::App& app, Action& action);
 void add_codegen_command(CLI::App& app, Action& action);
 void add_model_commands(CLI::App& app, Action& action);
 void add_workflow_commands(CLI::App& app, Action& action);
+void add_service_commands(CLI::App& app, Action& action);
 void add_security_commands(CLI::App& app, Action& action);
+void add_access_commands(CLI::App& app, Action& action);
 void add_insight_commands(CLI::App& app, Action& action);
 
 /// The exit code for a library error, by its stable code.
@@ -58,15 +61,23 @@ void print_error(std::string_view message);
 /// Writes one line per field problem to stderr (to_string(FieldError)).
 void print_field_errors(std::span<const FieldError> errors);
 
-/// The key file of encrypted fields: --key-file, or the HOTCRM_KEY_FILE environment variable
-/// (set by main before a command runs; empty: no keys).
-void set_key_file(std::string path);
+/// Options given to `hotcrm` itself, before or after the command.
+struct GlobalOptions {
+  std::string tenant = "default";  ///< --tenant: the tenant the command acts in
+  /// --key-file, or the HOTCRM_KEY_FILE environment variable: the keys of encrypted fields
+  /// (empty: no keys).
+  std::string key_file;
+};
+GlobalOptions& global_options();
 /// Gives `options` the key provider read from the key file (none without a key file).
 void use_keys(OpenOptions& options);
 
 /// Opens an existing database (never creates one: a mistyped path must not leave an empty file
-/// behind). Throws CommandLineError when the file does not exist.
-Database open_existing_database(const std::string& path, bool writable);
+/// behind). Throws CommandLineError when the file does not exist. `now` pins the database clock
+/// (replays, scripts that act "as of" a time). A directory is opened as a tenant directory
+/// (StoreLayout::tenant_files); the database acts in the global --tenant (its file is created on
+/// first use when `writable`).
+Database open_existing_database(const std::string& path, bool writable, std::optional<DateTime> now = std::nullopt);
 
 /// Splits "a, b,c" into {"a", "b", "c"}; empty items are dropped.
 std::vector<std::string> split_list(std::string_view text);

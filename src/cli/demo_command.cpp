@@ -1,5 +1,6 @@
-// `hotcrm demo`: builds a database of generated sample data, then runs a few typical queries and
-// aggregates on it and shows what they returned and how long they took.
+// `hotcrm demo`: builds a database of generated sample data, runs a few typical queries and
+// aggregates on it and shows what they returned and how long they took, then runs the seed's
+// end-to-end flows on the data with a simulated clock (demo_flows.cpp) and reports what happened.
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "cli/cli_common.hpp"
+#include "cli/demo_flows.hpp"
 #include "cli/result_output.hpp"
 #include "hotcrm/sample.hpp"
 #include "sample/sample_random.hpp"
@@ -23,6 +25,7 @@ struct DemoArguments {
   std::int64_t scale = 1;
   std::uint64_t seed = 42;
   std::string now = "2026-01-15T09:00:00Z";
+  std::int64_t days = 14;
 };
 
 using SteadyClock = std::chrono::steady_clock;  // for timings; hotcrm::Clock is the data clock
@@ -165,7 +168,8 @@ ExitCode run_demo(const DemoArguments& arguments) {
                            arguments.seed, now.to_string());
   OpenOptions options;
   options.catalog = Catalog::standard();
-  options.clock = fixed_clock(now);
+  auto clock = std::make_shared<DateTime>(now);  // fixed while loading; the flows move it
+  options.clock = [clock] { return *clock; };
   options.id_seed = sample::derive_seed(arguments.seed, "id") | 1;  // 0 would mean "random"
   use_keys(options);
   Database database = Database::open(arguments.database, options);
@@ -187,6 +191,11 @@ ExitCode run_demo(const DemoArguments& arguments) {
   show_leads_by_status(database);
   show_top_accounts(database);
   show_hot_leads(database);
+  if (arguments.days > 0) {
+    const auto flows_started = SteadyClock::now();
+    run_seed_flows(database, clock, {.scale = arguments.scale, .days = arguments.days}, std::cout);
+    std::cout << fmt::format("  [{:.1f} s]\n", seconds_since(flows_started));
+  }
   std::cout << fmt::format("\nTry: hotcrm query {} opportunity --where \"account_id.industry = 'finance'\" "
                            "--order-by -amount --limit 10 --fields name,stage,amount,account_id.name\n",
                            arguments.database);
@@ -198,7 +207,8 @@ ExitCode run_demo(const DemoArguments& arguments) {
 void add_demo_command(CLI::App& app, Action& action) {
   auto arguments = std::make_shared<DemoArguments>();
   CLI::App* command = app.add_subcommand(
-      "demo", "Create a database of generated sample data, then run example queries and aggregates on it");
+      "demo", "Create a database of generated sample data, run example queries and aggregates on it, then the "
+              "seed's flows (leads, quotes, orders, invoices, cases, hiring) on a simulated clock");
   command->add_option("--db", arguments->database,
                       "database file to create (an existing file is replaced only if it is a hotcrm database)");
   command->add_option("--scale", arguments->scale,
@@ -206,7 +216,10 @@ void add_demo_command(CLI::App& app, Action& action) {
       "(reference data such as price books and queues stays fixed)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000}));
   command->add_option("--seed", arguments->seed, "random seed: the same seed gives the same records");
-  command->add_option("--now", arguments->now, "the fixed current time used for timestamps and dates (ISO 8601)");
+  command->add_option("--now", arguments->now, "the current time used for timestamps and dates (ISO 8601); the flows "
+                                              "start there");
+  command->add_option("--days", arguments->days, "how many simulated days the seed's flows run (0: skip them)")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{366}));
   command->callback([arguments, &action] { action = [arguments] { return run_demo(*arguments); }; });
 }
 

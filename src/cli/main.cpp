@@ -24,8 +24,6 @@ constexpr const char* exit_code_help = R"(Exit codes:
 Data goes to stdout; messages and errors go to stderr.
 See docs/cli.md for examples.)";
 
-std::string g_key_file;  // --key-file / HOTCRM_KEY_FILE, handed to the commands after parsing
-
 std::string format_parse_failure(const CLI::App*, const CLI::Error& error) {
   return std::string("hotcrm: error: ") + error.what() + "\nRun 'hotcrm --help' for usage.\n";
 }
@@ -37,10 +35,14 @@ void configure_app(CLI::App& app, Action& action) {
   app.option_defaults()->always_capture_default();  // show defaults in --help
   app.set_version_flag("--version", std::string(hotcrm::version()));
   app.failure_message(format_parse_failure);
-  app.add_option("--key-file", g_key_file,
+  app.add_option("--key-file", hotcrm::cli::global_options().key_file,
                  "keys of encrypted fields: one '<id> <64 hex digits>' per line, the last one current "
                  "(hotcrm keys new ID prints one)")
       ->envname("HOTCRM_KEY_FILE");
+  app.fallthrough();  // global options may follow the command too
+  app.add_option("--tenant", hotcrm::cli::global_options().tenant,
+                 "the tenant to act in; with a tenant directory (a folder made by `hotcrm init DIR "
+                 "--tenant-files`), the tenant's own file");
   hotcrm::cli::add_schema_commands(app, action);
   hotcrm::cli::add_record_commands(app, action);
   hotcrm::cli::add_transfer_commands(app, action);
@@ -50,7 +52,9 @@ void configure_app(CLI::App& app, Action& action) {
   hotcrm::cli::add_demo_command(app, action);
   hotcrm::cli::add_codegen_command(app, action);
   hotcrm::cli::add_workflow_commands(app, action);
+  hotcrm::cli::add_service_commands(app, action);
   hotcrm::cli::add_security_commands(app, action);
+  hotcrm::cli::add_access_commands(app, action);
   hotcrm::cli::add_insight_commands(app, action);
 }
 
@@ -105,7 +109,6 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : static_cast<int>(ExitCode::usage);
   }
   if (!action) return static_cast<int>(ExitCode::usage);
-  hotcrm::cli::set_key_file(g_key_file);
   const ExitCode code = run(action);
   std::cout.flush();
   return static_cast<int>(code);

@@ -28,8 +28,17 @@ void add_query_arguments(CLI::App& command, QueryArguments& arguments) {
   command.add_option("--limit", arguments.limit, "at most this many records")->check(CLI::NonNegativeNumber);
   command.add_option("--offset", arguments.offset, "skip this many records first")->check(CLI::NonNegativeNumber);
   command.add_option("--fields", arguments.fields, "comma-separated fields or lookup paths to output");
+  command.add_option("--as", arguments.as_user,
+                     "read as this user: its permissions, field-level security and record sharing apply");
+  command.add_option("--tenant", arguments.tenant, "the tenant to read (default: the global --tenant, or default)");
   command.add_option("--timeout", arguments.timeout_seconds, "stop the read after this many seconds (exit code 3)")
       ->check(CLI::NonNegativeNumber);
+}
+
+Session QueryArguments::session(const Database& db) const {
+  const std::string& chosen = tenant.empty() ? db.context().tenant : tenant;
+  if (as_user.empty()) return db.session({"system", chosen});
+  return db.session({as_user, chosen, AccessMode::user});
 }
 
 }  // namespace hotcrm::cli

@@ -1,6 +1,7 @@
 // `hotcrm query`, `hotcrm count` and `hotcrm aggregate`: reading records back as a table, JSON or
 // CSV.
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -22,15 +23,20 @@ struct QueryCommandArguments {
 ExitCode run_query(const QueryCommandArguments& arguments) {
   Query query = arguments.query.to_query();
   Database database = open_existing_database(arguments.query.database, false);
+  Session session = arguments.query.session(database);
   if (arguments.format == "csv") {
-    export_records(database, query, std::cout, TextFormat::csv);
+    export_records(session, query, std::cout, TextFormat::csv);
     return ExitCode::ok;
   }
   if (arguments.format == "table" && query.fields.empty()) {
     // The audit columns (created_by, tenant_id, ...) crowd a terminal; ask for them with --fields.
     query.fields = stored_field_names(database.catalog().at(query.object), false);
+    const auto hidden = session.access(query.object).hidden_fields;
+    std::erase_if(query.fields, [&](const std::string& name) {
+      return std::find(hidden.begin(), hidden.end(), name) != hidden.end();
+    });
   }
-  print_result(database.query(query), arguments.format == "json" ? ResultFormat::json : ResultFormat::table,
+  print_result(session.query(query), arguments.format == "json" ? ResultFormat::json : ResultFormat::table,
                std::cout);
   return ExitCode::ok;
 }

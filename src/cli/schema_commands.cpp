@@ -1,5 +1,6 @@
 // `hotcrm init` (create or migrate a database) and `hotcrm schema` (describe its objects).
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@ struct InitOptions {
   std::vector<std::string> packages;
   bool extend_standard = false;
   bool allow_destructive = false;
+  bool tenant_files = false;
 };
 
 /// The standard catalog (or the chosen packages) plus the objects and extensions under `path`.
@@ -48,6 +50,9 @@ ExitCode run_init(const InitOptions& options) {
     open_options.catalog = Catalog::standard(options.packages);
   }
   open_options.allow_destructive = options.allow_destructive;
+  open_options.tenant = global_options().tenant;
+  if (options.tenant_files || std::filesystem::is_directory(options.database))
+    open_options.layout = StoreLayout::tenant_files;
   use_keys(open_options);
   Database database = Database::open(options.database, open_options);
   const MigrationReport& migration = database.migration();
@@ -74,7 +79,24 @@ void add_init_command(CLI::App& app, Action& action) {
                     "selection) instead of replacing it");
   command->add_flag("--allow-destructive", options->allow_destructive,
                     "accept migrations that drop or retype fields or objects (their data is lost)");
+  command->add_flag("--tenant-files", options->tenant_files,
+                    "make `db` a tenant directory: one database file per tenant (DIR/<tenant>.db), sharing "
+                    "DIR/catalog.json; an existing directory is always one. Migrating it migrates every "
+                    "tenant file");
   command->callback([options, &action] { action = [options] { return run_init(*options); }; });
+}
+
+/// `hotcrm tenants DB`: the tenants holding data (a tenant directory's files, or a file's tenant ids).
+void add_tenants_command(CLI::App& app, Action& action) {
+  auto database = std::make_shared<std::string>();
+  CLI::App* command = app.add_subcommand("tenants", "List the tenants of a database file or tenant directory");
+  command->add_option("db", *database, "database file or tenant directory")->required();
+  command->callback([database, &action] {
+    action = [database] {
+      for (const std::string& tenant : open_existing_database(*database, false).tenants()) std::cout << tenant << '\n';
+      return ExitCode::ok;
+    };
+  });
 }
 
 struct SchemaOptions {
@@ -177,6 +199,7 @@ void add_schema_command(CLI::App& app, Action& action) {
 void add_schema_commands(CLI::App& app, Action& action) {
   add_init_command(app, action);
   add_schema_command(app, action);
+  add_tenants_command(app, action);
 }
 
 }  // namespace hotcrm::cli

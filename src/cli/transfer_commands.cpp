@@ -124,7 +124,8 @@ struct ExportArguments {
 ExitCode run_export(const ExportArguments& arguments) {
   const Query query = arguments.query.to_query();
   Database database = open_existing_database(arguments.query.database, false);
-  export_records(database, query, std::cout, text_format_from_string(arguments.format));
+  Session session = arguments.query.session(database);
+  export_records(session, query, std::cout, text_format_from_string(arguments.format));
   return ExitCode::ok;
 }
 

@@ -23,7 +23,9 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::conflict: return "store.conflict";
     case ErrorCode::constraint: return "store.constraint";
     case ErrorCode::store: return "store";
+    case ErrorCode::permission: return "store.permission";
     case ErrorCode::key: return "store.key";
+    case ErrorCode::busy: return "store.busy";
     case ErrorCode::io: return "io";
     case ErrorCode::internal: return "internal";
   }

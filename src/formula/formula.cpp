@@ -259,7 +259,9 @@ std::vector<std::string_view> split_path(std::string_view dotted) {
 /// Resolves names against a catalog object, following reference fields for dotted paths.
 class CatalogSchema final : public fd::Schema {
  public:
-  CatalogSchema(const Catalog& catalog, const ObjectDef& object) : catalog_(catalog), object_(object) {}
+  using Visible = std::function<bool(std::string_view object, std::string_view field)>;
+  CatalogSchema(const Catalog& catalog, const ObjectDef& object, const Visible& visible)
+      : catalog_(catalog), object_(object), visible_(visible) {}
 
   std::optional<fd::FieldResolution> resolve(std::string_view dotted, std::string& message) const override {
     const ObjectDef* object = &object_;
@@ -267,6 +269,8 @@ class CatalogSchema final : public fd::Schema {
     const auto parts = split_path(dotted);
     for (std::size_t i = 0; i < parts.size(); ++i) {
       const FieldDef* field = find(*object, parts[i], i + 1 < parts.size());
+      // A field hidden from the user reads exactly as one that does not exist.
+      if (field != nullptr && visible_ && !visible_(object->name, field->name)) field = nullptr;
       if (field == nullptr) {
         message = "unknown field " + std::string(parts[i]) + " on " + object->name + suggestion(parts[i], names(*object));
         return std::nullopt;
@@ -301,15 +305,17 @@ class CatalogSchema final : public fd::Schema {
     }
     return nullptr;
   }
-  static std::vector<std::string_view> names(const ObjectDef& object) {
+  std::vector<std::string_view> names(const ObjectDef& object) const {
     std::vector<std::string_view> out;
-    for (const auto& field : object.fields) out.push_back(field.name);
+    for (const auto& field : object.fields)
+      if (!visible_ || visible_(object.name, field.name)) out.push_back(field.name);
     for (const auto& field : system_fields()) out.push_back(field.name);
     return out;
   }
 
   const Catalog& catalog_;
   const ObjectDef& object_;
+  const Visible& visible_;
 };
 
 /// Resolves names (or whole dotted paths) against a plain name -> type map.
@@ -353,7 +359,7 @@ CompileResult compile_formula(const Catalog& catalog, std::string_view object, s
                               const std::map<std::string, FieldType>& extra, const CompileOptions& options) {
   const ObjectDef* definition = catalog.find(object);
   if (definition == nullptr) throw UsageError(ErrorCode::unknown_object, "unknown object " + std::string(object));
-  const CatalogSchema fields(catalog, *definition);
+  const CatalogSchema fields(catalog, *definition, options.field_visible);
   return fd::compile(LayeredSchema(extra, fields), source, options);
 }
 
@@ -361,7 +367,7 @@ CompileResult compile_formula(const Catalog& catalog, std::string_view object, s
                               const CompileOptions& options) {
   const ObjectDef* definition = catalog.find(object);
   if (definition == nullptr) throw UsageError(ErrorCode::unknown_object, "unknown object " + std::string(object));
-  return fd::compile(CatalogSchema(catalog, *definition), source, options);
+  return fd::compile(CatalogSchema(catalog, *definition, options.field_visible), source, options);
 }
 
 CompileResult compile_formula(const std::map<std::string, FieldType>& types, std::string_view source,

@@ -13,6 +13,7 @@
 #include "hotcrm/error.hpp"
 #include "hotcrm/formula/formula.hpp"
 #include "hotcrm/time/cron.hpp"
+#include "model/coerce.hpp"
 #include "model/template_text.hpp"
 
 namespace hotcrm::detail {
@@ -65,14 +66,12 @@ class AutomationChecker {
 
  private:
   void issue(const ObjectDef& object, const std::string& where, const std::string& message) {
-    issues_.push_back({"catalog", "object '" + object.name + "' " + where, message});
+    issues_.push_back(object_issue(object, where, message));
   }
 
   void formula(const ObjectDef& object, const std::string& where, const std::string& what, const std::string& source,
                std::optional<FormulaType> expected) {
-    auto compiled = compile_formula(catalog_, object.name, source, {.expected = expected});
-    if (!compiled.ok())
-      issue(object, where, what + " does not compile:\n" + render_diagnostics(compiled.diagnostics, source));
+    check_formula(catalog_, object, where, what, source, expected, issues_);
   }
 
   void text_template(const ObjectDef& object, const std::string& where, const std::string& source) {
@@ -104,7 +103,23 @@ class AutomationChecker {
           issue(object, where, "a template gives text; field '" + field->name + "' is " + std::string(to_string(field->type)));
         text_template(object, where, value.source);
         break;
+      case ActionValue::Kind::sequence: sequence(object, where, value.source, field); break;
     }
+  }
+
+  /// A sequence numbers a plain text field: the format's counter comes last, so the numbers of
+  /// the stored values can be read back after the prefix.
+  void sequence(const ObjectDef& object, const std::string& where, const std::string& format, const FieldDef* field) {
+    if (!field) {
+      issue(object, where, "a sequence value numbers a field; only field_update and create_record values can be one");
+      return;
+    }
+    if (field->type != FieldType::text)
+      issue(object, where, "a sequence gives text; field '" + field->name + "' is " + std::string(to_string(field->type)));
+    if (auto problem = detail::autonumber_format_problem(format))
+      issue(object, where, "sequence format '" + format + "': " + *problem);
+    else if (format.empty() || format.back() != '}' || format.substr(format.rfind('{') + 1).find_first_not_of("0}") != std::string::npos)
+      issue(object, where, "sequence format '" + format + "' must end with its counter, such as {0000}");
   }
 
   void webhook_body(const ObjectDef& object, const std::string& where, const nlohmann::json& node) {
@@ -329,6 +344,19 @@ std::vector<CatalogIssue> check_automation(const Catalog& catalog) {
   auto processes = check_processes(catalog);
   issues.insert(issues.end(), processes.begin(), processes.end());
   return issues;
+}
+
+CatalogIssue object_issue(const ObjectDef& object, const std::string& where, std::string message) {
+  return {"catalog", "object '" + object.name + "' " + where, std::move(message)};
+}
+
+CompileResult check_formula(const Catalog& catalog, const ObjectDef& object, const std::string& where,
+                            const std::string& what, const std::string& source, std::optional<FormulaType> expected,
+                            std::vector<CatalogIssue>& issues) {
+  auto compiled = compile_formula(catalog, object.name, source, {.expected = expected});
+  if (!compiled.ok())
+    issues.push_back(object_issue(object, where, what + " does not compile:\n" + render_diagnostics(compiled.diagnostics, source)));
+  return compiled;
 }
 
 std::vector<CatalogIssue> check_action_list(const Catalog& catalog, const ObjectDef& object,

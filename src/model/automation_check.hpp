@@ -1,4 +1,6 @@
 #pragma once
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "hotcrm/formula/formula.hpp"
@@ -20,5 +22,15 @@ std::vector<CatalogIssue> check_action_list(const Catalog& catalog, const Object
 
 /// Every problem of the catalog's approval processes, assignment rules and SLAs (model/process_check.cpp).
 std::vector<CatalogIssue> check_processes(const Catalog& catalog);
+
+/// An issue located at `where` in `object` ("object 'lead' workflow rule 'x'"), as both checkers report them.
+CatalogIssue object_issue(const ObjectDef& object, const std::string& where, std::string message);
+
+/// Compiles a formula of `object`'s metadata (expecting `expected`, when given); when it does not
+/// compile, appends an issue naming `what` with the rendered diagnostics. Returns the result, for
+/// callers that go on to check its type. Shared by the automation and the service-process checks.
+CompileResult check_formula(const Catalog& catalog, const ObjectDef& object, const std::string& where,
+                            const std::string& what, const std::string& source, std::optional<FormulaType> expected,
+                            std::vector<CatalogIssue>& issues);
 
 }  // namespace hotcrm::detail

@@ -115,8 +115,9 @@ struct AutomationReader {
       if (node.size() == 1 && node.begin().value().is_string()) {
         if (node.contains("formula")) return ActionValue::formula(node["formula"].get<std::string>());
         if (node.contains("template")) return ActionValue::text_template(node["template"].get<std::string>());
+        if (node.contains("sequence")) return ActionValue::sequence(node["sequence"].get<std::string>());
       }
-      issue(path, "a value object must be {\"formula\": \"...\"} or {\"template\": \"...\"}");
+      issue(path, "a value object must be {\"formula\": \"...\"}, {\"template\": \"...\"} or {\"sequence\": \"...\"}");
       return {};
     }
     if (strings_are_templates && node.is_string()) return ActionValue::text_template(node.get<std::string>());
@@ -371,6 +372,7 @@ struct AutomationReader {
 json value_to_json(const ActionValue& value, bool strings_are_templates) {
   switch (value.kind) {
     case ActionValue::Kind::formula: return json{{"formula", value.source}};
+    case ActionValue::Kind::sequence: return json{{"sequence", value.source}};
     case ActionValue::Kind::text_template:
       return strings_are_templates ? json(value.source) : json{{"template", value.source}};
     case ActionValue::Kind::literal: break;

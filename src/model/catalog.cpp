@@ -211,6 +211,18 @@ void apply_extensions(std::vector<ObjectDef>& objects, const std::vector<ObjectE
                         "object '" + object.name + "' rule '" + rule.name + "': " + adder_phrase(extension) +
                             " adds a rule that " + owner_phrase(object, existing->package) + " already defines"});
     }
+    for (std::size_t i = 0; i < extension.workflow_rules.size(); ++i) {
+      const WorkflowRule& rule = extension.workflow_rules[i];
+      const bool taken = std::any_of(object.workflow_rules.begin(), object.workflow_rules.end(),
+                                     [&](const WorkflowRule& other) { return other.name == rule.name; });
+      if (!taken) {
+        object.workflow_rules.push_back(rule);
+        continue;
+      }
+      issues.push_back({extension.source, extension.path + "/workflow_rules/" + std::to_string(i),
+                        "object '" + object.name + "' workflow rule '" + rule.name + "': " + adder_phrase(extension) +
+                            " adds a workflow rule the object already has"});
+    }
   }
 }
 

@@ -204,7 +204,7 @@ struct Reader : detail::JsonReader {
     ObjectExtension extension;
     extension.source = std::string(source);
     extension.path = path;
-    check_keys(node, path, {"extends", "package", "description", "fields", "validation_rules"});
+    check_keys(node, path, {"extends", "package", "description", "fields", "validation_rules", "workflow_rules"});
     extension.object = text(node, "extends", path, true);
     extension.package = text(node, "package", path);
     extension.description = text(node, "description", path);
@@ -231,8 +231,12 @@ struct Reader : detail::JsonReader {
         extension.validation_rules.push_back(rule((*rules)[i], at));
         owned(extension.validation_rules.back().package, at);
       }
-    if (extension.fields.empty() && extension.validation_rules.empty())
-      issue(path, "an extension adds at least one field or validation rule");
+    // Workflow rules a package adds to another package's object (finance bills contracts of crm).
+    ObjectDef automation;
+    detail::read_automation(*this, node, path, automation);
+    extension.workflow_rules = std::move(automation.workflow_rules);
+    if (extension.fields.empty() && extension.validation_rules.empty() && extension.workflow_rules.empty())
+      issue(path, "an extension adds at least one field, validation rule or workflow rule");
     return extension;
   }
 

@@ -68,9 +68,12 @@ int digit_count(std::int64_t units) {
   return digits;
 }
 
-std::optional<CoerceFailure> check_bounds(const FieldDef& field, double value, const std::string& shown) {
-  if (field.min && value < *field.min) return fail("min", fmt::format("{} is below the minimum {}", shown, *field.min));
-  if (field.max && value > *field.max) return fail("max", fmt::format("{} is above the maximum {}", shown, *field.max));
+/// `shown` renders the value for the message; it is called only when a bound fails (rendering every
+/// value of a bulk import cost more than checking it).
+template <class Shown>
+std::optional<CoerceFailure> check_bounds(const FieldDef& field, double value, Shown&& shown) {
+  if (field.min && value < *field.min) return fail("min", fmt::format("{} is below the minimum {}", shown(), *field.min));
+  if (field.max && value > *field.max) return fail("max", fmt::format("{} is above the maximum {}", shown(), *field.max));
   return std::nullopt;
 }
 
@@ -170,7 +173,7 @@ std::optional<CoerceFailure> coerce_integer(const FieldDef& field, const Value& 
   if (!value) return fail("type", fmt::format("expected a whole number, got {}", input.to_json()));
   if (field.precision && digit_count(*value) > *field.precision)
     return fail("precision", fmt::format("{} has more than {} digits", *value, *field.precision));
-  if (auto bound = check_bounds(field, static_cast<double>(*value), std::to_string(*value))) return bound;
+  if (auto bound = check_bounds(field, static_cast<double>(*value), [&] { return std::to_string(*value); })) return bound;
   output = *value;
   return std::nullopt;
 }
@@ -188,7 +191,7 @@ std::optional<CoerceFailure> coerce_real(const FieldDef& field, const Value& inp
   // Stored rounded to the field's scale so that reads return what a user sees.
   double factor = std::pow(10.0, field.scale);
   double rounded = std::round(*value * factor) / factor;
-  if (auto bound = check_bounds(field, rounded, fmt::format("{}", rounded))) return bound;
+  if (auto bound = check_bounds(field, rounded, [&] { return fmt::format("{}", rounded); })) return bound;
   output = rounded;
   return std::nullopt;
 }
@@ -205,7 +208,7 @@ std::optional<CoerceFailure> coerce_decimal(const FieldDef& field, const Value& 
   int precision = field.precision.value_or(18);
   if (digit_count(exact->units()) > precision)
     return fail("precision", fmt::format("{} has more than {} significant digits", exact->to_string(), precision));
-  if (auto bound = check_bounds(field, exact->to_double(), exact->to_string())) return bound;
+  if (auto bound = check_bounds(field, exact->to_double(), [&] { return exact->to_string(); })) return bound;
   output = *exact;
   return std::nullopt;
 }

@@ -33,24 +33,19 @@ class ProcessChecker {
 
  private:
   void issue(const ObjectDef& object, const std::string& where, const std::string& message) {
-    issues_.push_back({"catalog", "object '" + object.name + "' " + where, message});
+    issues_.push_back(object_issue(object, where, message));
   }
 
+  /// An optional formula (empty: not given) of the expected type.
   void formula(const ObjectDef& object, const std::string& where, const std::string& what, const std::string& source,
                std::optional<FormulaType> expected) {
-    if (source.empty()) return;
-    auto compiled = compile_formula(catalog_, object.name, source, {.expected = expected});
-    if (!compiled.ok())
-      issue(object, where, what + " does not compile:\n" + render_diagnostics(compiled.diagnostics, source));
+    if (!source.empty()) check_formula(catalog_, object, where, what, source, expected, issues_);
   }
 
   /// A formula giving a record or user id: text, or a lookup (id).
   void id_formula(const ObjectDef& object, const std::string& where, const std::string& what, const std::string& source) {
-    auto compiled = compile_formula(catalog_, object.name, source);
-    if (!compiled.ok()) {
-      issue(object, where, what + " does not compile:\n" + render_diagnostics(compiled.diagnostics, source));
-      return;
-    }
+    auto compiled = check_formula(catalog_, object, where, what, source, std::nullopt, issues_);
+    if (!compiled.ok()) return;
     auto type = compiled.formula->result_type();
     if (type != FormulaType::text && type != FormulaType::id)
       issue(object, where, what + " '" + source + "' gives " + std::string(to_string(type)) + ", not an id");

@@ -233,6 +233,9 @@ void shape_payment(RowContext& context) {
   context.set("received_amount", received ? Value(planned) : Value());
   context.set("actual_date", received ? Value(std::min(context.today, days_from(planned_date, random.between(0, 20)))) : Value());
   context.set("payment_method", received ? Value(pick(random, methods)) : Value());
+  // A received instalment may settle an invoice of its own contract; any other link is dropped.
+  const auto invoice = context.parent("invoice_id");
+  if (!received || !invoice || invoice->value("contract_id") != Value(contract->id())) context.set("invoice_id", Value());
 }
 
 }  // namespace hotcrm::inline v0::sample

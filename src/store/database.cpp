@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "hotcrm/error.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/field_cipher.hpp"
 #include "store/history.hpp"
@@ -14,6 +15,7 @@
 #include "store/rollups.hpp"
 #include "store/schema_sync.hpp"
 #include "store/sql_builder.hpp"
+#include "store/tenant_directory.hpp"
 #include "workflow/engine.hpp"
 
 namespace hotcrm {
@@ -92,12 +94,12 @@ namespace hotcrm {
 inline namespace v0 {
 
 detail::Connection& Session::Impl::db() {
-  if (!connection) throw UsageError(ErrorCode::usage, "the database is closed");
+  if (!connection) throw UsageError(ErrorCode::usage, unavailable.empty() ? "the database is closed" : unavailable);
   return *connection;
 }
 
 const detail::ObjectPlan& Session::Impl::plan(std::string_view object) const {
-  if (!connection) throw UsageError(ErrorCode::usage, "the database is closed");
+  if (!connection) throw UsageError(ErrorCode::usage, unavailable.empty() ? "the database is closed" : unavailable);
   auto it = plans.find(std::string(object));
   if (it == plans.end()) throw SchemaError(ErrorCode::unknown_object, "unknown object '" + std::string(object) + "'");
   return it->second;
@@ -201,8 +203,13 @@ void Session::Impl::compile_formulas() {
 
 namespace {
 
-std::uint64_t draw_seed(std::uint64_t requested) {
-  if (requested != 0) return requested;
+std::uint64_t draw_seed(std::uint64_t requested, std::string_view seed_tenant) {
+  if (requested != 0) {
+    // Files of one tenant directory opened with the same fixed seed must not replay each other's ids.
+    std::uint64_t mixed = requested;
+    for (char c : seed_tenant) mixed = (mixed ^ static_cast<unsigned char>(c)) * 0x100000001B3ULL;
+    return mixed == 0 ? 1 : mixed;
+  }
   std::random_device device;
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
@@ -223,12 +230,19 @@ std::string describe(const std::vector<std::string>& items) {
 
 }  // namespace
 
-Database Database::open(const std::filesystem::path& path, OpenOptions options) {
+}  // namespace v0
+}  // namespace hotcrm
+
+namespace hotcrm::detail {
+
+std::shared_ptr<Session::Impl> open_store_file(const std::filesystem::path& path, const OpenOptions& options,
+                                               std::string_view seed_tenant) {
+  using Impl = Session::Impl;
   auto impl = std::make_shared<Impl>();
   impl->path = path;
   impl->read_only = options.read_only;
   impl->clock = options.clock ? options.clock : system_clock();
-  impl->ids = detail::IdGenerator(draw_seed(options.id_seed));
+  impl->ids = detail::IdGenerator(draw_seed(options.id_seed, seed_tenant));
   impl->connection = std::make_unique<detail::Connection>(path.string(), options.read_only, options.create,
                                                           options.busy_timeout_ms);
   auto& connection = *impl->connection;
@@ -241,8 +255,10 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
   const Catalog& target = impl->catalog;
   // The plans need only the catalog: the migration below uses them to recompute roll-ups.
   impl->build_plans();
-  bool differs = !stored || stored->to_json() != target.to_json();
-  if (differs) {
+  const bool differs = !stored || stored->to_json() != target.to_json();
+  // A file of an older format written by this library gets its schema brought up to date too.
+  const bool outdated = stored && !options.read_only && detail::stored_format_version(connection) < detail::kFormatVersion;
+  if (differs || outdated) {
     if (options.read_only)
       throw UsageError(ErrorCode::usage, stored ? "the catalog differs from the stored one, but the database is read-only"
                                                 : "the database is not initialised, and it is opened read-only");
@@ -250,7 +266,7 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
     if (!plan.refused.empty())
       throw SchemaError(ErrorCode::schema_conflict,
                         "the catalog would lose data; reopen with allow_destructive to accept:" + describe(plan.refused));
-    if (stored && plan.steps.empty()) plan.steps.push_back("update the stored catalog (metadata only: no schema change)");
+    if (stored && differs && plan.steps.empty()) plan.steps.push_back("update the stored catalog (metadata only: no schema change)");
     // Roll-ups that are new or changed get their values from the existing children, in the
     // migration's transaction: campaign.actual_revenue once opportunities carry a campaign.
     detail::apply_schema(connection, plan, target, [&] {
@@ -262,11 +278,36 @@ Database Database::open(const std::filesystem::path& path, OpenOptions options) 
   if (!options.read_only) {
     detail::create_workflow_tables(connection);
     detail::create_history_table(connection);
+    detail::create_access_tables(connection);
     detail::create_recycle_bin_table(connection);
     detail::mark_format_version(connection);
   }
   if (!options.read_only) detail::install_history(*impl);
-  return Database(std::move(impl), SessionContext{});
+  return impl;
+}
+
+void close_store_file(Session::Impl& impl) {
+  std::lock_guard lock(impl.mutex);
+  impl.plans.clear();
+  impl.connection.reset();
+}
+
+}  // namespace hotcrm::detail
+
+namespace hotcrm {
+inline namespace v0 {
+
+Database Database::open(const std::filesystem::path& path, OpenOptions options) {
+  if (options.tenant.empty())
+    throw UsageError(ErrorCode::usage, "OpenOptions::tenant is empty: the database's own session needs a tenant");
+  if (options.layout == StoreLayout::tenant_files) {
+    auto directory = detail::open_tenant_directory(path, std::move(options));
+    Database database(directory->own, SessionContext{.user = "system", .tenant = directory->own_tenant});
+    database.tenant_files_ = std::move(directory);
+    return database;
+  }
+  auto impl = detail::open_store_file(path, options);
+  return Database(std::move(impl), SessionContext{.user = "system", .tenant = options.tenant});
 }
 
 MigrationReport Database::plan_migration(const std::filesystem::path& path, const Catalog& catalog,
@@ -286,17 +327,30 @@ Database::~Database() { close(); }
 
 Session Database::session(SessionContext context) const {
   if (context.tenant.empty()) throw UsageError(ErrorCode::usage, "a session needs a tenant");
+  if (tenant_files_) {
+    auto impl = detail::tenant_file(*tenant_files_, context.tenant);
+    return Session(std::move(impl), std::move(context));
+  }
   return Session(impl_, std::move(context));
 }
 
-const MigrationReport& Database::migration() const { return impl_->migration; }
-const std::filesystem::path& Database::path() const { return impl_->path; }
+const MigrationReport& Database::migration() const {
+  return tenant_files_ ? tenant_files_->migration : impl_->migration;
+}
+const std::filesystem::path& Database::path() const { return tenant_files_ ? tenant_files_->path : impl_->path; }
+StoreLayout Database::layout() const noexcept {
+  return tenant_files_ ? StoreLayout::tenant_files : StoreLayout::single_file;
+}
+
+std::vector<std::string> Database::tenants() {
+  if (tenant_files_) return detail::list_tenant_files(tenant_files_->path);
+  std::lock_guard lock(impl_->mutex);
+  return detail::stored_tenants(*impl_);
+}
 
 void Database::close() {
-  if (!impl_) return;
-  std::lock_guard lock(impl_->mutex);
-  impl_->plans.clear();
-  impl_->connection.reset();
+  if (tenant_files_) detail::close_tenant_directory(*tenant_files_);
+  if (impl_) detail::close_store_file(*impl_);
 }
 
 const Catalog& Session::catalog() const { return impl_->catalog; }

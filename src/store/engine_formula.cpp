@@ -10,16 +10,17 @@ namespace hotcrm::detail {
 
 std::unique_ptr<EngineFormula> EngineFormula::condition(Session::Impl& impl, const ObjectPlan& plan,
                                                         const std::string& tenant, DateTime now, Formula formula,
-                                                        std::vector<std::uint32_t> nodes) {
-  std::unique_ptr<EngineFormula> engine(new EngineFormula(impl, plan, tenant, now));
+                                                        std::vector<std::uint32_t> nodes, AccessScope* access) {
+  std::unique_ptr<EngineFormula> engine(new EngineFormula(impl, plan, tenant, now, access));
   engine->formula_ = std::move(formula);
   engine->nodes_ = std::move(nodes);
   return engine;
 }
 
 std::unique_ptr<EngineFormula> EngineFormula::value_of(Session::Impl& impl, const ObjectPlan& plan,
-                                                       const std::string& tenant, DateTime now, std::string path) {
-  std::unique_ptr<EngineFormula> engine(new EngineFormula(impl, plan, tenant, now));
+                                                       const std::string& tenant, DateTime now, std::string path,
+                                                       AccessScope* access) {
+  std::unique_ptr<EngineFormula> engine(new EngineFormula(impl, plan, tenant, now, access));
   engine->path_ = std::move(path);
   return engine;
 }

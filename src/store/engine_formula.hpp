@@ -21,18 +21,20 @@ class EngineFormula {
 
   /// True (1) for a row when every listed node of `formula` (boolean sub-expressions) is TRUE;
   /// a runtime fault (division by zero, ...) counts as not matching.
+  /// `access` is the user whose visibility the lookups inside the formula follow (nullptr: system).
   static std::unique_ptr<EngineFormula> condition(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant,
-                                                  DateTime now, Formula formula, std::vector<std::uint32_t> nodes);
+                                                  DateTime now, Formula formula, std::vector<std::uint32_t> nodes,
+                                                  AccessScope* access);
   /// The value of `path` (a formula field, possibly through lookups) as a sortable SQL value.
   static std::unique_ptr<EngineFormula> value_of(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant,
-                                                 DateTime now, std::string path);
+                                                 DateTime now, std::string path, AccessScope* access);
 
   /// Implements the SQL function for one row.
   void call(sqlite3_context* context, int argc, sqlite3_value** argv);
 
  private:
-  EngineFormula(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now)
-      : plan_(plan), tenant_(tenant), resolver_(impl, tenant_, now, SlotResolver::Mode::read),
+  EngineFormula(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now, AccessScope* access)
+      : plan_(plan), tenant_(tenant), resolver_(impl, tenant_, now, SlotResolver::Mode::read, access),
         cipher_(impl.connection->cipher()) {}
 
   const ObjectPlan& plan_;

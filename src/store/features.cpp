@@ -1,6 +1,7 @@
 // Feature matrices for scoring: formulas evaluated column-at-a-time over pages of stored records,
 // and aggregates of related records computed in SQL per page (GROUP BY the link over the page's
 // ids), so memory holds the matrix and one page whatever the table sizes.
+#include "store/access.hpp"
 #include "store/features.hpp"
 
 #include <cctype>
@@ -157,7 +158,7 @@ FeatureProgram::FeatureProgram(Session::Impl& impl, std::string tenant, DateTime
 }
 
 Formula FeatureProgram::compile_feature_formula(const FeatureSpec& spec, const std::map<std::string, FieldType>& extra) const {
-  auto compiled = compile_formula(impl_.catalog, plan_.object->name, spec.formula, extra);
+  auto compiled = compile_formula(impl_.catalog, plan_.object->name, spec.formula, extra, user_compile_options(impl_));
   if (!compiled.ok())
     throw UsageError(ErrorCode::parse, fmt::format("feature '{}' does not compile:\n{}", spec.name,
                                                    render_diagnostics(compiled.diagnostics, spec.formula)));
@@ -191,6 +192,13 @@ std::unique_ptr<FeatureProgram::Aggregate> FeatureProgram::compile_aggregate(con
   aggregate->name = spec.name;
   aggregate->def = def;
   aggregate->child = &impl_.plan(def.object);
+  // Fields hidden from the user read exactly as fields the child does not have.
+  if (auto* scope = current_access(impl_)) {
+    scope->require(*child, "read");
+    for (const auto* name : {&def.via, &def.field, &def.date_field})
+      if (!name->empty() && (!child->find_field(*name) || scope->field_hidden(*child, *name)))
+        throw UsageError(ErrorCode::unknown_field, fmt::format("{}: {} has no field '{}'", where, def.object, *name));
+  }
   const FieldDef& via = link_field(*child, object, def, where);
   if (def.function == "count") {
     if (!def.field.empty())
@@ -371,6 +379,9 @@ std::size_t Session::features_in_chunks(std::string_view object, const std::vect
   std::lock_guard lock(impl_->mutex);
   const auto& plan = impl_->plan(object);
   const DateTime now = impl_->now();
+  // The user's visibility applies to the scored records, the aggregated children and lookups.
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require(*plan.object, "read");
   detail::FeatureProgram program(*impl_, context_.tenant, now, plan, specs);
   FeatureMatrix chunk;
   chunk.names = program.names();

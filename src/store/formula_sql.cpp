@@ -8,6 +8,7 @@
 
 #include "formula/internal.hpp"
 #include "hotcrm/error.hpp"
+#include "store/access.hpp"
 #include "store/engine_formula.hpp"
 #include "store/sql_builder.hpp"
 
@@ -341,6 +342,8 @@ std::string formula_filter_sql(SqlBuilder& builder, const std::string& source) {
   const ObjectPlan& plan = builder.root();
   CompileOptions options;
   options.expected = FormulaType::boolean;
+  // A user's filter cannot name fields hidden from the user; sharing-rule criteria (system) can.
+  if (builder.access()) options = user_compile_options(builder.impl(), options);
   auto compiled = compile_formula(builder.impl().catalog, plan.object->name, source, options);
   if (!compiled.ok()) {
     std::string message = fmt::format("the filter on {} is not a valid formula:\n{}", plan.object->name,
@@ -370,7 +373,7 @@ std::string formula_filter_sql(SqlBuilder& builder, const std::string& source) {
   }
   if (!engine_nodes.empty()) {
     auto call = builder.engine_call(EngineFormula::condition(builder.impl(), plan, builder.tenant(), builder.now(), formula,
-                                                             std::move(engine_nodes)));
+                                                             std::move(engine_nodes), builder.access()));
     sql += (sql.empty() ? "" : " AND ") + call + " = 1";
   }
   return sql.empty() ? "1" : sql;

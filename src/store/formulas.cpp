@@ -5,6 +5,7 @@
 #include "hotcrm/error.hpp"
 #include "formula/internal.hpp"
 #include "model/coerce.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/rows.hpp"
 
@@ -13,17 +14,26 @@ namespace hotcrm::detail {
 constexpr int kMaxFormulaDepth = 8;  // formula fields reading formula fields, and lookup hops
 constexpr std::size_t kValidationChunk = 2048;
 
+SlotResolver::SlotResolver(Session::Impl& impl, const std::string& tenant, DateTime now, Mode mode)
+    : SlotResolver(impl, tenant, now, mode, current_access(impl)) {}
+
 const std::vector<Value>* SlotResolver::parent(const ObjectPlan& parent_plan, const std::string& id) {
   auto key = std::make_pair(parent_plan.object->name, id);
   auto it = parents_.find(key);
-  if (it == parents_.end()) it = parents_.emplace(key, load_row(impl_, parent_plan, id, tenant_)).first;
+  if (it == parents_.end()) {
+    // A parent the user cannot read reads as absent, as the SQL joins of the same query do.
+    std::optional<std::vector<Value>> row;
+    if (!access_ || access_->record_allowed(parent_plan, id, ShareAccess::read))
+      row = load_row(impl_, parent_plan, id, tenant_);
+    it = parents_.emplace(key, std::move(row)).first;
+  }
   return it->second ? &*it->second : nullptr;
 }
 
 Value SlotResolver::resolve(const ObjectPlan& plan, const std::vector<Value>& row, std::string_view path, int depth) {
   if (depth > kMaxFormulaDepth) return {};
   auto dot = path.find('.');
-  std::string head(path.substr(0, dot));
+  std::string_view head = path.substr(0, dot);
   if (dot == std::string_view::npos) {
     if (auto it = plan.column_index.find(head); it != plan.column_index.end())
       return row[static_cast<std::size_t>(it->second)];
@@ -123,7 +133,8 @@ CompileResult Session::check_formula(std::string_view object, std::string_view s
                                      const CompileOptions& options) const {
   std::lock_guard lock(impl_->mutex);
   impl_->plan(object);  // SchemaError for an unknown object
-  return compile_formula(impl_->catalog, object, source, options);
+  detail::AccessGuard guard(*impl_, context_);
+  return compile_formula(impl_->catalog, object, source, detail::user_compile_options(*impl_, options));
 }
 
 namespace {
@@ -149,7 +160,8 @@ EvalResult Session::evaluate(std::string_view object, std::string_view source, c
                              const std::optional<Record>& prior, const CompileOptions& options) {
   std::lock_guard lock(impl_->mutex);
   const auto& plan = impl_->plan(object);
-  auto compiled = compile_formula(impl_->catalog, object, source, options);
+  detail::AccessGuard guard(*impl_, context_);
+  auto compiled = compile_formula(impl_->catalog, object, source, detail::user_compile_options(*impl_, options));
   if (!compiled.ok())
     throw UsageError(ErrorCode::parse, "the formula does not compile:\n" + render_diagnostics(compiled.diagnostics, source));
   auto row = row_from_record(plan, record);
@@ -162,6 +174,8 @@ EvalResult Session::evaluate(std::string_view object, std::string_view source, c
 std::vector<FieldError> Session::validate_stored(std::string_view object) {
   std::lock_guard lock(impl_->mutex);
   const auto& plan = impl_->plan(object);
+  detail::AccessGuard guard(*impl_, context_);
+  guard.require_administrator("re-validate stored records");
   std::vector<FieldError> violations;
   if (plan.rules.empty()) return violations;
   detail::SlotResolver resolver(*impl_, context_.tenant, impl_->now());

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hotcrm/error.hpp"
+#include "store/access.hpp"
 #include "model/coerce.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
@@ -526,6 +527,8 @@ inline namespace v0 {
 std::string Session::export_person(std::string_view email) {
   const std::string address = detail::normalized_email(email, "export_person");
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  guard.require_administrator("export a person's data");
   impl_->require_writable();  // the export is logged
   detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
@@ -566,6 +569,8 @@ std::string Session::export_person(std::string_view email) {
 ErasureReport Session::erase_person(std::string_view email) {
   const std::string address = detail::normalized_email(email, "erase_person");
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  guard.require_administrator("erase a person's data");
   impl_->require_writable();
   // Overwritten values must not survive in freed pages of the file.
   detail::SecureDelete secure(impl_->db());

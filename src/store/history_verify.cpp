@@ -8,6 +8,7 @@
 
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/field_cipher.hpp"
 #include "store/history.hpp"
@@ -66,8 +67,15 @@ inline namespace v0 {
 
 std::vector<HistoryEntry> Session::history(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
-  const ObjectDef& definition = *impl_->plan(object).object;
+  const auto& plan = impl_->plan(object);
+  const ObjectDef& definition = *plan.object;
   const detail::FieldCipher* cipher = impl_->db().cipher();
+  // A user reads the history of the records it can read now (a deleted record's history is the
+  // administrator's), without the fields hidden from it.
+  detail::AccessGuard guard(*impl_, context_);
+  auto* scope = guard.scope();
+  if (scope && !scope->record_allowed(plan, id, ShareAccess::read)) return {};
+  const std::set<std::string> hidden = scope ? scope->object(definition).hidden : std::set<std::string>();
   auto& statement = impl_->db().prepare(fmt::format(
       "SELECT {} FROM _hotcrm_history WHERE object = ? AND record_id = ? AND tenant_id = ? ORDER BY seq",
       detail::kEntryColumns));
@@ -87,6 +95,7 @@ std::vector<HistoryEntry> Session::history(std::string_view object, std::string_
     entry.erased = statement.column_is_null(10);
     entry.hash = detail::to_hex(statement.column_blob(12));
     if (!chain.field.empty() || !detail::is_snapshot(entry.operation)) {
+      if (hidden.count(chain.field)) continue;
       const FieldDef* field = definition.find_field(chain.field);
       entry.field = std::move(chain.field);
       entry.old_value = detail::typed_value(chain.old_value, field, cipher);
@@ -97,6 +106,7 @@ std::vector<HistoryEntry> Session::history(std::string_view object, std::string_
     // A created or deleted record: one entry per field of the stored JSON object.
     const bool created = entry.operation == "create";
     for (auto& [name, value] : detail::snapshot_values(created ? chain.new_value : chain.old_value)) {
+      if (hidden.count(name)) continue;
       HistoryEntry field_entry = entry;
       field_entry.field = name;
       (created ? field_entry.new_value : field_entry.old_value) =

@@ -6,6 +6,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -15,7 +16,16 @@
 
 namespace hotcrm::detail {
 
+/// Hashes std::string and std::string_view alike, so that maps keyed by names can be searched with a
+/// view (no string built per lookup on per-row paths).
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view name) const noexcept { return std::hash<std::string_view>{}(name); }
+};
+
+class AccessScope;
 struct HistoryState;
+struct TenantDirectory;
 struct ObjectPlan;
 struct WorkflowPlan;
 struct WorkflowRuntime;
@@ -36,7 +46,7 @@ struct RollupFeed {
 struct ObjectPlan {
   const ObjectDef* object = nullptr;
   std::vector<const FieldDef*> columns;              ///< system fields, then stored own fields
-  std::unordered_map<std::string, int> column_index; ///< field name -> position in columns
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> column_index; ///< field name -> position in columns
   std::string insert_sql;
   std::string select_by_id_sql;
   std::string select_list;                           ///< "t0.\"id\", t0.\"created_at\", ..."
@@ -102,6 +112,15 @@ struct Session::Impl {
   std::recursive_mutex mutex;  // serialises calls from several threads (Python releases the GIL)
   std::shared_ptr<detail::WorkflowRuntime> workflow_runtime;
   std::shared_ptr<detail::RowScoringCache> row_scoring;  // compiled models of the score action (src/scoring)
+  /// The access scope of the public call in progress (src/store/access.cpp); null: system.
+  std::shared_ptr<detail::AccessScope> access;
+  int access_calls = 0;  ///< public calls in progress (nested calls keep the outermost's scope)
+  /// The tenant directory this file belongs to (StoreLayout::tenant_files), for what its tenants
+  /// share (registered actions). Weak: the directory owns its files' states.
+  std::weak_ptr<detail::TenantDirectory> directory;
+  /// Why a state without connection cannot be used (a read-only tenant directory's missing file);
+  /// empty: "the database is closed".
+  std::string unavailable;
 
   detail::Connection& db();
   const detail::ObjectPlan& plan(std::string_view object) const;
@@ -134,4 +153,12 @@ struct SessionInternals {
 
 namespace hotcrm::detail {
 using SessionAccess = SessionInternals;
+
+/// Opens (creates, migrates) one database file: Database::open of the single-file layout, and of
+/// each file of a tenant directory. `tenant` is the tenant the file serves (mixed into a fixed id seed
+/// when the file is one of a directory's).
+std::shared_ptr<Session::Impl> open_store_file(const std::filesystem::path& path, const OpenOptions& options,
+                                               std::string_view seed_tenant = {});
+/// Closes a file's connection; later calls through any session of it throw UsageError.
+void close_store_file(Session::Impl& impl);
 }  // namespace hotcrm::detail

@@ -8,6 +8,7 @@
 
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/impl.hpp"
 #include "store/rows.hpp"
@@ -114,18 +115,24 @@ CompiledQuery compile_query(Session::Impl& impl, const detail::ObjectPlan& plan,
   SqlBuilder& builder = *compiled.builder;
   auto& columns = compiled.columns;
   auto& fields = compiled.fields;
+  // Fields hidden from the user are left out of "every field", and unknown when named.
+  auto* access = builder.access();
+  auto hidden = [&](const FieldDef& field) { return access && access->field_hidden(*plan.object, field.name); };
   if (query.fields.empty()) {
     for (const auto* field : plan.columns) {
+      if (hidden(*field)) continue;
       columns.push_back({"t0." + detail::quote(field->name), field});
       fields.push_back(field->name);
     }
     for (const auto& [field, formula] : plan.formula_fields) {
+      if (hidden(*field)) continue;
       columns.push_back({"NULL", field, &formula});
       fields.push_back(field->name);
     }
   } else {
     for (const auto& name : query.fields) {
-      if (const auto* formula = formula_of(plan, name)) columns.push_back({"NULL", plan.object->find_field(name), formula});
+      const auto* formula = formula_of(plan, name);
+      if (formula && !hidden(*plan.object->find_field(name))) columns.push_back({"NULL", plan.object->find_field(name), formula});
       else columns.push_back(builder.resolve(name));
       fields.push_back(name);
     }
@@ -237,14 +244,21 @@ ResultColumn::Kind result_kind(const FieldDef& field) {
 /// Appends result column `c` of the current row to `column`.
 void append_cell(ResultColumn& column, const detail::Statement& statement, int c) {
   using Kind = ResultColumn::Kind;
+  if (column.kind == Kind::text) {
+    // A large read is dominated by these calls: text and length are two of them, and a null pointer
+    // is a NULL cell (or a failed allocation, which the type then tells apart).
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement.handle(), c));
+    const bool valid = text != nullptr;
+    if (valid) column.text.append(text, static_cast<std::size_t>(sqlite3_column_bytes(statement.handle(), c)));
+    else if (!statement.column_is_null(c)) throw StoreError(ErrorCode::store, "out of memory reading a text column");
+    column.valid.push_back(valid ? 1 : 0);
+    column.offsets.push_back(column.text.size());
+    return;
+  }
   const bool valid = !statement.column_is_null(c);
   column.valid.push_back(valid ? 1 : 0);
   switch (column.kind) {
     case Kind::real: column.reals.push_back(valid ? statement.column_double(c) : 0.0); return;
-    case Kind::text:
-      if (valid) column.text += statement.column_text(c);
-      column.offsets.push_back(column.text.size());
-      return;
     case Kind::value: return;  // filled by the caller
     default: column.integers.push_back(valid ? statement.column_int(c) : 0); return;
   }
@@ -260,7 +274,9 @@ Value cell_value(const Column& column, const detail::ObjectPlan& plan, const det
 
 QueryResult Session::query(const Query& query) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
   const auto& plan = impl_->plan(query.object);
+  if (auto* scope = guard.scope()) scope->require(*plan.object, "read");
   auto compiled = compile_query(*impl_, plan, context_.tenant, query);
   const auto& columns = compiled.columns;
   QueryResult result;
@@ -280,7 +296,9 @@ QueryResult Session::query(const Query& query) {
 
 ColumnarResult Session::query_columns(const Query& query) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
   const auto& plan = impl_->plan(query.object);
+  if (auto* scope = guard.scope()) scope->require(*plan.object, "read");
   auto compiled = compile_query(*impl_, plan, context_.tenant, query);
   const auto& columns = compiled.columns;
   ColumnarResult result;
@@ -309,7 +327,9 @@ ColumnarResult Session::query_columns(const Query& query) {
 
 std::string Session::explain(const Query& query) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
   const auto& plan = impl_->plan(query.object);
+  if (auto* scope = guard.scope()) scope->require(*plan.object, "read");
   auto compiled = compile_query(*impl_, plan, context_.tenant, query);
   auto& statement = impl_->db().prepare("EXPLAIN QUERY PLAN " + compiled.sql);
   compiled.builder->bind_all(statement, compiled.extra);
@@ -321,6 +341,8 @@ std::string Session::explain(const Query& query) {
 
 std::int64_t Session::count(std::string_view object, const Filter& filter) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require(*impl_->plan(object).object, "read");
   SqlBuilder builder(*impl_, impl_->plan(object), context_.tenant, impl_->now());
   builder.add_filter(filter);
   auto& statement = impl_->db().prepare(fmt::format("SELECT count(*) FROM {} WHERE {}", builder.from_clause(), builder.where()));
@@ -333,6 +355,8 @@ std::int64_t Session::count(std::string_view object, const Filter& filter) {
 
 QueryResult Session::aggregate(const AggregateQuery& query) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require(*impl_->plan(query.object).object, "read");
   SqlBuilder builder(*impl_, impl_->plan(query.object), context_.tenant, impl_->now());
   QueryResult result;
   std::vector<Column> groups;
@@ -383,13 +407,13 @@ QueryResult Session::aggregate(const AggregateQuery& query) {
   builder.bind_all(statement);
   result.rows = RecordBatch(result.fields);
   std::vector<Value> row;
-  detail::ReadGuard guard(impl_->db(), query.limits, "aggregate of " + query.object);
+  detail::ReadGuard read_guard(impl_->db(), query.limits, "aggregate of " + query.object);
   auto step = [&] {
     try {
       return statement.step();
     } catch (const Error&) {
       statement.reset();
-      guard.explain_interruption();
+      read_guard.explain_interruption();
       throw;
     }
   };

@@ -9,12 +9,14 @@
 
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/history.hpp"
 #include "store/recycle_bin.hpp"
 #include "store/impl.hpp"
 #include "store/rollups.hpp"
 #include "store/rows.hpp"
+#include "workflow/assignment.hpp"
 #include "workflow/engine.hpp"
 
 namespace hotcrm {
@@ -189,11 +191,16 @@ class RowWriter {
         return;
       case DefaultValue::Kind::current_user: slot = context_.user; return;
       case DefaultValue::Kind::formula: return;  // after the literal defaults: apply_default_formulas
-      case DefaultValue::Kind::literal:
-        // Checked at catalog load, so coercion cannot fail here.
-        detail::coerce_value(field, field.default_value->literal, slot);
-        return;
+      case DefaultValue::Kind::literal: slot = literal_default(field); return;
     }
+  }
+
+  /// A literal default as stored, coerced once per writer rather than once per row. Checked at
+  /// catalog load, so coercion cannot fail here.
+  const Value& literal_default(const FieldDef& field) {
+    auto [it, added] = literal_defaults_.try_emplace(&field);
+    if (added) detail::coerce_value(field, field.default_value->literal, it->second);
+    return it->second;
   }
 
   /// Formula defaults see the record as it will be inserted (given values and literal defaults).
@@ -251,6 +258,7 @@ class RowWriter {
   std::vector<int> positions_;
   bool owner_defaulted_ = false;
   detail::Statement* insert_statement_ = nullptr;  // valid while the statement cache is not cleared
+  std::map<const FieldDef*, Value> literal_defaults_;
 };
 
 std::vector<std::string> record_names(const Record& record) {
@@ -369,10 +377,11 @@ class DeferredIndexes {
     const std::string column = detail::quote(field);
     const std::string table = detail::quote(table_);
     const std::string helper = detail::quote("hotcrm_dups_" + table_ + "__" + field);
-    db_.exec(fmt::format("CREATE INDEX {} ON {} ({})", helper, table, column));
+    db_.exec(fmt::format("CREATE INDEX {} ON {} (\"tenant_id\", {})", helper, table, column));
     auto& statement = db_.prepare(fmt::format(
-        "SELECT a.rowid FROM {0} AS a WHERE a.{1} IS NOT NULL AND EXISTS "
-        "(SELECT 1 FROM {0} AS b WHERE b.{1} = a.{1} AND b.rowid < a.rowid) ORDER BY a.rowid", table, column));
+        "SELECT a.rowid FROM {0} AS a WHERE a.{1} IS NOT NULL AND EXISTS (SELECT 1 FROM {0} AS b WHERE "
+        "b.\"tenant_id\" = a.\"tenant_id\" AND b.{1} = a.{1} AND b.rowid < a.rowid) ORDER BY a.rowid",
+        table, column));
     while (statement.step()) out.push_back({statement.column_int(0), field});
     statement.reset();
     db_.exec("DROP INDEX " + helper);
@@ -443,7 +452,7 @@ struct DeleteFallout {
     };
     for (const auto& [plan, row] : cascaded) touch(plan, row);
     for (const auto& [plan, row] : detached) touch(plan, row);
-    for (auto& [plan, refresher] : refreshers) refresher.refresh(&deleted);
+    for (auto& [plan, refresher] : refreshers) refresher.refresh(&deleted, &session);
   }
 
  private:
@@ -467,6 +476,12 @@ std::string Session::insert(std::string_view object, const Record& record) {
   std::lock_guard lock(impl_->mutex);
   RowWriter writer(*impl_, context_, object);
   impl_->require_writable();
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) {
+    scope->require(*writer.plan().object, "create");
+    scope->require_writable_fields(*writer.plan().object, record_names(record));
+  }
+  guard.run_as_system();  // defaults, rules, workflows and roll-ups run as system
   detail::ActingUser actor(*impl_, context_.user);
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(record), false, errors);
@@ -489,7 +504,7 @@ std::string Session::insert(std::string_view object, const Record& record) {
   detail::RollupRefresher rollups(*impl_, context_.tenant, now, writer.plan());
   if (rollups.active()) {
     rollups.touch(row);
-    rollups.refresh();
+    rollups.refresh(nullptr, this);
   }
   transaction.commit();
   return row[kId].as_string();
@@ -498,6 +513,10 @@ std::string Session::insert(std::string_view object, const Record& record) {
 std::optional<Record> Session::find(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   const auto& plan = impl_->plan(object);
+  detail::AccessGuard guard(*impl_, context_);
+  auto* scope = guard.scope();
+  // A record the user cannot read does not exist for the user.
+  if (scope && !scope->record_allowed(plan, id, ShareAccess::read)) return std::nullopt;
   auto row = detail::load_row(*impl_, plan, id, context_.tenant);
   if (!row) return std::nullopt;
   // Formula fields are computed on read, so they are never stale.
@@ -509,6 +528,8 @@ std::optional<Record> Session::find(std::string_view object, std::string_view id
   }
   auto record = to_record(plan, std::move(*row));
   for (auto& [name, value] : computed) record.emplace(name, std::move(value));
+  if (scope)
+    for (const auto& hidden : scope->object(*plan.object).hidden) record.erase(hidden);
   return record;
 }
 
@@ -524,6 +545,12 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
   RowWriter writer(*impl_, context_, object);
   impl_->require_writable();
   const auto& plan = writer.plan();
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) {
+    scope->require_record(plan, id, "edit");
+    scope->require_writable_fields(*plan.object, record_names(changes));
+  }
+  guard.run_as_system();
   detail::ActingUser actor(*impl_, context_.user);
   std::vector<FieldError> errors;
   writer.bind_fields(record_names(changes), true, errors);
@@ -572,7 +599,7 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
   if (rollups.active()) {
     rollups.touch(prior);
     rollups.touch(*row);
-    rollups.refresh();
+    rollups.refresh(nullptr, this);
   }
   transaction.commit();
   return stored_version + 1;
@@ -581,8 +608,11 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
 void Session::remove(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   impl_->require_writable();
-  detail::ActingUser actor(*impl_, context_.user);
   const auto& plan = impl_->plan(object);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require_record(plan, id, "delete");
+  guard.run_as_system();  // cascades, workflows and roll-ups run as system
+  detail::ActingUser actor(*impl_, context_.user);
   detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
   auto stored = detail::load_row(*impl_, plan, id, context_.tenant);
@@ -621,7 +651,7 @@ void Session::remove(std::string_view object, std::string_view id) {
   detail::RollupRefresher rollups(*impl_, context_.tenant, clock.now(), plan);
   if (rollups.active()) {
     rollups.touch(*stored);
-    rollups.refresh(&fallout.deleted);
+    rollups.refresh(&fallout.deleted, this);
   }
   fallout.follow_up(*this, *impl_, context_.tenant, clock.now());
   transaction.commit();
@@ -637,6 +667,7 @@ struct BulkImport::State {
   std::unique_ptr<detail::Transaction> transaction;
   std::unique_ptr<DeferredIndexes> deferred;
   std::unique_ptr<detail::RollupRefresher> rollups;  ///< parents of the imported rows, refreshed at the end
+  std::shared_ptr<detail::AccessScope> access;  ///< the importing user's (null: system): field checks per batch
   ImportReport report;
   std::vector<std::int64_t> rowids;      ///< parallel to report.ids
   std::vector<std::int64_t> input_rows;  ///< parallel to report.ids
@@ -672,6 +703,8 @@ ImportReport BulkImport::finish() {
 
 void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::size_t last) {
   RowWriter writer(*impl, context, object);
+  if (access) access->require_writable_fields(*writer.plan().object, batch.fields());
+  detail::AccessGuard system(*impl, SessionContext{});  // defaults, rules, assignment as system
   detail::ActingUser actor(*impl, context.user);
   std::vector<FieldError> field_errors;
   writer.bind_fields(batch.fields(), false, field_errors);
@@ -692,8 +725,9 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
   deferred->defer_if_large(std::max(expected_rows, rows + count));
   const bool has_rules = !writer.plan().rules.empty();
   // Assignment rules pick each row's owner before it is written (in input order, so a round-robin
-  // rotation follows the file).
+  // rotation follows the file). Their rules, queues, members and loads are read once per batch.
   std::optional<Session> assigner;
+  detail::AssignmentCache assignments;
   if (options.run_workflows && writer.plan().workflow && writer.plan().workflow->assignment)
     assigner.emplace(SessionInternals::make(impl, context));
   std::vector<Value> row;
@@ -710,9 +744,10 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
     }
     if (row_errors.empty()) {
       row[kId] = impl->ids.next(now);
-      if (assigner) detail::assign_on_insert(*assigner, writer.plan(), row, !writer.owner_defaulted());
+      if (assigner) detail::assign_on_insert(*assigner, writer.plan(), row, !writer.owner_defaulted(), assignments);
       writer.assign_autonumbers(row, now);
       if (auto problem = writer.insert(row)) row_errors.push_back(*problem);
+      else if (assigner) detail::note_inserted(*assigner, writer.plan(), assignments, row);
     }
     if (row_errors.empty()) {
       if (rollups->active()) rollups->touch(row);
@@ -766,6 +801,7 @@ void BulkImport::State::reject_duplicates(const std::vector<DeferredIndexes::Dup
 }
 
 ImportReport BulkImport::State::finish() {
+  detail::AccessGuard system(*impl, SessionContext{});  // the imported rows' workflows run as system
   detail::ActingUser actor(*impl, context.user);  // duplicates removed, workflows of the imported rows
   if (deferred && (options.on_error == OnError::skip || report.rejected.empty())) {
     auto duplicates = deferred->build_unique();
@@ -778,12 +814,12 @@ ImportReport BulkImport::State::finish() {
                    [](const FieldError& a, const FieldError& b) { return a.row < b.row; });
   if (options.on_error == OnError::abort && !report.rejected.empty()) throw ValidationError(std::move(report.rejected));
   if (deferred) deferred->build_rest();
+  Session session = SessionInternals::make(impl, context);
   if (!rowids.empty() && options.run_workflows) {
     auto [first, last] = std::minmax_element(rowids.begin(), rowids.end());
-    Session session = SessionInternals::make(impl, context);
     detail::after_import(session, impl->plan(object), *first, *last);
   }
-  if (rollups && rollups->active()) rollups->refresh();
+  if (rollups && rollups->active()) rollups->refresh(nullptr, options.run_workflows ? &session : nullptr);
   if (report.inserted >= kAnalyzeAfterRows) refresh_statistics(impl->db(), object, report.inserted);
   transaction->commit();
   transaction.reset();
@@ -794,7 +830,14 @@ BulkImport Session::begin_import(std::string_view object, std::int64_t expected_
   auto state = std::make_unique<BulkImport::State>();
   state->lock = std::unique_lock(impl_->mutex);
   impl_->require_writable();
-  impl_->plan(object);  // SchemaError for an unknown object, before anything is written
+  const auto& plan = impl_->plan(object);  // SchemaError for an unknown object, before anything is written
+  {
+    detail::AccessGuard guard(*impl_, context_);
+    if (auto* scope = guard.scope()) {
+      scope->require(*plan.object, "create");
+      state->access = guard.shared_scope();
+    }
+  }
   state->impl = impl_;
   state->context = context_;
   state->object = std::string(object);

@@ -3,12 +3,14 @@
 
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "hotcrm/error.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/field_cipher.hpp"
 #include "store/history.hpp"
@@ -130,6 +132,127 @@ struct BinRow {
                           id, message));
 }
 
+/// The bin entry of a deleted record: the record whose delete took it, and who deleted it.
+struct BinEntry {
+  std::string root_object;
+  std::string root_id;
+  std::string deleted_by;
+};
+
+std::optional<BinEntry> find_bin_entry(Session::Impl& impl, const std::string& tenant, std::string_view object,
+                                       std::string_view id) {
+  auto& find = impl.db().prepare(
+      "SELECT root_object, root_id, deleted_by FROM _hotcrm_recycle_bin WHERE tenant_id = ? AND object = ? AND "
+      "record_id = ? AND kind = 'record' ORDER BY seq DESC LIMIT 1");
+  find.bind_text(1, tenant);
+  find.bind_text(2, object);
+  find.bind_text(3, id);
+  std::optional<BinEntry> entry;
+  if (find.step())
+    entry = BinEntry{std::string(find.column_text(0)), std::string(find.column_text(1)), std::string(find.column_text(2))};
+  find.reset();
+  return entry;
+}
+
+/// The rows one delete put in the bin, in the order it wrote them (parents before children).
+std::vector<BinRow> load_bin_batch(Session::Impl& impl, const std::string& tenant, const std::string& root_object,
+                                   const std::string& root_id) {
+  std::vector<BinRow> rows;
+  auto& batch = impl.db().prepare(
+      "SELECT kind, object, record_id, data FROM _hotcrm_recycle_bin WHERE tenant_id = ? AND root_object = ? AND "
+      "root_id = ? ORDER BY seq");
+  batch.bind_text(1, tenant);
+  batch.bind_text(2, root_object);
+  batch.bind_text(3, root_id);
+  while (batch.step())
+    rows.push_back({std::string(batch.column_text(0)), std::string(batch.column_text(1)),
+                    std::string(batch.column_text(2)), nlohmann::json::parse(batch.column_text(3))});
+  batch.reset();
+  return rows;
+}
+
+void drop_bin_batch(Session::Impl& impl, const std::string& tenant, const std::string& root_object,
+                    const std::string& root_id) {
+  auto& drop = impl.db().prepare("DELETE FROM _hotcrm_recycle_bin WHERE tenant_id = ? AND root_object = ? AND root_id = ?");
+  drop.bind_text(1, tenant);
+  drop.bind_text(2, root_object);
+  drop.bind_text(3, root_id);
+  drop.step();
+  drop.reset();
+}
+
+/// Puts bin rows back: records as stored (the columns that still exist), cleared references
+/// re-linked when still empty; then the roll-ups of the parents they feed.
+class BinRestorer {
+ public:
+  BinRestorer(Session::Impl& impl, const std::string& tenant, DateTime now) : impl_(impl), tenant_(tenant), now_(now) {}
+
+  void put_back(const BinRow& row) {
+    const auto* definition = impl_.catalog.find(row.object);
+    if (definition == nullptr) return;  // the object left the catalog since
+    const auto& plan = impl_.plan(row.object);
+    if (row.kind == "relink" ? relink(*definition, row) : insert(plan, row)) touched_.emplace_back(&plan, row.id);
+  }
+
+  void refresh_rollups() {
+    std::map<const ObjectPlan*, RollupRefresher> refreshers;
+    for (const auto& [plan, record_id] : touched_) {
+      if (plan->rollup_feeds.empty()) continue;
+      auto stored = load_row(impl_, *plan, record_id, tenant_);
+      if (stored) refreshers.try_emplace(plan, impl_, tenant_, now_, *plan).first->second.touch(*stored);
+    }
+    for (auto& [plan, refresher] : refreshers) refresher.refresh();
+  }
+
+  std::int64_t restored() const noexcept { return restored_; }
+
+ private:
+  /// False when the field left the catalog since.
+  bool relink(const ObjectDef& definition, const BinRow& row) {
+    const auto* field = definition.find_field(row.data.at("field").get<std::string>());
+    if (field == nullptr) return false;
+    auto& statement = impl_.db().prepare(fmt::format(
+        "UPDATE {0} SET {1} = ?, \"version\" = \"version\" + 1 WHERE \"id\" = ? AND \"tenant_id\" = ? AND {1} IS NULL",
+        quote(row.object), quote(field->name)));
+    statement.bind_text(1, row.data.at("value").get<std::string>());
+    statement.bind_text(2, row.id);
+    statement.bind_text(3, tenant_);
+    statement.step();
+    statement.reset();
+    return true;
+  }
+
+  bool insert(const ObjectPlan& plan, const BinRow& row) {
+    // Columns that still exist, by name: a migration since the delete added or dropped some.
+    const auto& names = row.data.at("columns");
+    const auto& values = row.data.at("values");
+    std::string columns, marks;
+    std::vector<const json*> bound;
+    for (std::size_t c = 0; c < names.size(); ++c) {
+      if (!plan.column_index.contains(names[c].get<std::string>())) continue;
+      columns += (columns.empty() ? "" : ", ") + quote(names[c].get<std::string>());
+      marks += marks.empty() ? "?" : ", ?";
+      bound.push_back(&values[c]);
+    }
+    auto& connection = impl_.db();
+    auto& statement = connection.prepare(fmt::format("INSERT INTO {} ({}) VALUES ({})", quote(row.object), columns, marks));
+    for (std::size_t b = 0; b < bound.size(); ++b) bind_raw(statement, static_cast<int>(b) + 1, *bound[b]);
+    if (statement.step_allow_constraint() != SQLITE_DONE) {
+      statement.reset();
+      refuse_restore(connection.handle(), row.object, row.id);
+    }
+    statement.reset();
+    ++restored_;
+    return true;
+  }
+
+  Session::Impl& impl_;
+  const std::string& tenant_;
+  DateTime now_;
+  std::vector<std::pair<const ObjectPlan*, std::string>> touched_;
+  std::int64_t restored_ = 0;
+};
+
 }  // namespace
 
 void create_recycle_bin_table(Connection& connection) {
@@ -177,6 +300,16 @@ void forget_deleted(Session::Impl& impl, const std::string& tenant, const std::v
   }
 }
 
+/// Whether a user may see, and restore, a record in the recycle bin: the one who deleted it, or a
+/// user with modify all (restore) / view all (list) on its object. Restoring also needs the delete
+/// permission, as in the platforms this engine follows: undeleting is the inverse of deleting.
+bool bin_entry_visible(AccessScope& scope, const ObjectDef& object, std::string_view deleted_by, bool to_restore) {
+  const auto& permissions = scope.object(object).permissions;
+  if (!permissions.read) return false;
+  if (deleted_by == scope.user()) return true;
+  return to_restore ? permissions.modify_all : (permissions.view_all || permissions.modify_all);
+}
+
 }  // namespace hotcrm::detail
 
 namespace hotcrm {
@@ -185,100 +318,32 @@ inline namespace v0 {
 std::int64_t Session::restore(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
   impl_->require_writable();
-  (void)impl_->plan(object);  // SchemaError for an unknown object
+  const ObjectDef& definition = *impl_->plan(object).object;  // SchemaError for an unknown object
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) scope->require(definition, "delete");
   detail::ActingUser actor(*impl_, context_.user);
   detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
-  auto& connection = impl_->db();
-  auto& find = connection.prepare(
-      "SELECT root_object, root_id FROM _hotcrm_recycle_bin WHERE tenant_id = ? AND object = ? AND record_id = ? AND "
-      "kind = 'record' ORDER BY seq DESC LIMIT 1");
-  find.bind_text(1, context_.tenant);
-  find.bind_text(2, object);
-  find.bind_text(3, id);
-  if (!find.step()) {
-    find.reset();
+  const auto entry = detail::find_bin_entry(*impl_, context_.tenant, object, id);
+  if (!entry || (guard.scope() && !detail::bin_entry_visible(*guard.scope(), definition, entry->deleted_by, true)))
     throw NotFoundError(ErrorCode::not_found, fmt::format("no deleted {} '{}' in the recycle bin", object, id));
-  }
-  const std::string root_object(find.column_text(0)), root_id(find.column_text(1));
-  find.reset();
-  if (root_object != object || root_id != id)
+  guard.run_as_system();  // the cascade's children and roll-ups come back whole, as the delete took them
+  if (entry->root_object != object || entry->root_id != id)
     throw UsageError(ErrorCode::usage, fmt::format("{} '{}' was deleted with {} '{}': restore that record", object, id,
-                                                   root_object, root_id));
-  std::vector<detail::BinRow> rows;
-  auto& batch = connection.prepare(
-      "SELECT kind, object, record_id, data FROM _hotcrm_recycle_bin WHERE tenant_id = ? AND root_object = ? AND "
-      "root_id = ? ORDER BY seq");
-  batch.bind_text(1, context_.tenant);
-  batch.bind_text(2, root_object);
-  batch.bind_text(3, root_id);
-  while (batch.step())
-    rows.push_back({std::string(batch.column_text(0)), std::string(batch.column_text(1)),
-                    std::string(batch.column_text(2)), nlohmann::json::parse(batch.column_text(3))});
-  batch.reset();
-
-  std::int64_t restored = 0;
-  std::vector<std::pair<const detail::ObjectPlan*, std::string>> touched;
-  for (const auto& row : rows) {
-    const auto* definition = impl_->catalog.find(row.object);
-    if (definition == nullptr) continue;  // the object left the catalog since
-    const auto& plan = impl_->plan(row.object);
-    if (row.kind == "relink") {
-      const auto* field = definition->find_field(row.data.at("field").get<std::string>());
-      if (field == nullptr) continue;
-      auto& relink = connection.prepare(fmt::format(
-          "UPDATE {0} SET {1} = ?, \"version\" = \"version\" + 1 WHERE \"id\" = ? AND \"tenant_id\" = ? AND {1} IS NULL",
-          detail::quote(row.object), detail::quote(field->name)));
-      relink.bind_text(1, row.data.at("value").get<std::string>());
-      relink.bind_text(2, row.id);
-      relink.bind_text(3, context_.tenant);
-      relink.step();
-      relink.reset();
-      touched.emplace_back(&plan, row.id);
-      continue;
-    }
-    // Columns that still exist, by name: a migration since the delete added or dropped some.
-    const auto& names = row.data.at("columns");
-    const auto& values = row.data.at("values");
-    std::string columns, marks;
-    std::vector<const nlohmann::json*> bound;
-    for (std::size_t c = 0; c < names.size(); ++c) {
-      if (!plan.column_index.contains(names[c].get<std::string>())) continue;
-      columns += (columns.empty() ? "" : ", ") + detail::quote(names[c].get<std::string>());
-      marks += marks.empty() ? "?" : ", ?";
-      bound.push_back(&values[c]);
-    }
-    auto& insert = connection.prepare(fmt::format("INSERT INTO {} ({}) VALUES ({})", detail::quote(row.object), columns, marks));
-    for (std::size_t b = 0; b < bound.size(); ++b) detail::bind_raw(insert, static_cast<int>(b) + 1, *bound[b]);
-    if (insert.step_allow_constraint() != SQLITE_DONE) {
-      insert.reset();
-      detail::refuse_restore(connection.handle(), row.object, row.id);
-    }
-    insert.reset();
-    touched.emplace_back(&plan, row.id);
-    ++restored;
-  }
-  // The parents the restored and re-linked records feed get their roll-ups back.
-  std::map<const detail::ObjectPlan*, detail::RollupRefresher> refreshers;
-  for (const auto& [plan, record_id] : touched) {
-    if (plan->rollup_feeds.empty()) continue;
-    auto stored = detail::load_row(*impl_, *plan, record_id, context_.tenant);
-    if (stored) refreshers.try_emplace(plan, *impl_, context_.tenant, clock.now(), *plan).first->second.touch(*stored);
-  }
-  for (auto& [plan, refresher] : refreshers) refresher.refresh();
-  auto& drop = connection.prepare("DELETE FROM _hotcrm_recycle_bin WHERE tenant_id = ? AND root_object = ? AND root_id = ?");
-  drop.bind_text(1, context_.tenant);
-  drop.bind_text(2, root_object);
-  drop.bind_text(3, root_id);
-  drop.step();
-  drop.reset();
+                                                   entry->root_object, entry->root_id));
+  detail::BinRestorer restorer(*impl_, context_.tenant, clock.now());
+  for (const auto& row : detail::load_bin_batch(*impl_, context_.tenant, entry->root_object, entry->root_id))
+    restorer.put_back(row);
+  restorer.refresh_rollups();
+  detail::drop_bin_batch(*impl_, context_.tenant, entry->root_object, entry->root_id);
   transaction.commit();
-  return restored;
+  return restorer.restored();
 }
 
 std::vector<DeletedRecord> Session::recycle_bin(std::string_view object) {
   std::lock_guard lock(impl_->mutex);
   if (!object.empty()) (void)impl_->plan(object);
+  detail::AccessGuard guard(*impl_, context_);
   auto& connection = impl_->db();
   auto& exists = connection.prepare("SELECT 1 FROM sqlite_master WHERE name = '_hotcrm_recycle_bin'");
   const bool present = exists.step();
@@ -298,6 +363,10 @@ std::vector<DeletedRecord> Session::recycle_bin(std::string_view object) {
     record.id = statement.column_text(1);
     record.deleted_at = DateTime{statement.column_int(2)};
     record.deleted_by = statement.column_text(3);
+    if (auto* scope = guard.scope()) {
+      const ObjectDef* definition = impl_->catalog.find(record.object);
+      if (definition == nullptr || !detail::bin_entry_visible(*scope, *definition, record.deleted_by, false)) continue;
+    }
     if (statement.column_text(4) != record.object || statement.column_text(5) != record.id) {
       record.deleted_with_object = statement.column_text(4);
       record.deleted_with_id = statement.column_text(5);
@@ -311,6 +380,7 @@ std::vector<DeletedRecord> Session::recycle_bin(std::string_view object) {
 std::int64_t Session::purge(DateTime now, std::chrono::microseconds retention) {
   std::lock_guard lock(impl_->mutex);
   impl_->require_writable();
+  detail::AccessGuard(*impl_, context_).require_administrator("purge the recycle bin");
   if (retention.count() < 0) throw UsageError(ErrorCode::usage, "purge: the retention cannot be negative");
   detail::Transaction transaction(impl_->db());
   auto& statement = impl_->db().prepare(

@@ -1,6 +1,8 @@
 #include "store/rollups.hpp"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -9,6 +11,7 @@
 #include "store/codec.hpp"
 #include "store/rows.hpp"
 #include "store/sql_builder.hpp"
+#include "workflow/engine.hpp"
 
 namespace hotcrm::detail {
 
@@ -77,11 +80,32 @@ void RollupRefresher::touch(const std::vector<Value>& row) {
   }
 }
 
-void RollupRefresher::refresh(const std::set<std::string>* deleted) {
+namespace {
+
+bool runs_update_rules(const ObjectPlan& plan) {
+  return plan.workflow && (plan.workflow->has_rules_for(WorkflowTrigger::on_update) ||
+                           plan.workflow->has_rules_for(WorkflowTrigger::on_create_or_update));
+}
+
+}  // namespace
+
+void RollupRefresher::refresh(const std::set<std::string>* deleted, Session* workflows) {
+  // Parents with update rules are read before and after, once each however many feeds reach them.
+  std::map<std::pair<const ObjectPlan*, std::string>, std::vector<Value>> before;
   for (std::size_t f = 0; f < child_.rollup_feeds.size(); ++f) {
-    for (const auto& parent : parents_[f])
-      if (!deleted || !deleted->count(parent)) recompute_rollup(impl_, tenant_, now_, child_, child_.rollup_feeds[f], parent);
+    const auto& feed = child_.rollup_feeds[f];
+    for (const auto& parent : parents_[f]) {
+      if (deleted && deleted->count(parent)) continue;
+      const auto key = std::make_pair(feed.parent, parent);
+      if (workflows && runs_update_rules(*feed.parent) && !before.count(key))
+        if (auto row = load_row(impl_, *feed.parent, parent, tenant_)) before.emplace(key, std::move(*row));
+      recompute_rollup(impl_, tenant_, now_, child_, feed, parent);
+    }
     parents_[f].clear();
+  }
+  for (const auto& [key, prior] : before) {
+    auto row = load_row(impl_, *key.first, key.second, tenant_);
+    if (row && *row != prior) after_write(*workflows, *key.first, WriteEvent::update, &prior, *row);
   }
 }
 

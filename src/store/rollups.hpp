@@ -20,7 +20,10 @@ class RollupRefresher {
   void touch(const std::vector<Value>& row);
   /// Recomputes every noted parent's roll-ups, except those of records in `deleted` (gone with
   /// the write); throws ValidationError when a result does not fit its field (e.g. above its max).
-  void refresh(const std::set<std::string>* deleted = nullptr);
+  /// With `workflows`, a parent whose roll-ups changed then runs its update workflow rules as an
+  /// update from its record before to its record after (Salesforce re-evaluates the master's
+  /// rules too): an invoice whose payments now cover it becomes paid.
+  void refresh(const std::set<std::string>* deleted = nullptr, Session* workflows = nullptr);
 
  private:
   Session::Impl& impl_;

@@ -23,8 +23,11 @@ class SlotResolver {
   /// write: evaluations without a prior row are inserts (ISNEW() true). read: stored records being
   /// read, filtered or summed, which are not new (ISNEW() false, ISCHANGED() false).
   enum class Mode : std::uint8_t { write, read };
-  SlotResolver(Session::Impl& impl, const std::string& tenant, DateTime now, Mode mode = Mode::write)
-      : impl_(impl), tenant_(tenant), now_(now), mode_(mode) {}
+  /// Lookups read the parents the current call's user may read (all of them for system calls).
+  SlotResolver(Session::Impl& impl, const std::string& tenant, DateTime now, Mode mode = Mode::write);
+  /// The same with an explicit scope (nullptr: system).
+  SlotResolver(Session::Impl& impl, const std::string& tenant, DateTime now, Mode mode, AccessScope* access)
+      : impl_(impl), tenant_(tenant), now_(now), mode_(mode), access_(access) {}
 
   Value resolve(const ObjectPlan& plan, const std::vector<Value>& row, std::string_view path, int depth = 0);
   /// Evaluates `formula` for `row` (prior: the stored row before an update; nullptr on insert).
@@ -42,6 +45,7 @@ class SlotResolver {
   const std::string& tenant_;
   DateTime now_;
   Mode mode_;
+  AccessScope* access_ = nullptr;
   std::map<std::pair<std::string, std::string>, std::optional<std::vector<Value>>> parents_;
 };
 

@@ -1,6 +1,7 @@
 #include "store/schema_sync.hpp"
 #include "scoring/registry_schema.hpp"
 
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -65,8 +66,10 @@ std::vector<IndexSpec> desired_indexes(const ObjectDef& object) {
   for (const auto& field : object.fields) {
     if (!field.is_stored()) continue;
     if (field.unique) {
+      // Unique within a tenant: another tenant's value is neither a conflict nor revealed by one.
       auto name = "ux_" + object.name + "__" + field.name;
-      indexes.push_back({name, fmt::format("CREATE UNIQUE INDEX {} ON {}({})", quote(name), table, quote(field.name))});
+      indexes.push_back({name, fmt::format("CREATE UNIQUE INDEX {} ON {}(\"tenant_id\", {})", quote(name), table,
+                                           quote(field.name))});
     } else if (field.indexed || field.searchable || field.is_reference()) {
       auto name = "ix_" + object.name + "__" + field.name;
       indexes.push_back({name, fmt::format("CREATE INDEX {} ON {}({})", quote(name), table, quote(field.name))});
@@ -75,14 +78,15 @@ std::vector<IndexSpec> desired_indexes(const ObjectDef& object) {
   return indexes;
 }
 
-std::set<std::string> existing_indexes(Connection& connection, const std::string& table) {
-  std::set<std::string> names;
+/// The table's indexes made by CREATE INDEX, by name, with their SQL.
+std::map<std::string, std::string> existing_indexes(Connection& connection, const std::string& table) {
+  std::map<std::string, std::string> indexes;
   auto& statement = connection.prepare(
-      "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL");
+      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL");
   statement.bind_text(1, table);
-  while (statement.step()) names.emplace(statement.column_text(0));
+  while (statement.step()) indexes.emplace(statement.column_text(0), statement.column_text(1));
   statement.reset();
-  return names;
+  return indexes;
 }
 
 bool table_exists(Connection& connection, const std::string& table) {
@@ -186,16 +190,22 @@ struct Planner {
   }
 
   void plan_indexes(const ObjectDef& object, bool existed) {
-    auto current = existed ? existing_indexes(connection, object.name) : std::set<std::string>{};
+    auto current = existed ? existing_indexes(connection, object.name) : std::map<std::string, std::string>{};
     std::set<std::string> wanted;
     for (const auto& index : desired_indexes(object)) {
       wanted.insert(index.name);
-      if (!current.count(index.name)) {
+      auto found = current.find(index.name);
+      if (found == current.end()) {
         if (existed) plan.steps.push_back("create index " + index.name);
+        plan.sql.push_back(index.sql);
+      } else if (found->second != index.sql) {
+        // Same name, other columns (files from before unique values became per tenant): rebuild.
+        plan.steps.push_back("rebuild index " + index.name);
+        plan.sql.push_back("DROP INDEX " + quote(index.name));
         plan.sql.push_back(index.sql);
       }
     }
-    for (const auto& name : current)
+    for (const auto& [name, sql] : current)
       if (!wanted.count(name) && (name.starts_with("ix_") || name.starts_with("ux_"))) {
         plan.steps.push_back("drop index " + name);
         plan.sql.insert(plan.sql.begin(), "DROP INDEX IF EXISTS " + quote(name));
@@ -210,10 +220,7 @@ std::optional<Catalog> read_stored_catalog(Connection& connection) {
   app.step();
   auto application_id = static_cast<std::int32_t>(app.column_int(0));
   app.reset();
-  auto& version = connection.prepare("PRAGMA user_version");
-  version.step();
-  auto format_version = version.column_int(0);
-  version.reset();
+  const auto format_version = stored_format_version(connection);
   if (application_id != 0 && application_id != kApplicationId)
     throw SchemaError(ErrorCode::schema, "the file is an SQLite database of another application, not hotcrm");
   if (format_version > kFormatVersion)
@@ -288,12 +295,16 @@ SchemaPlan plan_schema(Connection& connection, const std::optional<Catalog>& sto
   return std::move(planner.plan);
 }
 
-void mark_format_version(Connection& connection) {
+std::int32_t stored_format_version(Connection& connection) {
   auto& version = connection.prepare("PRAGMA user_version");
   version.step();
-  const auto stored = version.column_int(0);
+  const auto stored = static_cast<std::int32_t>(version.column_int(0));
   version.reset();
-  if (stored < kFormatVersion) connection.exec(fmt::format("PRAGMA user_version = {}", kFormatVersion));
+  return stored;
+}
+
+void mark_format_version(Connection& connection) {
+  if (stored_format_version(connection) < kFormatVersion) connection.exec(fmt::format("PRAGMA user_version = {}", kFormatVersion));
 }
 
 void apply_schema(Connection& connection, const SchemaPlan& plan, const Catalog& target,

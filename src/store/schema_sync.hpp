@@ -14,7 +14,12 @@ namespace hotcrm::detail {
 constexpr std::int32_t kApplicationId = 0x48435243;  // "HCRC"
 /// 2: the field history (_hotcrm_history). A library that predates it must not write to a file
 /// whose changes are being recorded, so the version goes up on the first writable open.
-constexpr std::int32_t kFormatVersion = 2;
+/// 3: unique values are unique per tenant (indexes on tenant_id and the field); a writable open of
+/// an older file rebuilds those indexes.
+constexpr std::int32_t kFormatVersion = 3;
+
+/// PRAGMA user_version: 0 for a new file.
+std::int32_t stored_format_version(Connection& connection);
 
 /// The catalog stored in the file, or nullopt for a database hotcrm has not initialised.
 /// Throws SchemaError for a file that belongs to another application or a newer format.

@@ -9,6 +9,7 @@
 
 #include "hotcrm/error.hpp"
 #include "model/coerce.hpp"
+#include "store/access.hpp"
 #include "store/codec.hpp"
 #include "store/engine_formula.hpp"
 
@@ -20,9 +21,24 @@ constexpr std::int64_t kMaxFilterNodes = 10'000;
 }  // namespace
 
 SqlBuilder::SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now)
-    : impl_(impl), root_(plan), tenant_(tenant), now_(now) {
+    : SqlBuilder(impl, plan, tenant, now, current_access(impl)) {}
+
+SqlBuilder::SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now,
+                       AccessScope* access)
+    : impl_(impl), root_(plan), tenant_(tenant), now_(now), access_(access) {
   where_ = "t0.\"tenant_id\" = ?";
   parameters_.push_back({nullptr, Value(tenant)});
+  if (access_) {
+    // Record visibility is part of the statement itself: never fetched first and filtered after.
+    auto visible = access_->record_condition(*this, ShareAccess::read);
+    if (!visible.empty()) add_sql_condition(visible);
+  }
+}
+
+void SqlBuilder::check_visible(const ObjectDef& object, const std::string& name, const std::string& path) const {
+  if (system_mode()) return;
+  if (access_->field_hidden(object, name))
+    throw UsageError(ErrorCode::unknown_field, fmt::format("unknown field '{}' on {} (in '{}')", name, object.name, path));
 }
 
 SqlBuilder::~SqlBuilder() = default;
@@ -43,6 +59,7 @@ std::optional<Column> SqlBuilder::try_resolve(const std::string& path) {
     auto dot = path.find('.', start);
     const FieldDef* field = object->find_field(path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     if (field == nullptr) break;  // resolve() reports it
+    check_visible(*object, field->name, path);
     if (!field->is_stored()) return std::nullopt;
     if (dot == std::string::npos || !field->is_reference()) break;
     object = impl_.catalog.find(field->reference);
@@ -72,14 +89,15 @@ std::string SqlBuilder::value_expression(const std::string& path) {
     refuse_encrypted(*column, path, "sort by");
     return column->sql;
   }
-  return engine_call(EngineFormula::value_of(impl_, root_, tenant_, now_, path));
+  return engine_call(EngineFormula::value_of(impl_, root_, tenant_, now_, path, access()));
 }
 
 std::string SqlBuilder::engine_call(std::unique_ptr<EngineFormula> engine) {
   // Named, so that the call may sit anywhere in the statement (SELECT list, ORDER BY) without
   // shifting the positional parameters; bind_all binds it by name.
-  engines_.push_back(std::move(engine));
-  return fmt::format("{}(:hotcrm_engine_{}, {})", EngineFormula::sql_function_name, engines_.size() - 1,
+  auto& engines = engine_owner_->engines_;
+  engines.push_back(std::move(engine));
+  return fmt::format("{}(:hotcrm_engine_{}, {})", EngineFormula::sql_function_name, engines.size() - 1,
                      root_.select_list);
 }
 
@@ -96,6 +114,7 @@ Column SqlBuilder::resolve(const std::string& path) {
     const FieldDef* field = object->find_field(name);
     if (!field)
       throw UsageError(ErrorCode::unknown_field, fmt::format("unknown field '{}' on {} (in '{}')", name, object->name, path));
+    check_visible(*object, name, path);
     if (dot == std::string::npos) {
       if (!field->is_stored())
         throw UsageError(ErrorCode::not_supported,
@@ -115,14 +134,28 @@ Column SqlBuilder::resolve(const std::string& path) {
 }
 
 std::string SqlBuilder::join(const std::string& path, const std::string& from_alias, const FieldDef& field) {
-  auto it = aliases_.find(path);
+  // A system join (sharing-rule criteria) is not restricted, so it is never shared with a user's.
+  const std::string key = (system_mode() ? "!" : "") + path;
+  auto it = aliases_.find(key);
   if (it != aliases_.end()) return it->second;
   std::string alias = "t" + std::to_string(aliases_.size() + 1);
   // The tenant condition sits in the ON clause, so a parent of another tenant reads as null.
   joins_ += fmt::format(" LEFT JOIN {} AS {} ON {}.\"id\" = {}.{} AND {}.\"tenant_id\" = ?",
                         quote(field.reference), alias, alias, from_alias, quote(field.name), alias);
-  join_parameters_.push_back(tenant_);
-  aliases_.emplace(path, alias);
+  join_parameters_.push_back({nullptr, Value(tenant_)});
+  if (!system_mode()) {
+    // So does the user's visibility of the parent: one the user cannot read reads as null.
+    auto parent = std::make_unique<SqlBuilder>(impl_, impl_.plan(field.reference), tenant_, now_, access_);
+    parent->engine_owner_ = engine_owner_;
+    if (parent->where() != "t0.\"tenant_id\" = ?") {
+      joins_ += fmt::format(" AND {}.\"id\" IN (SELECT t0.\"id\" FROM {} WHERE {})", alias, parent->from_clause(),
+                            parent->where());
+      auto parameters = parent->ordered_parameters();
+      join_parameters_.insert(join_parameters_.end(), parameters.begin(), parameters.end());
+    }
+    nested_.push_back(std::move(parent));
+  }
+  aliases_.emplace(key, alias);
   return alias;
 }
 
@@ -253,7 +286,7 @@ std::string SqlBuilder::compile_compare(const Filter& filter) {
 
 std::vector<Parameter> SqlBuilder::ordered_parameters() const {
   std::vector<Parameter> ordered;
-  for (const auto& tenant : join_parameters_) ordered.push_back({nullptr, Value(tenant)});
+  ordered.insert(ordered.end(), join_parameters_.begin(), join_parameters_.end());
   ordered.insert(ordered.end(), parameters_.begin(), parameters_.end());
   return ordered;
 }

@@ -13,6 +13,7 @@
 
 namespace hotcrm::detail {
 
+class AccessScope;
 class EngineFormula;
 
 /// A resolved field reference: the SQL expression and the field that types it.
@@ -30,7 +31,12 @@ struct Parameter {
 
 class SqlBuilder {
  public:
+  /// Rows of `plan` in `tenant`; when the call in progress acts for a user (detail::AccessScope),
+  /// only the records the user may read: the condition is part of the WHERE clause, and lookup
+  /// joins reach only parents the user may read (others read as null).
   SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now);
+  /// The same with an explicit scope (nullptr: system).
+  SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now, AccessScope* access);
   ~SqlBuilder();
   SqlBuilder(const SqlBuilder&) = delete;
   SqlBuilder& operator=(const SqlBuilder&) = delete;
@@ -49,6 +55,26 @@ class SqlBuilder {
 
   /// ANDs `filter` into the WHERE clause.
   void add_filter(const Filter& filter);
+  /// ANDs a condition already built (its parameters already added) into the WHERE clause.
+  void add_sql_condition(const std::string& condition) { where_ += " AND (" + condition + ")"; }
+
+  /// While alive, the builder works as system: every field resolves, joins are not restricted and
+  /// engine-evaluated formulas read as system (sharing-rule criteria, which are the administrator's).
+  class SystemSection {
+   public:
+    explicit SystemSection(SqlBuilder& builder) : builder_(builder) { ++builder_.system_depth_; }
+    ~SystemSection() { --builder_.system_depth_; }
+    SystemSection(const SystemSection&) = delete;
+    SystemSection& operator=(const SystemSection&) = delete;
+
+   private:
+    SqlBuilder& builder_;
+  };
+  SystemSection system_section() { return SystemSection(*this); }
+  /// True when no user's access applies (a system call, or inside a SystemSection).
+  bool system_mode() const noexcept { return access_ == nullptr || system_depth_ > 0; }
+  /// The user's scope, or nullptr in system mode.
+  AccessScope* access() const noexcept { return system_mode() ? nullptr : access_; }
   /// Adds a parameter for the next `?` of a condition being built (in text order).
   void add_parameter(Parameter parameter) { parameters_.push_back(std::move(parameter)); }
   /// Registers an engine-evaluated formula kept alive as long as the builder; returns the SQL call
@@ -76,13 +102,19 @@ class SqlBuilder {
   std::string compile(const Filter& filter, std::int64_t& nodes);
   std::string compile_compare(const Filter& filter);
   std::string compile_formula_filter(const std::string& source);
+  /// UsageError(unknown_field) for a field hidden from the user, worded as for a missing field.
+  void check_visible(const ObjectDef& object, const std::string& name, const std::string& path) const;
 
   Session::Impl& impl_;
   const ObjectPlan& root_;
   std::string tenant_;
   DateTime now_;
   std::string joins_;
-  std::vector<std::string> join_parameters_;
+  std::vector<Parameter> join_parameters_;
+  AccessScope* access_ = nullptr;
+  int system_depth_ = 0;
+  SqlBuilder* engine_owner_ = this;  ///< where engine calls are registered (the outermost builder)
+  std::vector<std::unique_ptr<SqlBuilder>> nested_;  ///< visibility subqueries of joined parents
   std::string where_;
   std::vector<Parameter> parameters_;
   std::map<std::string, std::string> aliases_;

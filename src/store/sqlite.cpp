@@ -7,8 +7,15 @@
 namespace hotcrm::detail {
 
 void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
-  std::string message = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   int primary = rc & 0xFF;
+  // SQLite has already waited the busy timeout (sqlite3_busy_timeout) when it returns BUSY: report
+  // it as the bound it is, not as SQLite's bare "database is locked".
+  if (primary == SQLITE_BUSY)
+    throw BusyError(std::string(context) +
+                    ": the database is locked by another connection (a thread or process writing to the same "
+                    "file) for longer than the busy timeout (OpenOptions::busy_timeout_ms); this transaction wrote "
+                    "nothing and may be retried");
+  std::string message = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   if (primary == SQLITE_CONSTRAINT) throw ConflictError(message);
   if (primary == SQLITE_MISUSE || primary == SQLITE_RANGE) throw UsageError(ErrorCode::usage, message);
   if (primary == SQLITE_READONLY) throw UsageError(ErrorCode::usage, message + " (database opened read-only)");
@@ -100,8 +107,9 @@ void Connection::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errstr(rc);
     sqlite3_free(error);
-    std::string context = "SQL failed (" + message + ")";
-    throw_sqlite(nullptr, rc, context.substr(0, context.size()));
+    // A busy error names the statement that waited ("BEGIN IMMEDIATE"), not SQLite's bare message.
+    std::string context = (rc & 0xFF) == SQLITE_BUSY ? text.substr(0, 40) : "SQL failed (" + message + ")";
+    throw_sqlite(nullptr, rc, context);
   }
 }
 

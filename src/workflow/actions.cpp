@@ -8,6 +8,7 @@
 
 #include "model/coerce.hpp"
 #include "scoring/row_scoring.hpp"
+#include "store/codec.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 
@@ -128,8 +129,37 @@ Value ActionRunner::evaluate(const CompiledValue& value, const std::string& sour
     case ActionValue::Kind::literal: return value.literal;
     case ActionValue::Kind::formula: return evaluate_formula(*value.formula, source);
     case ActionValue::Kind::text_template: return render(value, source);
+    case ActionValue::Kind::sequence: break;  // numbers a field: value_for
   }
-  return {};
+  throw Error(ErrorCode::internal, source + ": a sequence value outside a field write");
+}
+
+Value ActionRunner::value_for(const CompiledValue& value, const std::string& object, const std::string& field,
+                              const std::string& source) {
+  if (value.kind != ActionValue::Kind::sequence) return evaluate(value, source);
+  return next_in_sequence(value.literal.as_string(), object, field);
+}
+
+std::string ActionRunner::next_in_sequence(const std::string& format, const std::string& object,
+                                           const std::string& field) {
+  // The prefix is the format rendered for today up to its counter (the catalog check put the
+  // counter last); the highest all-digit suffix behind it, among this tenant's records, plus one.
+  const Date today = now_.date();
+  const std::string rendered = render_autonumber(format, 0, today);
+  const std::size_t width = format.size() - format.rfind('{') - 2;
+  const std::string prefix = rendered.substr(0, rendered.size() - width);
+  auto& statement = impl_.db().prepare(fmt::format(
+      "SELECT MAX(CAST(substr({0}, ?1) AS INTEGER)) FROM {1} WHERE \"tenant_id\" = ?2 AND substr({0}, 1, ?3) = ?4 "
+      "AND length({0}) > ?3 AND substr({0}, ?1) NOT GLOB '*[^0-9]*'",
+      quote(field), quote(object)));
+  statement.bind_int(1, static_cast<std::int64_t>(prefix.size()) + 1);
+  statement.bind_text(2, SessionAccess::context(session_).tenant);
+  statement.bind_int(3, static_cast<std::int64_t>(prefix.size()));
+  statement.bind_text(4, prefix);
+  std::int64_t highest = 0;
+  if (statement.step() && !statement.column_is_null(0)) highest = statement.column_int(0);
+  statement.reset();
+  return render_autonumber(format, highest + 1, today);
 }
 
 std::string ActionRunner::render(const CompiledValue& value, const std::string& source) {
@@ -191,7 +221,8 @@ void ActionRunner::set(int column, Value value, const std::string& source) {
 }
 
 void ActionRunner::field_update(const CompiledAction& action, const std::string& source) {
-  set(plan_.column_index.at(action.def->field), evaluate(action.value, source), source);
+  set(plan_.column_index.at(action.def->field), value_for(action.value, plan_.object->name, action.def->field, source),
+      source);
 }
 
 void ActionRunner::parent_update(const CompiledAction& action, const std::string& source) {
@@ -201,7 +232,7 @@ void ActionRunner::parent_update(const CompiledAction& action, const std::string
     log(source, "field_update", {{"target", lookup.name}, {"skipped", "no parent"}});
     return;
   }
-  auto value = evaluate(action.value, source);
+  auto value = value_for(action.value, lookup.reference, action.def->field, source);
   log(source, "field_update", {{"target", lookup.name}, {"object", lookup.reference}, {"id", parent_id.as_string()},
                                {"field", action.def->field},
                                {"after", logged_value(impl_.catalog.at(lookup.reference).find_field(action.def->field), value)}});
@@ -211,7 +242,7 @@ void ActionRunner::parent_update(const CompiledAction& action, const std::string
 
 void ActionRunner::create_record(const CompiledAction& action, const std::string& source) {
   Record record;
-  for (const auto& [name, value] : action.values) record.emplace(name, evaluate(value, source));
+  for (const auto& [name, value] : action.values) record.emplace(name, value_for(value, action.def->object, name, source));
   std::string id;
   {
     SystemWrite system(detail::runtime(impl_));

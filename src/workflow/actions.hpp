@@ -33,6 +33,10 @@ class ActionRunner {
 
  private:
   Value evaluate(const CompiledValue& value, const std::string& source);
+  /// The value written to `object`.`field`: evaluate(), or the sequence's next number there.
+  Value value_for(const CompiledValue& value, const std::string& object, const std::string& field,
+                  const std::string& source);
+  std::string next_in_sequence(const std::string& format, const std::string& object, const std::string& field);
   Value evaluate_formula(const Formula& formula, const std::string& source);
   std::string render(const CompiledValue& value, const std::string& source);
   nlohmann::json render_body(const nlohmann::json& node, const std::vector<CompiledValue>& leaves, std::size_t& next,
@@ -71,8 +75,9 @@ void enter_state(Session::Impl& impl, ActionRunner& runner, const ObjectPlan& pl
 std::string fire_event(Session& session, const ObjectPlan& plan, std::vector<Value> row, const std::string& event);
 
 /// Starts, pauses, resumes and completes the record's SLA clocks to match the runner's row (the
-/// record as written); deadline fields and milestone actions join the runner's changes.
-void track_sla(Session& session, const ObjectPlan& plan, ActionRunner& runner);
+/// record as written); deadline fields and milestone actions join the runner's changes. A record
+/// just `created` has no clocks yet: none are read.
+void track_sla(Session& session, const ObjectPlan& plan, ActionRunner& runner, bool created);
 /// The escalation timer of an approval step (run_service_timer).
 bool run_approval_escalation(Session& session, const ObjectPlan& plan, std::vector<Value> row, std::int64_t timer_id,
                              const std::string& process, std::int64_t step);

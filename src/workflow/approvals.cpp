@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "store/access.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/actions.hpp"
@@ -466,6 +467,23 @@ void check_not_locked(Session::Impl& impl, const ObjectPlan& plan, const std::st
                                   std::string(id)}});
 }
 
+void withdraw_approval(Session::Impl& impl, const std::string& tenant, const ObjectPlan& plan, const std::string& id) {
+  if (!plan.workflow || plan.workflow->approvals.empty()) return;
+  auto request = latest_request(impl, tenant, plan.object->name, id);
+  if (!request || request->status != "pending") return;
+  const DateTime now = impl.now();
+  for (const char* sql : {"UPDATE _hotcrm_approval_item SET decision = 'recalled', decided_at = ? WHERE approval_id = ? "
+                          "AND decision = 'pending'",
+                          "UPDATE _hotcrm_approval SET status = 'recalled', step = -1, completed_at = ? WHERE id = ?"}) {
+    auto& statement = impl.db().prepare(sql);
+    statement.bind_int(1, now.micros);
+    statement.bind_int(2, request->id);
+    statement.step();
+    statement.reset();
+  }
+  append_log(impl, tenant, now, plan.object->name, id, "approval:" + request->process, "recalled", {{"by", "record deleted"}});
+}
+
 bool run_approval_escalation(Session& session, const ObjectPlan& plan, std::vector<Value> row, std::int64_t timer_id,
                              const std::string& process, std::int64_t step) {
   ApprovalRun run(session, plan, std::move(row), "timer" + std::to_string(timer_id));
@@ -479,37 +497,40 @@ inline namespace v0 {
 
 ApprovalState Session::submit_for_approval(std::string_view object, std::string_view id, std::string_view comment,
                                            std::string_view process) {
-  std::lock_guard lock(impl_->mutex);
+  detail::RecordCall call(*impl_, context_, object, id, "edit");
   return detail::on_record(*this, object, id, "submit", [&](detail::ApprovalRun& run) { return run.submit(process, comment); });
 }
 
 ApprovalState Session::approve(std::string_view object, std::string_view id, std::string_view approver,
                                std::string_view comment) {
-  std::lock_guard lock(impl_->mutex);
+  detail::RecordCall call(*impl_, context_, object, id, "read");
   const std::string who = approver.empty() ? context_.user : std::string(approver);
   return detail::on_record(*this, object, id, "approve", [&](detail::ApprovalRun& run) { return run.decide(true, who, comment); });
 }
 
 ApprovalState Session::reject(std::string_view object, std::string_view id, std::string_view approver,
                               std::string_view comment) {
-  std::lock_guard lock(impl_->mutex);
+  detail::RecordCall call(*impl_, context_, object, id, "read");
   const std::string who = approver.empty() ? context_.user : std::string(approver);
   return detail::on_record(*this, object, id, "reject", [&](detail::ApprovalRun& run) { return run.decide(false, who, comment); });
 }
 
 ApprovalState Session::recall(std::string_view object, std::string_view id, std::string_view comment) {
-  std::lock_guard lock(impl_->mutex);
+  detail::RecordCall call(*impl_, context_, object, id, "edit");
   return detail::on_record(*this, object, id, "recall", [&](detail::ApprovalRun& run) { return run.recall(comment); });
 }
 
 std::optional<ApprovalState> Session::approval(std::string_view object, std::string_view id) {
-  std::lock_guard lock(impl_->mutex);
+  detail::RecordCall call(*impl_, context_, object, id, "read");
   const auto& plan = detail::approval_plan(*impl_, object);
   return detail::ApprovalRun::load_state(*impl_, context_.tenant, *plan.workflow, object, id);
 }
 
 std::vector<ApprovalState> Session::approval_queue(std::string_view approver) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (approver != context_.user) guard.require_administrator("read another user's approval queue");
+  guard.run_as_system();
   auto& statement = impl_->db().prepare(
       "SELECT DISTINCT a.object, a.record_id, a.id FROM _hotcrm_approval a JOIN _hotcrm_approval_item i "
       "ON i.approval_id = a.id AND i.step = a.step WHERE a.tenant_id = ? AND a.status = 'pending' AND i.approver = ? "

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "hotcrm/time/cron.hpp"
+#include "store/access.hpp"
 #include "store/rows.hpp"
 #include "store/codec.hpp"
 #include "store/sqlite.hpp"
@@ -105,14 +106,19 @@ class DueRunner {
       for (const auto& rule : plan.workflow->schedules) {
         auto zone = rule.def->time_zone == "UTC" ? TimeZone::utc() : TimeZone::load(rule.def->time_zone);
         DueSchedule schedule{&plan, &rule, CronSchedule::parse(rule.def->cron, zone), now_, std::nullopt};
-        if (auto last = last_run(impl_, tenant_, plan, rule.def->name)) {
-          schedule.last = *last;
-        } else {
+        auto last = last_run(impl_, tenant_, plan, rule.def->name);
+        if (!last) {
           // A schedule starts counting at the first run_due that sees it: nothing before is "missed".
+          // Read again under the write lock: another connection's run_due may have started it.
           Transaction transaction(impl_.db());
-          store_last_run(impl_, tenant_, plan, rule.def->name, now_);
+          last = last_run(impl_, tenant_, plan, rule.def->name);
+          if (!last) {
+            store_last_run(impl_, tenant_, plan, rule.def->name, now_);
+            last = now_;
+          }
           transaction.commit();
         }
+        schedule.last = *last;
         schedule.next = next_occurrence(schedule, now_);
         schedules_.push_back(std::move(schedule));
       }
@@ -129,10 +135,23 @@ class DueRunner {
   void run_timer(const DueTimer& timer) {
     PinnedClock clock(impl_, timer.due);
     Transaction transaction(impl_.db());
-    auto& remove = impl_.db().prepare("DELETE FROM _hotcrm_timer WHERE id = ?");
+    // The timer was read before this transaction: another connection running run_due on the same
+    // file may have run it since (and a new timer may have taken its id). Only the runner whose
+    // delete removes it runs it, so no timed action runs twice.
+    auto& remove = impl_.db().prepare(
+        "DELETE FROM _hotcrm_timer WHERE id = ? AND tenant_id = ? AND object = ? AND record_id = ? AND kind = ? "
+        "AND name = ? AND step = ? AND due_at = ?");
     remove.bind_int(1, timer.id);
+    remove.bind_text(2, tenant_);
+    remove.bind_text(3, timer.object);
+    remove.bind_text(4, timer.record_id);
+    remove.bind_text(5, timer.kind);
+    remove.bind_text(6, timer.name);
+    remove.bind_int(7, timer.step);
+    remove.bind_int(8, timer.due.micros);
     remove.step();
     remove.reset();
+    if (sqlite3_changes(impl_.db().handle()) == 0) return;  // taken by another runner
     bool ran = false;
     const auto* plan = impl_.plans.count(timer.object) ? &impl_.plans.at(timer.object) : nullptr;
     auto row = plan && plan->workflow ? load_row(impl_, *plan, timer.record_id, tenant_) : std::nullopt;
@@ -226,6 +245,13 @@ class DueRunner {
     {
       PinnedClock clock(impl_, at);
       Transaction transaction(impl_.db());
+      // Another connection's run_due may have run this occurrence since the schedule was loaded:
+      // catch up with it instead of running the occurrence twice.
+      if (auto stored = last_run(impl_, tenant_, plan, schedule.rule->def->name); stored && *stored >= at) {
+        schedule.last = *stored;
+        schedule.next = next_occurrence(schedule, now_);
+        return;
+      }
       store_last_run(impl_, tenant_, plan, schedule.rule->def->name, at);
       auto ids = matching_ids(plan, *schedule.rule, at);
       append_log(impl_, tenant_, at, plan.object->name, "", source, "run", {{"at", at.to_string()}, {"records", ids.size()}});
@@ -260,6 +286,9 @@ inline namespace v0 {
 
 RunReport Session::run_due(DateTime now) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  guard.require_administrator("run due workflow actions");
+  guard.run_as_system();
   impl_->require_writable();
   return detail::DueRunner(*this, now).run();
 }

@@ -154,6 +154,9 @@ struct WorkflowRuntime {
   /// Business calendars loaded during the current top-level write (SLA arithmetic), by
   /// business_hours id ("" for the default); dropped when that write ends.
   std::map<std::string, std::shared_ptr<const BusinessCalendar>, std::less<>> calendars;
+  /// The default active business_hours record's id ("" : none) once read in the current top-level
+  /// write: SLAs without a business_hours formula start every clock in it. Dropped with calendars.
+  std::optional<std::string> default_business_hours;
   /// Writes made by the engine's own actions may set read-only fields (escalated_date, closed_date):
   /// read-only means "not by users", as in Salesforce. Host callbacks write as users again.
   int system_writes = 0;
@@ -220,6 +223,9 @@ void check_not_locked(Session::Impl& impl, const ObjectPlan& plan, const std::st
 void assign_on_insert(Session& session, const ObjectPlan& plan, std::vector<Value>& row, bool owner_given);
 /// Drops a deleted record's SLA clocks.
 void forget_sla(Session::Impl& impl, const std::string& tenant, const ObjectPlan& plan, const std::string& id);
+/// Withdraws a deleted record's pending approval request (status recalled), so that no approver's
+/// queue keeps a request nobody can decide.
+void withdraw_approval(Session::Impl& impl, const std::string& tenant, const ObjectPlan& plan, const std::string& id);
 /// Runs a due timer of a service process ("approval" or "sla"); false when it no longer applies.
 bool run_service_timer(Session& session, const ObjectPlan& plan, std::vector<Value> row, std::int64_t timer_id,
                        const std::string& kind, const std::string& name, std::int64_t step, DateTime due);

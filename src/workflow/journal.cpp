@@ -1,7 +1,9 @@
 // Reading the engine's journal (outbox, log, timers), registering callbacks, and dry runs.
 #include <fmt/format.h>
 
+#include "store/access.hpp"
 #include "store/sqlite.hpp"
+#include "store/tenant_directory.hpp"
 #include "workflow/actions.hpp"
 
 namespace hotcrm {
@@ -83,11 +85,15 @@ std::int64_t max_id(detail::Connection& db, const char* table) {
 
 std::vector<OutboxMessage> Session::outbox(std::string_view status, std::int64_t limit) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  guard.require_administrator("read the outbox");
   return read_outbox(impl_->db(), context_.tenant, std::string(status), 0, limit);
 }
 
 void Session::ack(const std::vector<std::int64_t>& ids, std::string_view status) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  guard.require_administrator("acknowledge outbox messages");
   if (status != "sent" && status != "failed")
     throw UsageError(ErrorCode::usage, fmt::format("an outbox message is acknowledged as 'sent' or 'failed', not '{}'", status));
   detail::Transaction transaction(impl_->db());
@@ -108,22 +114,43 @@ void Session::ack(const std::vector<std::int64_t>& ids, std::string_view status)
 
 std::vector<WorkflowLogEntry> Session::workflow_log(std::int64_t after, std::int64_t limit) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  guard.require_administrator("read the workflow log");
   return read_log(impl_->db(), context_.tenant, after, limit);
 }
 
 std::vector<PendingTimer> Session::timers(std::string_view object, std::string_view id) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  guard.require_administrator("read the timers");
   return read_timers(impl_->db(), context_.tenant, std::string(object), std::string(id), 0);
 }
 
 void Session::register_action(const std::string& name, ActionCallback callback) {
-  std::lock_guard lock(impl_->mutex);
-  if (!callback) throw UsageError(ErrorCode::usage, "register_action needs a callback for '" + name + "'");
-  detail::runtime(*impl_).callbacks.insert_or_assign(name, std::move(callback));
+  {
+    std::lock_guard lock(impl_->mutex);
+    detail::AccessGuard guard(*impl_, context_);
+    guard.require_administrator("register custom actions");
+    if (!callback) throw UsageError(ErrorCode::usage, "register_action needs a callback for '" + name + "'");
+    detail::runtime(*impl_).callbacks.insert_or_assign(name, callback);
+  }
+  detail::share_action(*impl_, name, callback);  // the other tenants' files of a tenant directory
 }
 
 Simulation Session::simulate(std::string_view object, std::string_view id, const Record& changes) {
   std::lock_guard lock(impl_->mutex);
+  {
+    detail::AccessGuard guard(*impl_, context_);
+    if (auto* scope = guard.scope()) {
+      const auto& plan = impl_->plan(object);
+      if (id.empty()) scope->require(*plan.object, "create");
+      else scope->require_record(plan, id, "edit");
+      std::vector<std::string> names;
+      for (const auto& [name, value] : changes) names.push_back(name);
+      scope->require_writable_fields(*plan.object, names);
+    }
+  }
+  detail::AccessGuard guard(*impl_, SessionContext{});  // what the write would run, as system
   auto& runtime = detail::runtime(*impl_);
   auto& db = impl_->db();
   // Everything happens for real inside a transaction that is never committed.

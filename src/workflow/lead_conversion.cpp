@@ -2,6 +2,7 @@
 // contact and optionally an opportunity, and records what it became.
 #include <fmt/format.h>
 
+#include "store/access.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/actions.hpp"
 
@@ -32,6 +33,13 @@ Value opportunity_source(const Catalog& catalog, const Record& lead) {
 
 LeadConversion Session::convert_lead(std::string_view lead_id, const LeadConversionOptions& options) {
   std::lock_guard lock(impl_->mutex);
+  detail::AccessGuard guard(*impl_, context_);
+  if (auto* scope = guard.scope()) {
+    scope->require_record(impl_->plan("lead"), lead_id, "edit");
+    for (const char* created : {"account", "contact"}) scope->require(*impl_->plan(created).object, "create");
+    if (options.create_opportunity) scope->require(*impl_->plan("opportunity").object, "create");
+  }
+  guard.run_as_system();
   detail::PinnedClock clock(*impl_);
   detail::Transaction transaction(impl_->db());
   const Record lead = get("lead", lead_id);

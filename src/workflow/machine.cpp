@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "store/access.hpp"
 #include "store/rows.hpp"
 #include "store/sqlite.hpp"
 #include "workflow/actions.hpp"
@@ -111,7 +112,7 @@ namespace hotcrm {
 inline namespace v0 {
 
 std::string Session::fire(std::string_view object, std::string_view id, std::string_view event) {
-  std::lock_guard lock(impl_->mutex);
+  detail::RecordCall call(*impl_, context_, object, id, "edit");
   impl_->require_writable();
   const auto& plan = impl_->plan(object);
   if (!plan.workflow || !plan.workflow->machine)

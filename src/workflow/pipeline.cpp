@@ -150,7 +150,10 @@ PinnedClock::PinnedClock(Session::Impl& impl, std::optional<DateTime> at)
 PinnedClock::~PinnedClock() {
   if (!owner_) return;
   runtime_.pinned_now = previous_;
-  if (!previous_) runtime_.calendars.clear();  // business hours may change between top-level writes
+  if (!previous_) {  // business hours may change between top-level writes
+    runtime_.calendars.clear();
+    runtime_.default_business_hours.reset();
+  }
 }
 
 namespace {
@@ -202,6 +205,7 @@ void after_write(Session& session, const ObjectPlan& plan, WriteEvent event, con
   if (event == WriteEvent::remove) {
     cancel_timers(impl, plan.object->name, id);
     forget_sla(impl, tenant, plan, id);
+    withdraw_approval(impl, tenant, plan, id);
     if (!plan.workflow->has_rules_for(WorkflowTrigger::on_delete)) return;
   }
   DepthGuard depth(runtime, plan, id);
@@ -212,7 +216,7 @@ void after_write(Session& session, const ObjectPlan& plan, WriteEvent event, con
     const auto& machine = *plan.workflow->machine;
     enter_state(impl, runner, plan, machine, row[static_cast<std::size_t>(machine.state_column)].as_string(), tenant);
   }
-  if (event != WriteEvent::remove) track_sla(session, plan, runner);
+  if (event != WriteEvent::remove) track_sla(session, plan, runner, event == WriteEvent::insert);
   run_rules(impl, tenant, plan, event, prior, row, runner);
   if (event != WriteEvent::remove) apply_changes(session, plan, runner);
 }

@@ -37,6 +37,7 @@ class PlanCompiler {
   CompiledValue value(const ActionValue& value) const {
     CompiledValue compiled{value.kind, value.literal, std::nullopt, {}};
     if (value.kind == ActionValue::Kind::formula) compiled.formula = formula(value.source);
+    if (value.kind == ActionValue::Kind::sequence) compiled.literal = Value(value.source);  // the format
     if (value.kind == ActionValue::Kind::text_template) {
       auto parts = parse_template(value.source);
       if (!parts) throw Error(ErrorCode::internal, "workflow template stopped parsing: " + value.source);

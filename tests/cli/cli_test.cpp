@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include "cli/cli_support.hpp"
 
 namespace {
@@ -445,8 +447,10 @@ TEST_CASE("SQL in values and where-strings stays data") {
 TEST_CASE("demo") {
   TempDir dir;
   const std::string path = dir.file("demo.db").string();
-  const CliResult result = run_cli({"demo", "--db", path, "--scale", "1", "--seed", "7"});
+  // The generated data only (the flows change it; the next test case runs them).
+  const CliResult result = run_cli({"demo", "--db", path, "--scale", "1", "--seed", "7", "--days", "0"});
   REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  CHECK_FALSE(contains(result.out, "The seed's flows"));
   CHECK(contains(result.out, "Pipeline by stage"));
   CHECK(contains(result.out, "Leads by status"));
   CHECK(contains(result.out, "Top 5 accounts"));
@@ -471,14 +475,14 @@ TEST_CASE("demo") {
 
   SUBCASE("the same seed gives the same records") {
     const std::string other = dir.file("other.db").string();
-    REQUIRE(run_cli({"demo", "--db", other, "--seed", "7"}).exit_code == 0);
+    REQUIRE(run_cli({"demo", "--db", other, "--seed", "7", "--days", "0"}).exit_code == 0);
     const CliResult first = run_cli({"export", path, "opportunity", "--order-by", "name"});
     const CliResult second = run_cli({"export", other, "opportunity", "--order-by", "name"});
     CHECK(first.exit_code == 0);
     CHECK(first.out == second.out);
   }
   SUBCASE("rerunning replaces the earlier demo database") {
-    REQUIRE(run_cli({"demo", "--db", path, "--seed", "8"}).exit_code == 0);
+    REQUIRE(run_cli({"demo", "--db", path, "--seed", "8", "--days", "0"}).exit_code == 0);
     CHECK(count("lead") == 500);
   }
   SUBCASE("a file that is not a hotcrm database is left alone") {
@@ -488,6 +492,55 @@ TEST_CASE("demo") {
     CHECK(contains(refused.err, "not a hotcrm database"));
     CHECK(read_file(dir.file("notes.db")) == "my precious notes");
   }
+  SUBCASE("days out of range") {
+    CHECK(run_cli({"demo", "--db", path, "--days", "-1"}).exit_code == 2);
+  }
+}
+
+/// The demo's report of the seed's flows, without its timing line.
+std::string flows_report(const std::string& out) {
+  auto start = out.find("The seed's flows");
+  if (start == std::string::npos) return {};
+  std::string report;
+  std::istringstream lines(out.substr(start));
+  for (std::string line; std::getline(lines, line);)
+    if (line.find(" s]") == std::string::npos && line.rfind("Try:", 0) != 0) report += line + "\n";
+  return report;
+}
+
+TEST_CASE("demo runs the seed's flows on its data") {
+  TempDir dir;
+  const std::string path = dir.file("flows.db").string();
+  const CliResult result = run_cli({"demo", "--db", path, "--seed", "7"});
+  REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+  const std::string report = flows_report(result.out);
+  INFO(report);
+  for (const char* line : {"Lead to opportunity", "Quote to order", "Order to invoice", "Invoice to payment",
+                           "Case resolution", "SLA first_response", "SLA resolution", "Recruitment", "run_due:"})
+    CHECK(contains(report, line));
+  CHECK_FALSE(contains(report, "refused"));
+
+  auto count = [&](const std::string& object, const std::string& where) {
+    const CliResult counted = run_cli({"count", path, object, "--where", where});
+    REQUIRE_MESSAGE(counted.exit_code == 0, counted.err);
+    return std::stoll(counted.out);
+  };
+  // What the story did is in the database: routed leads and cases, conversions, approvals,
+  // contracts billed and paid, SLA violations, hires.
+  CHECK(count("user", "username = 'demo.rita.rep' AND manager_id.username = 'demo.tom.teamlead'") == 1);
+  CHECK(count("lead", "is_converted = true") > 0);
+  CHECK(count("quote", "approval_status = 'approved'") > 0);
+  CHECK(count("contract", "status = 'activated'") > 0);
+  CHECK(count("invoice", "billing_source = 'contract_activation' AND status = 'paid'") > 0);
+  CHECK(count("support_case", "assigned_to_queue_id.name = 'Support desk'") >= 40);
+  CHECK(count("support_case", "is_sla_violated = true") > 0);
+  CHECK(count("support_case", "lifecycle_state = 'auto_closed'") > 0);
+  CHECK(count("employee", "employee_number = 'EMP20260001'") == 1);
+
+  // The same seed tells the same story.
+  const CliResult again = run_cli({"demo", "--db", dir.file("again.db").string(), "--seed", "7"});
+  REQUIRE(again.exit_code == 0);
+  CHECK(flows_report(again.out) == report);
 }
 
 }  // TEST_SUITE

@@ -135,7 +135,7 @@ TEST_CASE("extension JSON is read strictly" * doctest::test_suite("extension")) 
     for (const auto& issue : issues) all += issue.path + ": " + issue.message + "\n";
     return all;
   };
-  CHECK(contains(issues_of(R"({"extends": "deal", "package": "ads"})"), "an extension adds at least one field or validation rule"));
+  CHECK(contains(issues_of(R"({"extends": "deal", "package": "ads"})"), "an extension adds at least one field, validation rule or workflow rule"));
   CHECK(contains(issues_of(R"({"extends": "deal", "fields": [{"name": "a", "type": "text"}], "state_machine": {}})"),
                  "/state_machine: unknown attribute 'state_machine'"));
   CHECK(contains(issues_of(R"({"extends": "deal", "package": "ads", "fields": [{"name": "a", "type": "text", "package": "web"}]})"),
@@ -188,8 +188,8 @@ TEST_CASE("the standard catalog's extensions follow the packages" * doctest::tes
                     [](const ValidationRule& rule) { return rule.name == "proposal_requires_quote" && rule.package == "products"; }));
 
   const std::vector<std::string> crm{"crm"};
-  const Catalog crm_only = Catalog::standard(crm);  // kept alive: `bare` refers into it
-  const ObjectDef& bare = crm_only.at("opportunity");
+  const Catalog crm_catalog = Catalog::standard(crm);  // kept alive: `bare` refers into it
+  const ObjectDef& bare = crm_catalog.at("opportunity");
   CHECK(bare.find_field("campaign_id") == nullptr);
   CHECK(bare.find_field("quote_count") == nullptr);
   CHECK(bare.validation_rules.size() == opportunity.validation_rules.size() - 1);
@@ -198,8 +198,17 @@ TEST_CASE("the standard catalog's extensions follow the packages" * doctest::tes
   CHECK(with_products.at("opportunity").find_field("quote_count") != nullptr);
   CHECK(with_products.at("opportunity").find_field("campaign_id") == nullptr);
 
+  // finance adds the contract's billing rule: crm alone has no rule that creates invoices.
+  const auto has_billing = [](const Catalog& catalog) {
+    const auto& rules = catalog.at("contract").workflow_rules;
+    return std::any_of(rules.begin(), rules.end(), [](const auto& rule) { return rule.name == "contract_billing"; });
+  };
+  CHECK(has_billing(full));
+  const std::vector<std::string> crm_only{"crm"};
+  CHECK_FALSE(has_billing(Catalog::standard(crm_only)));
+
   // Each extension's package depends on the extended object's package, so selecting it selects both.
-  REQUIRE(Catalog::standard_extensions().size() == 3);
+  REQUIRE(Catalog::standard_extensions().size() == 4);
   for (const auto& extension : Catalog::standard_extensions()) {
     CAPTURE(extension.source);
     const std::vector<std::string> one{extension.package};

@@ -26,6 +26,16 @@ def tmp_db(db_path: Path):
     db.close()
 
 
+@pytest.fixture(params=["single_file", "tenant_files"])
+def layout_db(request, tmp_path: Path):
+    """Like tmp_db, once on one shared file and once on a tenant directory (one file per tenant):
+    tests of tenant behaviour take it to prove both layouts behave the same."""
+    tenant_files = request.param == "tenant_files"
+    db = hotcrm.open(tmp_path / ("tenants" if tenant_files else "crm.db"), id_seed=42, tenant_files=tenant_files)
+    yield db
+    db.close()
+
+
 @pytest.fixture
 def frozen_db(db_path: Path):
     """Like tmp_db, with the clock frozen at FROZEN_NOW."""

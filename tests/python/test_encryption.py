@@ -1,5 +1,5 @@
 """Field-level encryption from Python and the CLI: keys as a dict, a callable or a key file; rotation;
-no clear value in the file; a missing key is a StoreError with code 4004."""
+no clear value in the file; a missing key is a StoreError with code 4005."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_dict_keys_round_trip_and_no_clear_text(tmp_path):
     with hotcrm.open(path) as db:  # no keys
         with pytest.raises(hotcrm.StoreError, match="without a key provider") as info:
             db.get("patient", pid)
-        assert info.value.code == hotcrm.ErrorCode.key == 4004
+        assert info.value.code == hotcrm.ErrorCode.key == 4005
 
     # Rotation with a callable: k1 retired, k2 current.
     new_key = hotcrm.generate_key()

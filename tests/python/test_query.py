@@ -135,6 +135,29 @@ def test_to_pandas_dtypes(ticket_db):
     assert len(empty) == 0 and list(empty.columns) == ["seats", "amount"]
 
 
+def test_to_pandas_text_cells_and_owned_columns(ticket_db):
+    pd = pytest.importorskip("pandas")
+    # Text cells: null, empty, non-ASCII and repeated values, in the columnar path that reads them.
+    subjects = ["b", "a", "Zoë ☃", "a", "x" * 80]
+    codes = ["k1", None, "Zoë ☃", "y" * 200, None]
+    ticket_db.import_records("ticket", {"subject": subjects, "code": codes, "seats": [1, None, 3, 4, 5]})
+    ticket_db.insert("ticket", {"subject": "only", "tags": ["bug"]})
+    res = ticket_db.query("ticket", fields=["subject", "code", "seats", "tags"])
+    df = res.to_pandas()
+    assert df["subject"].tolist() == subjects + ["only"]
+    assert df["code"].tolist() == codes + [None]
+    assert df["seats"].isna().tolist() == [False, True, False, False, False, True]
+    assert df["tags"].tolist() == [None] * 5 + [["bug"]]
+    # The frame owns its arrays (built without a copy): changing it changes neither the result nor
+    # a second frame of the same result.
+    df.loc[0, "subject"] = "changed"
+    df["seats"] = df["seats"].fillna(0) * 2
+    again = res.to_pandas()
+    assert again["subject"].tolist() == subjects + ["only"]
+    assert again["seats"].tolist()[:1] == [1]
+    assert res[0]["subject"] == "b"
+
+
 def test_count_and_aggregate(leads):
     agg = leads.aggregate("lead", group_by=["status"], aggregates=[("sum", "annual_revenue"), ("count", None),
                                                                   ("avg", "number_of_employees", "avg_emp")],

@@ -109,14 +109,14 @@ def test_decimal_exactness(ticket_db):
     assert info.value.errors[0]["code"] == "scale"
 
 
-def test_session_records_acting_user(tmp_db):
-    with tmp_db.session(user="u-17") as s:
+def test_session_records_acting_user(layout_db):
+    with layout_db.session(user="u-17") as s:
         assert (s.user, s.tenant) == ("u-17", "default")
         lead_id = s.insert("lead", lead(1))
         s.update("lead", lead_id, {"status": "qualified"})
-    rec = tmp_db.get("lead", lead_id)
+    rec = layout_db.get("lead", lead_id)
     assert rec["created_by"] == "u-17" and rec["owner_id"] == "u-17" and rec["updated_by"] == "u-17"
-    other = tmp_db.session(user="u-18", tenant="other")
+    other = layout_db.session(user="u-18", tenant="other")
     assert other.find("lead", lead_id) is None  # another tenant does not see it
     assert repr(other) == "<hotcrm.Session user='u-18' tenant='other'>"
 
@@ -132,9 +132,10 @@ def test_frozen_clock(frozen_db):
 def test_error_hierarchy_and_codes():
     for cls in (hotcrm.UsageError, hotcrm.SchemaError, hotcrm.ValidationError, hotcrm.NotFoundError,
                 hotcrm.ConflictError, hotcrm.StoreError, hotcrm.ConstraintError, hotcrm.ParseError,
-                hotcrm.CancelledError):
+                hotcrm.CancelledError, hotcrm.BusyError):
         assert issubclass(cls, hotcrm.Error)
     assert issubclass(hotcrm.ParseError, hotcrm.UsageError)
+    assert issubclass(hotcrm.BusyError, hotcrm.StoreError)
     assert issubclass(hotcrm.Error, RuntimeError)
     assert hotcrm.Error.__module__ == "hotcrm"
     assert sorted(c.value for c in hotcrm.ErrorCode) == sorted(hotcrm._core.error_codes().values())

@@ -147,3 +147,25 @@ def test_business_time_on_catalog_records(tmp_path):
     assert db.business_minutes_between(bh, start, due) == 120
     with pytest.raises(hotcrm.NotFoundError):
         db.business_time_add("nope", start, 1)
+
+
+def test_contract_billing_and_payments_on_the_standard_catalog(tmp_path):
+    """Activating a contract raises its Net 30 invoice; received payments roll up and settle it."""
+    from decimal import Decimal
+    db = hotcrm.open(str(tmp_path / "crm.db"))
+    account = db.insert("account", {"name": "Globex"})
+    contract = db.insert("contract", {"account_id": account, "start_date": "2026-03-02", "contract_value": "900.00"})
+    db.update("contract", contract, {"status": "activated"})
+    invoices = db.query("invoice", where=f"contract_id = '{contract}'").to_pandas()
+    assert len(invoices) == 1
+    invoice = str(invoices["id"][0])
+    raised = db.get("invoice", invoice)
+    assert raised["payment_terms"] == "net_30" and raised["total_amount"] == Decimal("900.00")
+    payment = {"name": "All", "type": "final_payment", "status": "received", "account_id": account,
+               "contract_id": contract, "invoice_id": invoice, "planned_amount": "900.00",
+               "received_amount": "900.00", "planned_date": "2026-03-20", "actual_date": "2026-03-20"}
+    paid = db.insert("payment", payment)
+    assert db.get("invoice", invoice)["status"] == "paid"
+    db.delete("payment", paid)
+    assert db.get("invoice", invoice)["status"] == "posted"
+    assert db.get("invoice", invoice)["amount_paid"] == Decimal("0")

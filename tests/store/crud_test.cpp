@@ -2,18 +2,21 @@
 
 #include "hotcrm/hotcrm.hpp"
 #include "support/fixtures.hpp"
+#include "support/layouts.hpp"
 #include "support/temp_db.hpp"
 
 using namespace hotcrm;
 using test::rejection_codes;
 
 namespace {
-struct Fixture {
+template <class Layout>
+struct FixtureIn {
   test::TempDir dir;
-  std::filesystem::path path = dir.file("crm.db");
-  Database db = Database::open(path, test::test_options());
+  std::filesystem::path path = Layout::location(dir);
+  Database db = Database::open(path, test::in_layout<Layout>(test::test_options()));
   std::string acme = db.insert("company", {{"name", "Acme"}, {"industry", "technology"}, {"revenue", "1500000.50"}});
 };
+using Fixture = FixtureIn<test::SingleFile>;
 
 bool contains(const std::vector<std::string>& items, const std::string& item) {
   return std::find(items.begin(), items.end(), item) != items.end();
@@ -167,7 +170,11 @@ TEST_CASE_FIXTURE(Fixture, "autonumbers are gap-free and survive reopening" * do
   CHECK(reopened.get("deal", third).at("number").as_string() == "D-2026-0003");
 }
 
-TEST_CASE_FIXTURE(Fixture, "sessions record the acting user and isolate tenants" * doctest::test_suite("store")) {
+TEST_CASE_TEMPLATE("sessions record the acting user and isolate tenants" * doctest::test_suite("store"), Layout,
+                   test::SingleFile, test::TenantFiles) {
+  FixtureIn<Layout> fixture;
+  auto& db = fixture.db;
+  const auto& acme = fixture.acme;
   auto alice = db.session({.user = "u-17", .tenant = "default"});
   auto id = alice.insert("person", {{"last_name", "Ng"}});
   auto person = db.get("person", id);

@@ -7,6 +7,7 @@
 
 #include "hotcrm/hotcrm.hpp"
 #include "support/fixtures.hpp"
+#include "support/layouts.hpp"
 #include "support/temp_db.hpp"
 
 using namespace hotcrm;
@@ -155,11 +156,13 @@ TEST_CASE("aggregates of child records match a record-by-record computation" * d
   CHECK(m.values[4500 * 6 + 1] == 0);
 }
 
-TEST_CASE("aggregates follow text links, type filters and time windows relative to now" * doctest::test_suite("features")) {
+TEST_CASE_TEMPLATE("aggregates follow text links, type filters and time windows relative to now" *
+                       doctest::test_suite("features"),
+                   Layout, test::SingleFile, test::TenantFiles) {
   test::TempDir dir;
-  OpenOptions options = test::test_options();  // now: 2026-03-04T05:06:07Z
+  OpenOptions options = test::in_layout<Layout>(test::test_options());  // now: 2026-03-04T05:06:07Z
   options.catalog = catalog_with_touches();
-  Database db = Database::open(dir.file("touches.db"), options);
+  Database db = Database::open(Layout::location(dir), options);
   const std::string acme = db.insert("company", {{"name", "Acme"}});
   const std::string none = db.insert("company", {{"name", "Quiet"}});
   const std::string ng = db.insert("person", {{"last_name", "Ng"}});

@@ -3,17 +3,12 @@
 // data: replaying each record's entries gives exactly its stored values.
 #include <doctest/doctest.h>
 
-#include <signal.h>
-#include <sqlite3.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <map>
 #include <random>
-#include <thread>
 
 #include "hotcrm/hotcrm.hpp"
+#include "support/crash.hpp"
 #include "support/temp_db.hpp"
 
 using namespace hotcrm;
@@ -39,33 +34,19 @@ Database open_db(const std::filesystem::path& path) {
 }
 
 /// The writer: accounts with contacts imported in bulk, single updates, deletes that cascade.
-[[noreturn]] void write_forever(const std::filesystem::path& path, unsigned seed) {
-  try {
-    Database db = open_db(path);
-    std::mt19937 random(seed);
-    for (int round = 0;; ++round) {
-      const std::string account = db.insert("account", {{"name", "A" + std::to_string(round)}});
-      RecordBatch batch({"last_name", "score", "account_id"});
-      for (int i = 0; i < 50; ++i) batch.add_row({"C" + std::to_string(i), std::int64_t{i}, account});
-      auto imported = db.import_records("contact", batch);
-      for (int i = 0; i < 5; ++i)
-        db.update("contact", imported.ids[random() % imported.ids.size()], {{"score", std::int64_t(random() % 1000)}});
-      db.update("account", account, {{"revenue", Decimal(static_cast<std::int64_t>(random() % 100000), 2)}});
-      if (round % 3 == 2) db.remove("account", account);  // cascades to its 50 contacts
-    }
-  } catch (...) {
-    _exit(2);
+void write_forever(const std::filesystem::path& path, unsigned seed) {
+  Database db = open_db(path);
+  std::mt19937 random(seed);
+  for (int round = 0;; ++round) {
+    const std::string account = db.insert("account", {{"name", "A" + std::to_string(round)}});
+    RecordBatch batch({"last_name", "score", "account_id"});
+    for (int i = 0; i < 50; ++i) batch.add_row({"C" + std::to_string(i), std::int64_t{i}, account});
+    auto imported = db.import_records("contact", batch);
+    for (int i = 0; i < 5; ++i)
+      db.update("contact", imported.ids[random() % imported.ids.size()], {{"score", std::int64_t(random() % 1000)}});
+    db.update("account", account, {{"revenue", Decimal(static_cast<std::int64_t>(random() % 100000), 2)}});
+    if (round % 3 == 2) db.remove("account", account);  // cascades to its 50 contacts
   }
-}
-
-bool run_and_kill(const std::filesystem::path& path, std::chrono::milliseconds delay, unsigned seed) {
-  pid_t child = fork();
-  if (child == 0) write_forever(path, seed);
-  std::this_thread::sleep_for(delay);
-  kill(child, SIGKILL);
-  int status = 0;
-  waitpid(child, &status, 0);
-  return WIFSIGNALED(status);
 }
 
 /// The record as its history tells it: the created values, then each update.
@@ -87,8 +68,12 @@ TEST_CASE("history: a process killed while writing leaves a chain that verifies 
   open_db(path).close();  // created before forking: a connection must not cross fork()
   int killed = 0;
   unsigned seed = 1;
-  for (int delay : {60, 150, 90, 220, 120}) killed += run_and_kill(path, std::chrono::milliseconds(delay), seed++) ? 1 : 0;
+  for (int delay : {60, 150, 90, 220, 120}) {
+    const unsigned run_seed = seed++;
+    killed += test::run_and_kill([&] { write_forever(path, run_seed); }, std::chrono::milliseconds(delay)) ? 1 : 0;
+  }
   CHECK(killed > 0);
+  CHECK(test::integrity_check(path) == "ok");
 
   Database db = open_db(path);
   auto report = db.verify_history();

@@ -196,6 +196,26 @@ TEST_CASE("a large import builds its indexes at the end and reports duplicates a
         std::vector<std::string>{"email:unique"});
 }
 
+TEST_CASE("a large import checks unique values within its tenant only" * doctest::test_suite("import")) {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("crm.db"), test::test_options());
+  for (int i = 0; i < 5; ++i) db.insert("person", {{"last_name", "Default"}, {"email", "p" + std::to_string(i) + "@x.io"}});
+  auto globex = db.session({.user = "eve", .tenant = "globex"});
+  RecordBatch people({"last_name", "email"});
+  // 55,000 rows: the deferred-index path. Row 54,000 repeats row 1 within the tenant; rows 0-4
+  // repeat the default tenant's e-mail addresses, which is no conflict.
+  for (int i = 0; i < 55'000; ++i) people.add_row({"G", "p" + std::to_string(i == 54'000 ? 1 : i) + "@x.io"});
+  ImportOptions skip;
+  skip.on_error = OnError::skip;
+  auto report = globex.import_records("person", people, skip);
+  CHECK(report.inserted == 54'999);
+  REQUIRE(report.rejected.size() == 1);
+  CHECK(report.rejected[0].row == 54'000);
+  CHECK(report.rejected[0].code == "unique");
+  CHECK(db.count("person") == 5);
+  CHECK(globex.count("person", parse_where("email = 'p1@x.io'")) == 1);
+}
+
 TEST_CASE("a large import in abort mode with a late duplicate keeps nothing" * doctest::test_suite("import")) {
   test::TempDir dir;
   auto db = Database::open(dir.file("crm.db"), test::test_options());
@@ -248,4 +268,39 @@ TEST_CASE("a bulk import fed in batches is one transaction numbered across batch
   CHECK(report.rejected[0].row == 1);
   CHECK_THROWS_AS(bulk.add(rows), UsageError);
   CHECK(db.count("person") == 1);
+}
+
+TEST_CASE("bulk import names the offending value of a bound and fills literal defaults on every row" *
+          doctest::test_suite("import")) {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("crm.db"), test::test_options());
+  // The bound messages are rendered only when a bound fails; they still show the value as stored.
+  RecordBatch companies({"name", "revenue", "employees", "rating", "active"});
+  companies.add_row({"A", "-0.50", std::int64_t{10}, 1.0, Value{}});
+  companies.add_row({"B", "5", std::int64_t{2000000}, 4.5, false});
+  companies.add_row({"C", "7", std::int64_t{3}, 5.25, Value{}});
+  companies.add_row({"D", "8", std::int64_t{4}, 2.0, Value{}});
+  ImportOptions options;
+  options.on_error = OnError::skip;
+  auto report = db.import_records("company", companies, options);
+  REQUIRE(report.rejected.size() == 3);
+  CHECK(report.rejected[0].code == "min");
+  CHECK(report.rejected[0].message.find("-0.50 is below the minimum 0") != std::string::npos);
+  CHECK(report.rejected[1].code == "max");
+  CHECK(report.rejected[1].message.find("2000000 is above the maximum 1000000") != std::string::npos);
+  CHECK(report.rejected[2].code == "max");
+  CHECK(report.rejected[2].message.find("5.3 is above the maximum 5") != std::string::npos);
+  REQUIRE(report.ids.size() == 1);
+  // The literal default (active: true) is coerced once and filled into each row that leaves it empty;
+  // a row that gives the field keeps its own value.
+  RecordBatch more({"name", "active"});
+  more.add_row({"E", Value{}});
+  more.add_row({"F", false});
+  more.add_row({"G", Value{}});
+  auto second = db.import_records("company", more);
+  REQUIRE(second.ids.size() == 3);
+  CHECK(db.get("company", report.ids[0]).at("active") == Value(true));
+  CHECK(db.get("company", second.ids[0]).at("active") == Value(true));
+  CHECK(db.get("company", second.ids[1]).at("active") == Value(false));
+  CHECK(db.get("company", second.ids[2]).at("active") == Value(true));
 }

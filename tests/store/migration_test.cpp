@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include "hotcrm/hotcrm.hpp"
 #include "support/fixtures.hpp"
@@ -102,4 +103,35 @@ TEST_CASE("changing a lookup's delete behaviour rebuilds the table without loss"
   CHECK(db.count("widget") == 1);
   db.remove("box", box);
   CHECK(db.count("widget") == 0);
+}
+
+TEST_CASE("unique values are per tenant, and a file of the older format is brought to that" * doctest::test_suite("migration")) {
+  test::TempDir dir;
+  auto path = dir.file("w.db");
+  const auto catalog = widgets(R"({"name": "code", "type": "text", "unique": true})");
+  {
+    Database::open(path, with(catalog)).insert("widget", {{"code", "A-1"}});
+    // Make it a file of format 2, whose unique index spans every tenant.
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.string().c_str(), &raw) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(raw,
+                         "DROP INDEX ux_widget__code; CREATE UNIQUE INDEX \"ux_widget__code\" ON \"widget\"(\"code\");"
+                         "PRAGMA user_version = 2;",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  {
+    auto read_only = Database::open(path, [] { OpenOptions o; o.read_only = true; o.create = false; return o; }());
+    CHECK(read_only.count("widget") == 1);  // a read-only open reads the old file as it is
+  }
+  auto db = Database::open(path, with(catalog));
+  CHECK(db.migration().steps == std::vector<std::string>{"rebuild index ux_widget__code"});
+  auto other = db.session({.user = "eve", .tenant = "globex"});
+  other.insert("widget", {{"code", "A-1"}});  // another tenant's value is no conflict
+  CHECK(test::rejection_codes([&] { other.insert("widget", {{"code", "A-1"}}); }) ==
+        std::vector<std::string>{"code:unique"});
+  CHECK(test::rejection_codes([&] { db.insert("widget", {{"code", "A-1"}}); }) == std::vector<std::string>{"code:unique"});
+  CHECK(db.count("widget") == 1);
+  CHECK(other.count("widget") == 1);
+  CHECK_FALSE(Database::open(path, with(catalog)).migration().changed());  // done once
 }

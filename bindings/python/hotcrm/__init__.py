@@ -29,11 +29,13 @@ from ._core import (
     ImportReport,
     NotFoundError,
     ParseError,
+    PermissionError,
     QueryResult,
     SchemaError,
     ScoreResult,
     Session,
     StoreError,
+    BusyError,
     TimeZone,
     Transaction,
     UsageError,
@@ -114,7 +116,9 @@ class ErrorCode(enum.IntEnum):
     conflict = 4001
     constraint = 4002
     store = 4003
-    key = 4004
+    permission = 4004
+    key = 4005
+    busy = 4006
     io = 5000
     internal = 9000
 
@@ -134,11 +138,13 @@ __all__ = [
     "ImportReport",
     "NotFoundError",
     "ParseError",
+    "PermissionError",
     "QueryResult",
     "SchemaError",
     "ScoreResult",
     "Session",
     "StoreError",
+    "BusyError",
     "TimeZone",
     "Transaction",
     "UsageError",

@@ -23,6 +23,12 @@ PathLike = Union[str, "os.PathLike[str]"]
 FieldErrorDict = Dict[str, Any]  # keys: object, field, rule, code, message[, row]
 DiagnosticDict = Dict[str, Any]  # keys: code, line, column, length, message, rendered
 ViolationDict = Dict[str, Any]  # keys: record_id, object, rule, field, code, message
+# keys: id, object, record_id, process, status, step, step_name, submitted_by, submitted_at,
+# completed_at, pending_approvers, history (dicts: step, step_name, approver, decision, decided_at, comment)
+ApprovalDict = Dict[str, Any]
+# keys: milestone, status, started_at, target_minutes, elapsed_minutes, due_at, completed_at, warned,
+# violated, escalation_level
+SlaClockDict = Dict[str, Any]
 #: {"ok": bool, "type": Optional[str], "diagnostics": List[DiagnosticDict]}
 CheckResult = Dict[str, Any]
 
@@ -41,6 +47,14 @@ class NotFoundError(Error): ...
 class ConflictError(Error): ...
 class ConstraintError(Error): ...
 class StoreError(Error): ...
+class BusyError(StoreError):
+    """Another connection (thread or process) held the database's write lock longer than the busy
+    timeout (busy_timeout_ms of open) this call waited. The transaction that waited wrote nothing, so
+    the call may be retried as it is. .code is 4006 ('store.busy')."""
+class PermissionError(Error):
+    """The user of a session opened with access="user" may not do this (an object permission, a record
+    it may read but not edit, a read-only field, an administration call). Unreadable records raise
+    NotFoundError and hidden fields are unknown fields, so their existence does not leak."""
 class FormulaError(UsageError):
     diagnostics: List[DiagnosticDict]
 class EvaluationError(Error):
@@ -169,6 +183,26 @@ class Session:
         """Converts a lead into an account, a contact and optionally an opportunity; returns their ids."""
     def simulate(self, object: str, changes: Mapping[str, InputValue], id: str = "") -> Dict[str, Any]:
         """What a change would trigger ({record, log, outbox, timers}), computed and rolled back."""
+    def submit(self, object: str, id: str, *, comment: str = "", process: str = "") -> ApprovalDict:
+        """Submits a record for approval as the session's user: to the first active process (by order)
+        whose entry criteria it meets, or to `process`; the first applicable step becomes pending.
+        WorkflowError when already pending, no process applies or a step has no approver (nothing kept)."""
+    def approve(self, object: str, id: str, *, approver: str = "", comment: str = "") -> ApprovalDict:
+        """Approves the pending step as `approver` (default: the session's user): the next applicable
+        step, or final approval with the process's on_approve actions. WorkflowError when not an approver."""
+    def reject(self, object: str, id: str, *, approver: str = "", comment: str = "") -> ApprovalDict:
+        """Rejects the pending step: final, or back to the previous applicable step (on_reject 'back')."""
+    def recall(self, object: str, id: str, *, comment: str = "") -> ApprovalDict:
+        """Withdraws a pending request (its submitter or the system user); the record is unlocked."""
+    def approval(self, object: str, id: str) -> Optional[ApprovalDict]:
+        """The record's latest approval request with every approver's part, or None if never submitted."""
+    def approval_queue(self, approver: str) -> List[ApprovalDict]:
+        """The pending requests waiting on `approver`, oldest first."""
+    def assign(self, object: str, id: str) -> Optional[str]:
+        """Runs the object's assignment rules on a stored record and writes the result; returns the user
+        (None when the record went to a queue only). WorkflowError when no entry matches."""
+    def sla(self, object: str, id: str) -> List[SlaClockDict]:
+        """The record's SLA milestones: target, deadline, business minutes used, status, thresholds passed."""
     def features(self, object: str, features: FeatureSpecs, where: Optional[str] = None,
                  one_hot: Sequence[str] = ()) -> Tuple[npt.NDArray[np.float64], List[str], List[str]]:
         """A feature matrix (X, names, ids): one row per matching record, one column per feature: a
@@ -218,6 +252,42 @@ class Session:
     def erase_person(self, email: str) -> Dict[str, Any]:
         """Anonymises the person's personal data in records, history and journal; returns {records: [(object,
         id)], fields, history_entries, journal_rows}. The history chain still verifies."""
+    # ---- access control (docs/security.md) ----
+    def define_role(self, role: str, parent: str = "") -> None:
+        """Creates a role, or moves it under `parent` ("": the top). Managers read their reports' records."""
+    def set_user(self, user: str, role: str = "", administrator: bool = False) -> None:
+        """Creates or replaces a user of the security model: its role and administrator flag (bypass)."""
+    def user_access(self, user: str) -> Optional[Dict[str, Any]]:
+        """The user's entry (user, role, administrator), or None."""
+    def add_to_group(self, group: str, user: str) -> None:
+        """Adds a user to a group."""
+    def remove_from_group(self, group: str, user: str) -> None:
+        """Removes a user from a group."""
+    def grant(self, permission_set: str, object: str, permissions: Sequence[str]) -> None:
+        """What a permission set allows on an object: 'create', 'read', 'edit', 'delete', 'view_all', 'modify_all'."""
+    def grant_field(self, permission_set: str, object: str, field: str, read: bool = True, edit: bool = False) -> None:
+        """Field-level security: once a set mentions a field, only sets granting it let their users see / edit it."""
+    def assign_permission_set(self, user: str, permission_set: str) -> None:
+        """Gives a user a permission set."""
+    def revoke_permission_set(self, user: str, permission_set: str) -> None:
+        """Takes a permission set from a user."""
+    def set_sharing_model(self, object: str, model: Literal["private", "public_read", "public_read_write"]) -> None:
+        """The organisation-wide default of an object (private until set)."""
+    def add_sharing_rule(self, name: str, object: str, criteria: str, grantee: str,
+                         access: Literal["read", "edit"] = "read") -> None:
+        """Shares the records matching the boolean formula `criteria` with 'role:X', 'role_and_subordinates:X',
+        'group:X' or 'user:X'."""
+    def remove_sharing_rule(self, object: str, name: str) -> None:
+        """Removes a sharing rule."""
+    def share(self, object: str, id: str, grantee: str, access: Literal["read", "edit"] = "read") -> None:
+        """Shares one record with a grantee; takes edit access to the record."""
+    def unshare(self, object: str, id: str, grantee: str) -> None:
+        """Removes a manual share."""
+    def shares(self, object: str, id: str) -> List[Dict[str, str]]:
+        """The manual shares of a record: dicts of grantee and access."""
+    def access(self, object: str) -> Dict[str, Any]:
+        """What this session's user may do with the object: bypass, permissions, sharing, hidden_fields,
+        read_only_fields."""
     def install_default_models(self) -> List[str]:
         """Registers the default models of the standard catalog (the seed's formulas) that are missing."""
     # ---- forecasts, recommendations, sentiment (docs/scoring.md) ----
@@ -236,16 +306,30 @@ class Session:
                  traceback: Optional[TracebackType]) -> bool: ...
 
 class Database(Session):
-    def session(self, user: str, tenant: str = "default") -> Session: ...
+    def session(self, user: str, tenant: str = "default",
+                access: Literal["system", "user"] = "system") -> Session:
+        """A session acting for `user` in `tenant`; access="user" enforces the user's permissions and sharing.
+        With tenant_files, the session works on the tenant's own file (created on first use unless read-only);
+        a tenant name outside [a-z0-9][a-z0-9_-]* raises UsageError."""
     def close(self) -> None: ...
     @property
-    def path(self) -> str: ...
+    def path(self) -> str:
+        """The database file (or ":memory:"), or the tenant directory."""
     @property
-    def migration(self) -> List[str]: ...
+    def tenant_files(self) -> bool:
+        """True when opened as a tenant directory (one file per tenant)."""
+    def tenants(self) -> List[str]:
+        """The tenants holding data, sorted: the tenant files of a tenant directory, else the distinct
+        tenant_id of the object tables. Cross-tenant work loops over them with db.session(...)."""
+    @property
+    def migration(self) -> List[str]:
+        """The schema steps opening this database applied (tenant_files: prefixed "tenant T: ")."""
     def verify_history(self) -> Dict[str, Any]:
-        """Recomputes the field history's hash chain: {ok, entries, head, broken_at, problem}."""
+        """Recomputes the field history's hash chain: {ok, entries, head, broken_at, problem}.
+        With tenant_files: the file of the Database's own tenant (hotcrm.open(..., tenant=...))."""
     def backup(self, path: PathLike, *, overwrite: bool = False, pages_per_step: int = 256) -> None:
-        """Copies the database to `path` with SQLite's online backup API while others keep writing."""
+        """Copies the database to `path` with SQLite's online backup API while others keep writing.
+        With tenant_files: the file of the Database's own tenant."""
     def reencrypt(self) -> int:
         """Key rotation: re-seals with the current key every encrypted value an older key sealed; returns how many."""
     def __enter__(self) -> Database: ...
@@ -258,13 +342,20 @@ def open(path: PathLike, catalog: Union[PathLike, Mapping[str, Any], List[Any], 
          create: bool = True, busy_timeout_ms: int = 5000, id_seed: int = 0,
          now: Optional[datetime.datetime] = None,
          keys: Union[Mapping[str, bytes], Callable[[str], Optional[bytes]], PathLike, None] = None,
-         current_key: Optional[str] = None) -> Database:
+         current_key: Optional[str] = None, tenant_files: bool = False,
+         tenant: str = "default") -> Database:
     """Opens (creating and migrating as needed) a database file, or ":memory:".
 
     keys: the keys of the catalog's encrypted fields: {key_id: 32 bytes} (current_key names the key that
     seals new values; optional with one key), a callable key_id -> bytes or None (current_key required;
     called once per key id), or a key file path (lines "<id> <64 hex digits>", the last one current).
-    Without keys, reading or writing an encrypted value raises StoreError (code 4004).
+    Without keys, reading or writing an encrypted value raises StoreError (code 4005).
+
+    tenant_files=True opens `path` as a tenant directory: one SQLite file per tenant (DIR/<tenant>.db,
+    created on first use, names [a-z0-9][a-z0-9_-]*) sharing DIR/catalog.json; every tenant file is
+    migrated on open when the catalog changes (all planned first: a refused migration changes none).
+    db.session(user=..., tenant=...) then works on that tenant's own file with the same API. tenant=
+    is the tenant of the Database's own session.
 
     catalog: a .json file, a folder of them, or the definitions as a dict / list; None uses the stored
     catalog (the standard one for a new file). extend_standard=True adds catalog's objects to the

@@ -76,8 +76,11 @@ py::dict feature_specs_to_python(const std::vector<FeatureSpec>& specs);
 void bind_formula_methods(py::class_<Session>& session);
 /// Session.fire / run_due / outbox / ack / workflow_log / timers / register_action / simulate.
 void bind_workflow_methods(py::class_<Session>& session);
+/// Session.submit / approve / reject / recall / approval / approval_queue / assign / sla (service.cpp).
+void bind_service_methods(py::class_<Session>& session);
 /// Session.history / export_person / erase_person (security.cpp).
 void bind_security_methods(py::class_<Session>& session);
+void bind_access_methods(py::class_<Session>& session);
 /// Database.verify_history / backup (security.cpp).
 void bind_database_security(py::class_<Database, Session>& database);
 /// The KeyProvider of hotcrm.open(keys=..., current_key=...): None, a dict, a callable or a key file path.

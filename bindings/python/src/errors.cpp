@@ -17,9 +17,11 @@ struct ErrorTypes {
   PyObject* conflict = nullptr;
   PyObject* constraint = nullptr;
   PyObject* store = nullptr;
+  PyObject* busy = nullptr;
   PyObject* formula = nullptr;
   PyObject* evaluation = nullptr;
   PyObject* workflow = nullptr;
+  PyObject* permission = nullptr;
 };
 ErrorTypes g_types;
 
@@ -68,6 +70,8 @@ PyObject* type_for_code(ErrorCode code) {
     case ErrorCode::constraint: return g_types.constraint;
     case ErrorCode::store:
     case ErrorCode::key: return g_types.store;
+    case ErrorCode::busy: return g_types.busy;
+    case ErrorCode::permission: return g_types.permission;
     case ErrorCode::io:
     case ErrorCode::internal: return g_types.base;
   }
@@ -90,6 +94,8 @@ void translate(std::exception_ptr pointer) {
     raise(g_types.not_found, e.code(), e.what(), nullptr);
   } catch (const SchemaError& e) {
     raise(g_types.schema, e.code(), e.what(), nullptr);
+  } catch (const BusyError& e) {
+    raise(g_types.busy, e.code(), e.what(), nullptr);
   } catch (const StoreError& e) {
     raise(g_types.store, e.code(), e.what(), nullptr);
   } catch (const UsageError& e) {
@@ -182,8 +188,19 @@ void register_errors(py::module_& m) {
   g_types.constraint = make_type(m, "ConstraintError",
                                  "A referential constraint (on_delete restrict) refuses the change.", g_types.base,
                                  ErrorCode::constraint);
-  g_types.store = make_type(m, "StoreError", "The database engine failed (I/O, corruption, busy, locked).",
+  g_types.store = make_type(m, "StoreError", "The database engine failed (I/O, corruption; BusyError when locked).",
                             g_types.base, ErrorCode::store);
+  g_types.busy = make_type(m, "BusyError",
+                           "Another connection (thread or process) held the database's write lock longer than the\n"
+                           "busy timeout (busy_timeout_ms of open) this call waited. The transaction that waited\n"
+                           "wrote nothing, so the call may be retried as it is. .code is 4006 ('store.busy').",
+                           g_types.store, ErrorCode::busy);
+  g_types.permission = make_type(m, "PermissionError",
+                                 "The session's user (a session opened with access=\"user\") may not do this: an\n"
+                                 "object permission it lacks, a record it may read but not edit, a read-only field, an\n"
+                                 "administration call. Records it cannot read raise NotFoundError, and fields hidden\n"
+                                 "from it are unknown fields, so that their existence does not leak.",
+                                 g_types.base, ErrorCode::permission);
   g_types.formula = make_type(m, "FormulaError",
                               "A formula does not compile. .diagnostics lists every problem as a dict with the\n"
                               "keys code ('E_FORMULA_SYNTAX', ...), line, column, length (1-based, in bytes),\n"

@@ -35,7 +35,8 @@ PYBIND11_MODULE(_core, m) {
              {ErrorCode::usage, ErrorCode::parse, ErrorCode::not_supported, ErrorCode::cancelled, ErrorCode::too_large,
               ErrorCode::deadline, ErrorCode::schema,
               ErrorCode::schema_conflict, ErrorCode::unknown_object, ErrorCode::unknown_field, ErrorCode::validation, ErrorCode::workflow,
-              ErrorCode::not_found, ErrorCode::conflict, ErrorCode::constraint, ErrorCode::store, ErrorCode::key, ErrorCode::io,
+              ErrorCode::not_found, ErrorCode::conflict, ErrorCode::constraint, ErrorCode::store, ErrorCode::permission,
+              ErrorCode::key, ErrorCode::busy, ErrorCode::io,
               ErrorCode::internal})
           out[py::str(std::string(hotcrm::error_code_name(code)))] = static_cast<int>(code);
         return out;

@@ -568,7 +568,8 @@ QueryLimits query_limits(std::optional<double> timeout, std::optional<CancelToke
 std::unique_ptr<Database> open_database(py::object path, py::object catalog, bool extend_standard,
                                         std::optional<std::vector<std::string>> packages, bool allow_destructive,
                                         bool read_only, bool create, std::int32_t busy_timeout_ms, std::uint64_t id_seed,
-                                        py::object now, py::object keys, std::optional<std::string> current_key) {
+                                        py::object now, py::object keys, std::optional<std::string> current_key,
+                                        bool tenant_files, const std::string& tenant) {
   if (packages && !catalog.is_none() && !extend_standard)
     throw UsageError(ErrorCode::usage, "packages= selects standard objects: give it alone or with extend_standard=True");
   OpenOptions options;
@@ -578,6 +579,8 @@ std::unique_ptr<Database> open_database(py::object path, py::object catalog, boo
   options.busy_timeout_ms = busy_timeout_ms;
   options.id_seed = id_seed;
   options.keys = key_provider(keys, current_key);
+  options.layout = tenant_files ? StoreLayout::tenant_files : StoreLayout::single_file;
+  options.tenant = tenant;
   if (!now.is_none()) {
     Value at = to_value(now, "now");
     if (at.kind() != ValueKind::datetime) throw UsageError(ErrorCode::usage, "now must be a datetime.datetime or None");
@@ -918,7 +921,9 @@ void bind_session(py::module_& m) {
       });
   bind_formula_methods(session);
   bind_workflow_methods(session);
+  bind_service_methods(session);
   bind_security_methods(session);
+  bind_access_methods(session);
 
   // ---- Database ----
   py::class_<Database, Session> database(m, "Database",
@@ -927,16 +932,32 @@ void bind_session(py::module_& m) {
   database
       .def(
           "session",
-          [](const Database& self, const std::string& user, const std::string& tenant) {
+          [](const Database& self, const std::string& user, const std::string& tenant, const std::string& access) {
             if (user.empty()) throw UsageError(ErrorCode::usage, "a session needs a user");
-            return self.session(SessionContext{user, tenant});
+            if (access != "system" && access != "user")
+              throw UsageError(ErrorCode::usage, "access must be \"system\" or \"user\", not \"" + access + "\"");
+            // With tenant_files this may open (create, migrate) the tenant's file: other threads go on.
+            return without_gil([&] {
+              return self.session(SessionContext{user, tenant, access == "user" ? AccessMode::user : AccessMode::system});
+            });
           },
-          py::arg("user"), py::arg("tenant") = "default",
-          "A Session acting for `user` in `tenant`, recorded in created_by / updated_by / owner_id.")
+          py::arg("user"), py::arg("tenant") = "default", py::arg("access") = "system",
+          "A Session acting for `user` in `tenant`, recorded in created_by / updated_by / owner_id.\n"
+          "access=\"user\" applies the user's permission sets, field-level security and record sharing\n"
+          "to every call (docs/security.md); \"system\" (the default) bypasses them, for the host\n"
+          "application itself. With tenant_files, the session works on the tenant's own file (opened,\n"
+          "and created unless read-only, on first use); an invalid tenant name raises UsageError.")
       .def("close", [](Database& self) { without_gil([&] { self.close(); }); },
            "Closes the connection; later calls raise UsageError. Idempotent.")
       .def_property_readonly("path", [](const Database& self) { return self.path().string(); },
-                             "The database file (or \":memory:\").")
+                             "The database file (or \":memory:\"), or the tenant directory.")
+      .def_property_readonly("tenant_files",
+                             [](const Database& self) { return self.layout() == StoreLayout::tenant_files; },
+                             "True when opened as a tenant directory (one file per tenant).")
+      .def("tenants", [](Database& self) { return without_gil([&] { return self.tenants(); }); },
+           "The tenants holding data, sorted: with tenant_files the tenant files of the directory, else\n"
+           "the distinct tenant_id of the object tables. Work across tenants (run_due for every tenant)\n"
+           "loops over them with db.session(...), the same code in both layouts.")
       .def_property_readonly("migration", [](const Database& self) { return self.migration().steps; },
                              "The schema steps opening this database applied (empty when none).")
       .def("__enter__", [](Database& self) -> Database& { return self; }, py::return_value_policy::reference_internal,
@@ -948,7 +969,10 @@ void bind_session(py::module_& m) {
             return false;
           },
           py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"), "Closes the database.")
-      .def("__repr__", [](const Database& self) { return "<hotcrm.Database path='" + self.path().string() + "'>"; });
+      .def("__repr__", [](const Database& self) {
+        return "<hotcrm.Database path='" + self.path().string() + "'" +
+               (self.layout() == StoreLayout::tenant_files ? " tenant_files tenant='" + self.context().tenant + "'" : "") + ">";
+      });
   bind_database_security(database);
 
   m.def("open", &open_database, py::arg("path"), py::arg("catalog") = py::none(), py::kw_only(),
@@ -956,7 +980,12 @@ void bind_session(py::module_& m) {
         py::arg("read_only") = false,
         py::arg("create") = true, py::arg("busy_timeout_ms") = 5000, py::arg("id_seed") = 0,
         py::arg("now") = py::none(), py::arg("keys") = py::none(), py::arg("current_key") = py::none(),
+        py::arg("tenant_files") = false, py::arg("tenant") = "default",
         "Opens (creating and migrating as needed) a database file, or \":memory:\".\n\n"
+        "tenant_files=True opens `path` as a tenant directory instead: one file per tenant\n"
+        "(DIR/<tenant>.db, created on first use) sharing the catalog of DIR/catalog.json; every tenant\n"
+        "file is migrated on open when the catalog changes. db.session(user=..., tenant=...) then works\n"
+        "on that tenant's file. tenant names the Database's own session's tenant (default \"default\").\n"
         "catalog: None (the catalog stored in the file, or the standard catalog for a new file), a\n"
         "path to a .json file or a folder of .json files, or the definitions as a dict / list.\n"
         "extend_standard=True adds the given objects to the standard catalog (they may refer to\n"
@@ -968,7 +997,8 @@ void bind_session(py::module_& m) {
         "keys: the keys of encrypted fields: a dict {key_id: 32 bytes} (current_key names the one that\n"
         "seals new values; optional with one key), a callable key_id -> bytes or None (current_key\n"
         "required; called once per key id), or the path of a key file (the last key listed is current).\n"
-        "Raises SchemaError (invalid catalog, refused migration), StoreError (cannot open).");
+        "Raises SchemaError (invalid catalog, refused migration), StoreError (cannot open), UsageError\n"
+        "(tenant_files: a path that is a file or an unrelated folder, an invalid tenant name).");
 
   m.def(
       "packages",

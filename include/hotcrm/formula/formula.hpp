@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -59,6 +60,9 @@ struct CompileOptions {
   std::size_t max_length = 3900;  ///< source bytes (Salesforce's formula field limit)
   int max_depth = 64;             ///< nesting of parentheses, calls and operators
   std::size_t max_nodes = 2000;   ///< syntax tree nodes
+  /// When set, a field for which it returns false (object name, field name) does not resolve: it
+  /// reads as an unknown field, and is not suggested (field-level security for a user's formulas).
+  std::function<bool(std::string_view object, std::string_view field)> field_visible;
 };
 
 /// A runtime fault of one evaluation. Never thrown: the value is null and this code says why.

@@ -14,17 +14,20 @@
 namespace hotcrm {
 inline namespace v0 {
 
-/// A value an action writes or sends: a literal, a formula over the triggering record, or a text
-/// template whose `{!expression}` merge fields are formulas ("Follow up {!first_name} {!last_name}").
+/// A value an action writes or sends: a literal, a formula over the triggering record, a text
+/// template whose `{!expression}` merge fields are formulas ("Follow up {!first_name} {!last_name}"),
+/// or the next number of a sequence in the text field written ("EMP{YYYY}{0000}": 1 + the highest
+/// number among the records whose value has this year's prefix; the seed's employee numbers).
 struct ActionValue {
-  enum class Kind : std::uint8_t { literal, formula, text_template };
+  enum class Kind : std::uint8_t { literal, formula, text_template, sequence };
   Kind kind = Kind::literal;
   Value literal;
-  std::string source;  ///< formula or template text
+  std::string source;  ///< formula or template text; sequence: the format (autonumber tokens, counter last)
 
   static ActionValue of(Value value) { return {Kind::literal, std::move(value), {}}; }
   static ActionValue formula(std::string text) { return {Kind::formula, {}, std::move(text)}; }
   static ActionValue text_template(std::string text) { return {Kind::text_template, {}, std::move(text)}; }
+  static ActionValue sequence(std::string format) { return {Kind::sequence, {}, std::move(format)}; }
 };
 
 /// One step a rule, transition or state takes, in order.

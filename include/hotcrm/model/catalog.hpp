@@ -160,6 +160,7 @@ struct ObjectExtension {
   std::string description;
   std::vector<FieldDef> fields;
   std::vector<ValidationRule> validation_rules;
+  std::vector<WorkflowRule> workflow_rules;  ///< automation the package adds (contract activation billing)
   std::string source;   ///< where it was read (file name), for messages
   std::string path;     ///< its JSON pointer in that source ("" for the whole source)
 };

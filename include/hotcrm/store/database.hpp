@@ -1,6 +1,7 @@
 #pragma once
-// The embedded store: a SQLite file (or ":memory:") whose schema is generated from the catalog.
-// Database owns the connection; Session is a view of it acting for one user in one tenant.
+// The embedded store: a SQLite file (or ":memory:") whose schema is generated from the catalog, or
+// a tenant directory holding one such file per tenant (StoreLayout::tenant_files).
+// Database owns the connection(s); Session is a view acting for one user in one tenant.
 // A Database and its sessions must be used from one thread at a time.
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "hotcrm/formula/formula.hpp"
 #include "hotcrm/model/catalog.hpp"
 #include "hotcrm/progress.hpp"
+#include "hotcrm/store/access.hpp"
 #include "hotcrm/store/encryption.hpp"
 #include "hotcrm/store/history.hpp"
 #include "hotcrm/store/query.hpp"
@@ -25,6 +27,10 @@
 #include "hotcrm/store/typed.hpp"
 #include "hotcrm/value.hpp"
 #include "hotcrm/workflow/workflow.hpp"
+
+namespace hotcrm::detail {
+struct TenantDirectory;
+}  // namespace hotcrm::detail
 
 namespace hotcrm {
 inline namespace v0 {
@@ -39,6 +45,16 @@ Clock system_clock();
 /// A clock that always returns `at`.
 Clock fixed_clock(DateTime at);
 
+/// How tenants are stored (docs/store.md, "Tenant layouts").
+enum class StoreLayout : std::uint8_t {
+  /// One file for every tenant: rows carry tenant_id and every statement filters on it.
+  single_file,
+  /// A tenant directory: tenant T lives in its own file DIR/T.db (created with the schema on first
+  /// use, opened lazily, then cached), DIR/catalog.json holds the catalog all the files share.
+  /// Tenant names are [a-z0-9][a-z0-9_-]* (at most 64), so that they cannot leave the directory.
+  tenant_files,
+};
+
 struct OpenOptions {
   /// The catalog to run with. Absent: the catalog stored in the file, or Catalog::standard() for a
   /// new file. Present and different from the stored one: the schema is migrated in place.
@@ -52,17 +68,29 @@ struct OpenOptions {
   /// indexes outgrow it, so the default is well above SQLite's 2 MiB.
   std::int32_t cache_size_mb = 64;
   Clock clock = system_clock();
-  /// Seed for record ids; 0 draws one from the operating system. Fixed seeds make runs repeatable.
+  /// Seed for record ids; 0 draws one from the operating system. Fixed seeds make runs repeatable
+  /// (with tenant_files, each tenant's generator mixes the tenant name into it).
   std::uint64_t id_seed = 0;
   /// Keys of the catalog's encrypted fields (docs/security.md). Without a provider the database
   /// opens, but reading or writing an encrypted value throws StoreError(ErrorCode::key).
   std::shared_ptr<const KeyProvider> keys;
+  /// single_file: `path` is a database file; tenant_files: `path` is a tenant directory (created
+  /// when missing, if `create`), whose existing tenant files are all migrated on open when the
+  /// catalog changes (every file is planned first: a refused migration changes none).
+  StoreLayout layout = StoreLayout::single_file;
+  /// The tenant of the Database's own session (the Database is also a Session). With tenant_files,
+  /// its file is opened (created unless read_only) by open().
+  std::string tenant = "default";
 };
 
-/// Who is acting: recorded in created_by / updated_by / owner_id and tenant_id.
+/// Who is acting: recorded in created_by / updated_by / owner_id and tenant_id. `access` says
+/// whether the user's permissions and sharing apply (AccessMode::user) or the session bypasses
+/// them (AccessMode::system, the default: the host application, imports of reference data,
+/// administration). A session serving an end user must ask for AccessMode::user.
 struct SessionContext {
   std::string user = "system";
   std::string tenant = "default";
+  AccessMode access = AccessMode::system;
 };
 
 enum class OnError : std::uint8_t { abort, skip };
@@ -233,7 +261,8 @@ class Session {
                       std::optional<std::int64_t> expected_version = std::nullopt);
   /// Deletes the record, following each lookup's delete behaviour for its children
   /// (cascade, set_null, or restrict -> Error(constraint)). Throws NotFoundError when absent.
-  /// The record and those its cascade deletes go to the recycle bin (restore, purge).
+  /// The record and those its cascade deletes go to the recycle bin (restore, purge). A pending
+  /// approval of a deleted record is withdrawn (docs/service.md).
   void remove(std::string_view object, std::string_view id);
   /// Brings back a record from the recycle bin with its stored values, id and version, together
   /// with the records its delete cascaded to, and re-links the references the delete cleared
@@ -361,6 +390,41 @@ class Session {
   /// for these writes. The history chain still verifies; a gdpr_erase audit entry lists what was
   /// erased. Throws UsageError for a blank address.
   ErasureReport erase_person(std::string_view email);
+  // ---- Access control (docs/security.md) ----
+  // The security model belongs to the session's tenant. Changing it takes a system session or an
+  // administrator (else PermissionError); share / unshare take edit access to the record.
+
+  /// Creates a role, or moves it under another `parent` (empty: the top). UsageError for an
+  /// unknown parent or a cycle.
+  void define_role(std::string_view role, std::string_view parent = {});
+  /// Creates or replaces a user of the security model: its role and administrator flag.
+  void set_user(const UserAccess& user);
+  /// The user's entry, or nullopt.
+  std::optional<UserAccess> user_access(std::string_view user);
+  void add_to_group(std::string_view group, std::string_view user);
+  void remove_from_group(std::string_view group, std::string_view user);
+  /// Sets what `permission_set` allows on `object` (replacing its earlier grant for the object).
+  void grant(std::string_view permission_set, std::string_view object, const ObjectPermissions& permissions);
+  /// Field-level security: what `permission_set` allows on one field (see FieldPermissions).
+  void grant_field(std::string_view permission_set, std::string_view object, std::string_view field,
+                   const FieldPermissions& permissions);
+  void assign_permission_set(std::string_view user, std::string_view permission_set);
+  void revoke_permission_set(std::string_view user, std::string_view permission_set);
+  /// The organisation-wide default of `object` (private until set).
+  void set_sharing_model(std::string_view object, SharingModel model);
+  /// Adds or replaces (by object and name) a criteria-based sharing rule; UsageError(parse) when
+  /// the criteria are not a boolean formula over the object.
+  void add_sharing_rule(const SharingRule& rule);
+  void remove_sharing_rule(std::string_view object, std::string_view name);
+  /// Shares one record with a grantee (replacing an earlier share with it).
+  void share(std::string_view object, std::string_view id, const Grantee& grantee,
+             ShareAccess access = ShareAccess::read);
+  void unshare(std::string_view object, std::string_view id, const Grantee& grantee);
+  /// The manual shares of a record.
+  std::vector<RecordShare> shares(std::string_view object, std::string_view id);
+  /// What this session's user may do with `object` (bypass for system sessions and administrators).
+  EffectiveAccess access(std::string_view object);
+
   // Approval processes (docs/service.md). The acting user (SessionContext::user) submits and
   // recalls; approve and reject name the approver (empty: the acting user). Each call is one
   // transaction; a refused call (not pending, not an approver, no process applies, a step with no
@@ -390,7 +454,8 @@ class Session {
   /// Throws WorkflowError when no entry matches.
   std::string assign(std::string_view object, std::string_view id);
 
-  /// The record's SLA milestones: target, deadline, business time used, state.
+  /// The record's SLA milestones: target, deadline, business time used, state. Throws
+  /// NotFoundError for an unknown id, SchemaError when the object has no SLA.
   std::vector<SlaClock> sla(std::string_view object, std::string_view id);
 
   /// Runs fn inside one transaction (nested calls join the outer one, through savepoints):
@@ -467,14 +532,26 @@ class Database : public Session {
   Database& operator=(const Database&) = delete;
   ~Database();
 
-  /// A session acting for another user / tenant on this database.
+  /// A session acting for another user / tenant on this database. With tenant_files, the session
+  /// works on the tenant's own file (opened, and created unless read-only, on first use); a tenant
+  /// name that is not a valid file name is a UsageError.
   Session session(SessionContext context) const;
-  /// What opening this database did to its schema.
+  /// What opening this database did to its schema (tenant_files: to every tenant file, each step
+  /// prefixed "tenant T: ").
   const MigrationReport& migration() const;
+  /// The database file, or the tenant directory.
   const std::filesystem::path& path() const;
-  /// Closes the connection; later calls throw UsageError. Called by the destructor.
+  StoreLayout layout() const noexcept;
+  /// The tenants holding data, sorted: single_file, the distinct tenant_id of the object tables;
+  /// tenant_files, the tenant files of the directory. Cross-tenant work (run_due for everyone, an
+  /// export of each tenant) loops over these with db.session(...): the same code in both layouts.
+  std::vector<std::string> tenants();
+  /// Closes the connection (tenant_files: every tenant's); later calls, of this Database and of
+  /// its sessions, throw UsageError. Called by the destructor.
   void close();
 
+  /// (tenant_files: verify_history and backup work on the file of the Database's own tenant,
+  /// OpenOptions::tenant; each tenant file is also a database of its own for Database::open.)
   /// Recomputes the field history's hash chain from the first entry: every entry must follow its
   /// predecessor (sequence without gaps, hash of the previous hash and its own content), and every
   /// erased entry must be listed, with its anonymised values, by a later gdpr_erase entry. Reports
@@ -495,6 +572,7 @@ class Database : public Session {
 
  private:
   using Session::Session;
+  std::shared_ptr<detail::TenantDirectory> tenant_files_;  ///< set with StoreLayout::tenant_files
 };
 
 }  // namespace v0
