@@ -188,7 +188,8 @@ TEST_CASE("the standard catalog's extensions follow the packages" * doctest::tes
                     [](const ValidationRule& rule) { return rule.name == "proposal_requires_quote" && rule.package == "products"; }));
 
   const std::vector<std::string> crm{"crm"};
-  const ObjectDef& bare = Catalog::standard(crm).at("opportunity");
+  const Catalog crm_catalog = Catalog::standard(crm);  // kept alive: `bare` refers into it
+  const ObjectDef& bare = crm_catalog.at("opportunity");
   CHECK(bare.find_field("campaign_id") == nullptr);
   CHECK(bare.find_field("quote_count") == nullptr);
   CHECK(bare.validation_rules.size() == opportunity.validation_rules.size() - 1);

@@ -213,7 +213,7 @@ TEST_CASE("roll-ups equal their recomputation from the children") {
   CHECK(rollups >= 3);
 }
 
-TEST_CASE("one more generated record of every object inserts; its invalid variants are refused") {
+TEST_CASE("one more generated record of every object inserts, its invalid variants are refused") {
   LoadedDatabase loaded(11);
   Database& db = loaded.db;
   std::map<std::string, int> refused_by_code;

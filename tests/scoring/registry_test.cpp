@@ -88,7 +88,7 @@ TEST_CASE("PSI, AUC, log-loss and calibration on hand-computed cases" * doctest:
   CHECK(message_of([&] { roc_auc(s, std::vector<double>{1}); }).find("4 scores for 1 labels") != std::string::npos);
 }
 
-TEST_CASE("registered models get versions per name; promote retires the old champion" * doctest::test_suite("registry")) {
+TEST_CASE("registered models get versions per name, promote retires the old champion" * doctest::test_suite("registry")) {
   test::TempDir dir;
   const auto path = dir.file("registry.db");
   {
@@ -181,7 +181,7 @@ TEST_CASE("champion/challenger split is stable and follows the configured share"
   for (auto v : all_champion.model_versions) CHECK(v == 1);
 }
 
-TEST_CASE("scores are written once; only changed records are rescored" * doctest::test_suite("registry")) {
+TEST_CASE("scores are written once, only changed records are rescored" * doctest::test_suite("registry")) {
   test::TempDir dir;
   const auto path = dir.file("write.db");
   Database db = Database::open(path, test::test_options());
@@ -374,7 +374,7 @@ TEST_CASE("the default lead_score follows the seed's rules" * doctest::test_suit
   CHECK(registry.install_defaults().empty());
 }
 
-TEST_CASE("registered models read aggregates of related records; hidden ones are not columns" * doctest::test_suite("registry")) {
+TEST_CASE("registered models read aggregates of related records, hidden ones are not columns" * doctest::test_suite("registry")) {
   test::TempDir dir;
   Database db = Database::open(dir.file("agg.db"), test::test_options());
   const std::string a = db.insert("company", {{"name", "A"}});

@@ -145,7 +145,7 @@ TEST_CASE_FIXTURE(Org, "object permissions: create, edit, delete refused with Pe
   CHECK_THROWS_AS(viewer.update("company", ids["Globex"], {{"industry", "retail"}}), PermissionError);
 }
 
-TEST_CASE_FIXTURE(Org, "owners create, edit and delete; delete needs the delete permission" * doctest::test_suite("access")) {
+TEST_CASE_FIXTURE(Org, "owners create, edit and delete, delete needs the delete permission" * doctest::test_suite("access")) {
   auto east = as("east");
   auto id = east.insert("company", {{"name", "EastCo"}});
   CHECK(east.get("company", id).at("owner_id").as_string() == "east");
@@ -161,7 +161,7 @@ TEST_CASE_FIXTURE(Org, "owners create, edit and delete; delete needs the delete 
   CHECK_FALSE(db.find("company", id).has_value());
 }
 
-TEST_CASE_FIXTURE(Org, "recycle bin: who deleted it, or view all / modify all; purge is administration" * doctest::test_suite("access")) {
+TEST_CASE_FIXTURE(Org, "recycle bin: who deleted it, or view all / modify all, purge is administration" * doctest::test_suite("access")) {
   auto east = as("east");
   east.remove("company", ids["Acme"]);
   auto listed = [](Session session) {
@@ -303,7 +303,7 @@ TEST_CASE_FIXTURE(Org, "hidden fields are absent and unknown on every path" * do
   CHECK_FALSE(access.bypass);
 }
 
-TEST_CASE_FIXTURE(Org, "read-only fields: readable, edit refused; writes naming hidden fields are unknown fields" * doctest::test_suite("access")) {
+TEST_CASE_FIXTURE(Org, "read-only fields: readable, edit refused, writes naming hidden fields are unknown fields" * doctest::test_suite("access")) {
   auto east = as("east");
   CHECK(east.get("company", ids["Acme"]).at("revenue").as_decimal().to_string() == "1000.00");
   CHECK_THROWS_WITH_AS(east.update("company", ids["Acme"], {{"revenue", "5.00"}}),

@@ -35,7 +35,7 @@ struct ItemsDb {
 
 }  // namespace
 
-TEST_CASE("query limits: a timeout and a cancel token stop a read; the connection stays usable" *
+TEST_CASE("query limits: a timeout and a cancel token stop a read, the connection stays usable" *
           doctest::test_suite("store")) {
   ItemsDb items(20'000);
   // Sorting on a formula field computes it in the engine for every row: far longer than 1 ms.

@@ -55,7 +55,7 @@ struct BinDb {
 
 }  // namespace
 
-TEST_CASE("recycle bin: delete hides the record and its cascade; restore brings all back" * doctest::test_suite("store")) {
+TEST_CASE("recycle bin: delete hides the record and its cascade, restore brings all back" * doctest::test_suite("store")) {
   BinDb b;
   b.fill();
   const Record before = b.db.get("account", b.account);

@@ -52,6 +52,26 @@ inline bool run_and_kill(const std::function<void()>& body, std::chrono::millise
   return wait_for(child) == -SIGKILL;
 }
 
+/// Like run_and_kill, but the delay counts from the moment the child has reported `steps` steps of
+/// progress (one byte each written to the descriptor `body` receives). However slowly the child
+/// starts (a loaded machine, a sanitized build), the kill lands inside the work, not before it.
+inline bool run_and_kill_after(const std::function<void(int progress_fd)>& body, int steps,
+                               std::chrono::microseconds delay) {
+  int progress[2];
+  if (::pipe(progress) != 0) return false;
+  pid_t child = spawn([&] {
+    ::close(progress[0]);
+    body(progress[1]);
+  });
+  ::close(progress[1]);
+  char byte = 0;
+  for (int seen = 0; seen < steps && ::read(progress[0], &byte, 1) == 1;) ++seen;
+  std::this_thread::sleep_for(delay);
+  ::kill(child, SIGKILL);
+  ::close(progress[0]);
+  return wait_for(child) == -SIGKILL;
+}
+
 /// PRAGMA integrity_check of a file, through a connection of its own: "ok" for a sound file.
 inline std::string integrity_check(const std::filesystem::path& path) {
   sqlite3* db = nullptr;

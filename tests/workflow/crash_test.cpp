@@ -20,20 +20,28 @@ namespace {
 
 constexpr int kDeals = 200;
 
-Database open_db(const std::filesystem::path& path) {
+Database open_db(const std::filesystem::path& path, int progress_fd = -1) {
   OpenOptions options;
   options.catalog = test::workflow_catalog();
   options.clock = fixed_clock(DateTime::parse("2026-03-02T10:00:00Z"));
   options.id_seed = 3;
   Database db = Database::open(path, options);
-  // A slow host callback widens the window in which the kill lands mid-item.
-  db.register_action("notify", [](ActionContext&) { std::this_thread::sleep_for(std::chrono::microseconds(500)); });
+  // A slow host callback widens the window in which the kill lands mid-item. In a child it also
+  // tells the parent, through a pipe, that one more item has started.
+  db.register_action("notify", [progress_fd](ActionContext&) {
+    if (progress_fd >= 0) (void)!::write(progress_fd, "+", 1);
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  });
   return db;
 }
 
-/// Runs run_due in a child process and kills it after `delay`; returns true if it was killed.
-bool run_and_kill(const std::filesystem::path& path, std::chrono::milliseconds delay) {
-  return test::run_and_kill([&] { open_db(path).run_due(DateTime::parse("2026-03-04T00:00:00Z")); }, delay);
+/// Runs run_due in a child process and kills it `delay` after its `items`-th item started; returns
+/// true if it was killed. Counting items rather than time from fork() makes the kill land inside
+/// run_due however slowly the child starts (under ASan it did not reach run_due within 110 ms).
+bool run_and_kill(const std::filesystem::path& path, int items, std::chrono::microseconds delay) {
+  return test::run_and_kill_after(
+      [&](int progress_fd) { open_db(path, progress_fd).run_due(DateTime::parse("2026-03-04T00:00:00Z")); }, items,
+      delay);
 }
 
 /// kDeals deals, each with a timed action due an hour after creation.
@@ -60,8 +68,11 @@ TEST_CASE("a process killed during run_due loses nothing and runs nothing twice"
   const auto path = dir.file("crash.db");
   seed_deals(path);
   int killed = 0;
-  for (int delay : {30, 70, 110, 40, 90}) killed += run_and_kill(path, std::chrono::milliseconds(delay)) ? 1 : 0;
-  CHECK(killed > 0);
+  // Kills at different points of an item: in the host callback, around the commit, in the next item.
+  const std::pair<int, int> kills[] = {{3, 0}, {10, 200}, {25, 450}, {5, 700}, {15, 1500}};
+  for (const auto& [items, delay_us] : kills)
+    killed += run_and_kill(path, items, std::chrono::microseconds(delay_us)) ? 1 : 0;
+  CHECK(killed == 5);
 
   CHECK(test::integrity_check(path) == "ok");  // a kill never corrupts the file
   Database db = open_db(path);

@@ -122,7 +122,7 @@ TEST_CASE("the score action follows promotions and champion/challenger routing" 
   CHECK(db.get("account", ids[0]).at("score") == Value(std::int64_t{60}));  // 10.1 + 50 -> 60
 }
 
-TEST_CASE("an unknown model fails the write naming the model; nothing is kept" * doctest::test_suite("workflow")) {
+TEST_CASE("an unknown model fails the write naming the model, nothing is kept" * doctest::test_suite("workflow")) {
   test::TempDir dir;
   const auto path = dir.file("unknown.db");
   Database db = Database::open(path, scored_options());

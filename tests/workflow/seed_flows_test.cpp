@@ -250,7 +250,7 @@ TEST_CASE_FIXTURE(SalesDb, "quote to order: discount approval, acceptance closes
                   ValidationError);
 }
 
-TEST_CASE_FIXTURE(SalesDb, "quote to order: small discounts need no approval; a failing acceptance keeps nothing") {
+TEST_CASE_FIXTURE(SalesDb, "quote to order: small discounts need no approval, a failing acceptance keeps nothing") {
   const auto small = quote("5", 3);  // not above 5 %: level 0
   CHECK(db.get("quote", small).at("approval_level").as_double() == 0);
   CHECK_THROWS_AS(as(rep).submit_for_approval("quote", small), WorkflowError);
@@ -336,7 +336,7 @@ TEST_CASE_FIXTURE(BillingDb, "invoice to payment: received payments roll up and 
   CHECK(text("invoice", other, "status") == "paid");
 }
 
-TEST_CASE_FIXTURE(BillingDb, "invoice to payment: void invoices stay void; imported payments settle too") {
+TEST_CASE_FIXTURE(BillingDb, "invoice to payment: void invoices stay void, imported payments settle too") {
   db.update("invoice", invoice, {{"status", "void"}});
   payment("10000.00", true, invoice);
   CHECK(paid() == money("10000.00"));

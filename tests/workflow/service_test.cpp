@@ -43,7 +43,7 @@ struct ApprovalDb : ServiceDb {
 
 // ---- approvals ---------------------------------------------------------------------------------
 
-TEST_CASE_FIXTURE(ApprovalDb, "approval: entry criteria choose the process; none applying is refused and keeps nothing") {
+TEST_CASE_FIXTURE(ApprovalDb, "approval: entry criteria choose the process, none applying is refused and keeps nothing") {
   auto petty = expense("Taxi", 40);
   auto state = as_alice.submit_for_approval("expense", petty, "ride to the client");
   CHECK(state.process == "petty");
@@ -73,7 +73,7 @@ TEST_CASE_FIXTURE(ApprovalDb, "approval: entry criteria choose the process; none
   CHECK(text("expense", blank, "state") == "draft");
 }
 
-TEST_CASE_FIXTURE(ApprovalDb, "approval: steps whose criteria fail are skipped; approval runs the actions and keeps the fields") {
+TEST_CASE_FIXTURE(ApprovalDb, "approval: steps whose criteria fail are skipped, approval runs the actions and keeps the fields") {
   set_time("2026-03-02T15:00:00Z");
   auto travel = expense("Flight", 500);  // manager only: not hardware, below 1000
   auto state = as_alice.submit_for_approval("expense", travel, "to Berlin");
@@ -103,7 +103,7 @@ TEST_CASE_FIXTURE(ApprovalDb, "approval: steps whose criteria fail are skipped; 
   CHECK(text("expense", travel, "title") == "Flight to Berlin");
 }
 
-TEST_CASE_FIXTURE(ApprovalDb, "approval: user, manager, queue and field approvers; first response and unanimous") {
+TEST_CASE_FIXTURE(ApprovalDb, "approval: user, manager, queue and field approvers, first response and unanimous") {
   auto laptop = expense("Laptop", 2500, "hardware");  // manager -> hardware desk -> finance
   as_alice.submit_for_approval("expense", laptop);
   auto state = db.approve("expense", laptop, manager);
@@ -167,7 +167,7 @@ TEST_CASE_FIXTURE(ApprovalDb, "approval: rejection is final at a final step and 
   CHECK(again.status == "pending");
 }
 
-TEST_CASE_FIXTURE(ApprovalDb, "approval: the record is locked while pending; recall unlocks it") {
+TEST_CASE_FIXTURE(ApprovalDb, "approval: the record is locked while pending, recall unlocks it") {
   auto flight = expense("Flight", 300);
   as_alice.submit_for_approval("expense", flight);
   try {
@@ -342,7 +342,7 @@ TEST_CASE_FIXTURE(QuoteDb, "approval: the standard quote discount levels climb t
   CHECK_THROWS_AS(rep.submit_for_approval("quote", small), WorkflowError);
 }
 
-TEST_CASE_FIXTURE(QuoteDb, "approval: a quote rejected above level 1 goes back one level; a recall restores the draft") {
+TEST_CASE_FIXTURE(QuoteDb, "approval: a quote rejected above level 1 goes back one level, a recall restores the draft") {
   auto id = quote("25");
   rep.submit_for_approval("quote", id);
   db.approve("quote", id, chain[1]);
@@ -388,7 +388,7 @@ struct AssignmentDb : ServiceDb {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(AssignmentDb, "assignment: the first matching entry wins; users and queues") {
+TEST_CASE_FIXTURE(AssignmentDb, "assignment: the first matching entry wins, users and queues") {
   CHECK(owner(job("Setup", "apac")) == "apac-owner");
   CHECK(owner(job("vip setup", "apac")) == "apac-owner");  // entries 1 and 2 match: the first wins
   auto vip = job("vip setup", "emea");
@@ -452,7 +452,7 @@ TEST_CASE_FIXTURE(AssignmentDb, "assignment: load-balanced picks the member with
   CHECK(owner(job("third", "amer")) == u2);  // u1 has 3 open: full
 }
 
-TEST_CASE_FIXTURE(AssignmentDb, "assignment: a bulk import assigns every row; explicit owners are kept") {
+TEST_CASE_FIXTURE(AssignmentDb, "assignment: a bulk import assigns every row, explicit owners are kept") {
   RecordBatch batch({"title", "region", "owner_id"});
   batch.add_row({"r1", "emea", Value{}});
   batch.add_row({"r2", "emea", Value("boss")});
@@ -612,7 +612,7 @@ TEST_CASE_FIXTURE(SlaDb, "sla: warning, escalation levels and violation run as r
   CHECK(resolution->due_at == at("2026-03-11T15:00:00Z"));  // 480 minutes: 12:00-18:00 today, 09:00-11:00 tomorrow EDT
 }
 
-TEST_CASE_FIXTURE(SlaDb, "sla: met in time; a milestone completed before run_due still counts as late when it was") {
+TEST_CASE_FIXTURE(SlaDb, "sla: met in time, a milestone completed before run_due still counts as late when it was") {
   set_time("2026-03-02T15:00:00Z");  // Monday 10:00 EST
   auto quick = incident("urgent");   // 60 minutes
   set_time("2026-03-02T15:45:00Z");
@@ -638,7 +638,7 @@ TEST_CASE_FIXTURE(SlaDb, "sla: met in time; a milestone completed before run_due
   CHECK(clock->violated);
 }
 
-TEST_CASE_FIXTURE(SlaDb, "sla: waiting on the customer pauses the clock; resuming moves the deadline by the pause") {
+TEST_CASE_FIXTURE(SlaDb, "sla: waiting on the customer pauses the clock, resuming moves the deadline by the pause") {
   set_time("2026-03-02T15:00:00Z");  // Monday 10:00 EST
   auto id = incident("urgent");
   CHECK(clock_of(id, "response")->due_at == at("2026-03-02T16:00:00Z"));

@@ -16,7 +16,7 @@ TEST_CASE_FIXTURE(WorkflowDb, "a record starts in the initial state and runs its
   CHECK_THROWS_AS(db.insert("ticket", {{"subject", "x"}, {"state", "bogus"}}), ValidationError);
 }
 
-TEST_CASE_FIXTURE(WorkflowDb, "events move states through guards; others are refused and change nothing") {
+TEST_CASE_FIXTURE(WorkflowDb, "events move states through guards, others are refused and change nothing") {
   auto id = db.insert("ticket", {{"subject", "Printer"}});
   // The guard needs an assignee.
   CHECK_THROWS_WITH_AS(db.fire("ticket", id, "assign"), doctest::Contains("guard is not met"), WorkflowError);

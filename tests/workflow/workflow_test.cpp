@@ -101,7 +101,7 @@ TEST_CASE_FIXTURE(WorkflowDb, "parent updates and created records run through th
   CHECK(task.at("due").as_date() == Date::parse("2026-03-03"));
 }
 
-TEST_CASE_FIXTURE(WorkflowDb, "on_delete rules post to the outbox; the deleted record's timers go too") {
+TEST_CASE_FIXTURE(WorkflowDb, "on_delete rules post to the outbox, the deleted record's timers go too") {
   auto id = db.insert("deal", {{"title", "Gone"}, {"close_date", "2026-03-20"}});
   CHECK(db.timers("deal", id).size() == 2);
   db.remove("deal", id);
@@ -220,7 +220,7 @@ TEST_CASE_FIXTURE(WorkflowDb, "scheduled rules run at cron times in their time z
   CHECK(db.run_due(DateTime::parse("2026-03-30T12:00:00Z")).schedule_runs == 0);  // nothing runs twice
 }
 
-TEST_CASE_FIXTURE(WorkflowDb, "a failure in the middle of run_due keeps the item queued; the rerun runs it once") {
+TEST_CASE_FIXTURE(WorkflowDb, "a failure in the middle of run_due keeps the item queued, the rerun runs it once") {
   auto id = db.insert("deal", {{"title", "timed hook"}});
   REQUIRE(db.timers("deal", id).size() == 1);
   int calls = 0;
