@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hotcrm/error.hpp"
+#include "support/fixtures.hpp"
 
 using namespace hotcrm;
 
@@ -39,14 +40,8 @@ void check_additive(const Model& model, MatrixView X, double tolerance = 1e-12) 
   }
 }
 
-std::string message_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+// (Named so because two test cases below name their own parse-and-report lambdas error_of.)
+std::string message_of(const std::function<void()>& fn) { return test::error_of(fn); }
 
 }  // namespace
 

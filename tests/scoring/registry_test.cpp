@@ -13,6 +13,7 @@
 #include "support/temp_db.hpp"
 
 using namespace hotcrm;
+using test::error_of;
 
 namespace {
 
@@ -40,15 +41,6 @@ RegisterOptions company_options() {
   options.object = "company";
   options.features = kCompanyFeatures;
   return options;
-}
-
-std::string message_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace
@@ -85,7 +77,7 @@ TEST_CASE("PSI, AUC, log-loss and calibration on hand-computed cases" * doctest:
   CHECK(table[1].count == 2);
   CHECK(table[1].mean_predicted == doctest::Approx(0.135));
   CHECK(table[1].observed_rate == doctest::Approx(0.5));
-  CHECK(message_of([&] { roc_auc(s, std::vector<double>{1}); }).find("4 scores for 1 labels") != std::string::npos);
+  CHECK(error_of([&] { roc_auc(s, std::vector<double>{1}); }).find("4 scores for 1 labels") != std::string::npos);
 }
 
 TEST_CASE("registered models get versions per name, promote retires the old champion" * doctest::test_suite("registry")) {
@@ -118,11 +110,11 @@ TEST_CASE("registered models get versions per name, promote retires the old cham
   CHECK(registry.list().size() == 3);
 
   CHECK_THROWS_AS(registry.promote("churn", 9), NotFoundError);
-  CHECK(message_of([&] { registry.promote("churn", 9); }).find("model 'churn' has no version 9") != std::string::npos);
-  CHECK(message_of([&] { registry.get("nope"); }).find("no model named 'nope'") != std::string::npos);
-  CHECK(message_of([&] { registry.score("nope"); }).find("no model named 'nope'") != std::string::npos);
-  CHECK(message_of([&] { registry.retire("churn", 2); }).find("is the champion") != std::string::npos);
-  CHECK(message_of([&] { registry.set_traffic("churn", 1, 10); }).find("only a challenger") != std::string::npos);
+  CHECK(error_of([&] { registry.promote("churn", 9); }).find("model 'churn' has no version 9") != std::string::npos);
+  CHECK(error_of([&] { registry.get("nope"); }).find("no model named 'nope'") != std::string::npos);
+  CHECK(error_of([&] { registry.score("nope"); }).find("no model named 'nope'") != std::string::npos);
+  CHECK(error_of([&] { registry.retire("churn", 2); }).find("is the champion") != std::string::npos);
+  CHECK(error_of([&] { registry.set_traffic("churn", 1, 10); }).find("only a challenger") != std::string::npos);
 }
 
 TEST_CASE("register_model refuses features that do not compile or do not match the model" * doctest::test_suite("registry")) {
@@ -131,21 +123,21 @@ TEST_CASE("register_model refuses features that do not compile or do not match t
   ModelRegistry registry(db);
   RegisterOptions options = company_options();
   options.features[1].formula = "employes + 1";
-  const std::string bad = message_of([&] { registry.register_model("m", company_model(), options); });
+  const std::string bad = error_of([&] { registry.register_model("m", company_model(), options); });
   CHECK(bad.find("register_model 'm'") != std::string::npos);
   CHECK(bad.find("feature 'employees' does not compile") != std::string::npos);
   options = company_options();
   options.features[1].name = "staff";
-  CHECK(message_of([&] { registry.register_model("m", company_model(), options); })
+  CHECK(error_of([&] { registry.register_model("m", company_model(), options); })
             .find("feature formula 1 is named 'staff', the model's feature 1 is 'employees'") != std::string::npos);
   options = company_options();
   options.features.pop_back();
-  CHECK(message_of([&] { registry.register_model("m", company_model(), options); })
+  CHECK(error_of([&] { registry.register_model("m", company_model(), options); })
             .find("2 feature formulas for a model of 3 features") != std::string::npos);
   options = company_options();
   options.object = "planet";
   CHECK_THROWS_AS(registry.register_model("m", company_model(), options), SchemaError);
-  CHECK(message_of([&] { registry.register_model("bad name!", company_model(), company_options()); })
+  CHECK(error_of([&] { registry.register_model("bad name!", company_model(), company_options()); })
             .find("letters, digits") != std::string::npos);
   CHECK(registry.list("m").empty());  // nothing was stored
 }
@@ -175,7 +167,7 @@ TEST_CASE("champion/challenger split is stable and follows the configured share"
   CHECK_THROWS_WITH_AS(registry.set_traffic("win", 2, 101), doctest::Contains("not a percentage"), UsageError);
   RegisterOptions third = company_options();
   third.traffic = 90;
-  CHECK(message_of([&] { registry.register_model("win", company_model(), third); }).find("more than 100%") != std::string::npos);
+  CHECK(error_of([&] { registry.register_model("win", company_model(), third); }).find("more than 100%") != std::string::npos);
   registry.set_traffic("win", 2, 0);
   ScoreResult all_champion = registry.score("win", parse_where("employees < 100"));
   for (auto v : all_champion.model_versions) CHECK(v == 1);
@@ -272,7 +264,7 @@ TEST_CASE("train from the database, then monitor drift and accuracy" * doctest::
   CHECK(trained.kind == ModelKind::logistic);
   CHECK(trained.reference.count == 2000);
   CHECK(trained.metrics_json.find("\"rows\":2000") != std::string::npos);
-  CHECK(message_of([&] { registry.train("x", {.object = "company", .features = kCompanyFeatures, .label = "revnue > 1"}); })
+  CHECK(error_of([&] { registry.train("x", {.object = "company", .features = kCompanyFeatures, .label = "revnue > 1"}); })
             .find("does not compile") != std::string::npos);
 
   // Nothing stored yet: no drift, no accuracy.
@@ -304,7 +296,7 @@ TEST_CASE("train from the database, then monitor drift and accuracy" * doctest::
   db.import_records("company", shifted);
   registry.score("active", Filter::all(), {.write = true});
   CHECK(registry.monitor("active").versions[0].psi > 0.25);
-  CHECK(message_of([&] { registry.monitor("active", {.label = "nme"}); }).find("label") != std::string::npos);
+  CHECK(error_of([&] { registry.monitor("active", {.label = "nme"}); }).find("label") != std::string::npos);
 }
 
 TEST_CASE("the default lead_score follows the seed's rules" * doctest::test_suite("registry")) {
@@ -392,7 +384,7 @@ TEST_CASE("registered models read aggregates of related records, hidden ones are
   options.scale = {.min = 0, .max = 100, .bands = {}, .below = {}, .round = ScoreRounding::half_up};
   ModelRegistry registry(db);
   // Two model columns: the hidden aggregate is not one of them.
-  CHECK(message_of([&] { registry.register_model("value", Model::linear(numeric_features(3), {1, 1, 1}, 0), options); })
+  CHECK(error_of([&] { registry.register_model("value", Model::linear(numeric_features(3), {1, 1, 1}, 0), options); })
             .find("2 feature formulas for a model of 3 features") != std::string::npos);
   registry.register_model("value", Model::linear(numeric_features(std::vector<std::string>{"won_k", "deals"}), {1.0, 0.25}, 0),
                           options);
@@ -412,7 +404,7 @@ TEST_CASE("registered models read aggregates of related records, hidden ones are
   other.traffic = 50;
   registry.register_model("value", Model::linear(numeric_features(std::vector<std::string>{"won_k", "deals"}), {1.0, 0.0}, 0),
                           other);
-  CHECK(message_of([&] { registry.score("value"); }).find("aggregate 'won_amount'") != std::string::npos);
+  CHECK(error_of([&] { registry.score("value"); }).find("aggregate 'won_amount'") != std::string::npos);
 }
 
 TEST_CASE("score rounding: half up, half down, then the clamp" * doctest::test_suite("registry")) {

@@ -14,6 +14,7 @@
 #include "workflow/workflow_fixture.hpp"
 
 using namespace hotcrm;
+using test::error_of;
 namespace fs = std::filesystem;
 
 namespace {
@@ -61,16 +62,6 @@ void write_everything(Session session) {
 }
 
 bool contains(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
-
-template <class Fn>
-std::string error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 

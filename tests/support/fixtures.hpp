@@ -87,6 +87,17 @@ inline std::string dump_database(const std::filesystem::path& path) {
   return out;
 }
 
+/// The message of the hotcrm::Error `fn` throws, or "(no error)" when it returns normally.
+template <class Fn>
+std::string error_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
 /// The codes of a ValidationError / ConflictError thrown by `fn`, as "field:code" strings.
 template <class Fn>
 std::vector<std::string> rejection_codes(Fn&& fn) {

@@ -11,6 +11,7 @@
 #include "support/temp_db.hpp"
 
 using namespace hotcrm;
+using test::error_of;
 
 namespace {
 
@@ -55,15 +56,6 @@ void register_size(Database& db, double gold_points = 12.25, ModelStatus status 
   ModelRegistry(db).register_model(
       "size", Model::linear(numeric_features(std::vector<std::string>{"employees", "orders", "gold"}), {0.1, 5, gold_points}, 0),
       options);
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& error) {
-    return error.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace
