@@ -169,9 +169,11 @@ Value pad(std::span<const Value> args, CallSite& site, bool on_left) {
   }
   const std::string pad_text = args.size() > 2 ? text_of(args[2]) : std::string(" ");
   const auto current = static_cast<std::int64_t>(code_points(text));
-  if (current >= length || pad_text.empty()) return Value(substring(text, 0, length));
-  std::string padding;
+  // A pad of no code point (empty, or only UTF-8 continuation bytes) cannot fill anything: without
+  // this the loop below would never end.
   const auto pad_points = static_cast<std::int64_t>(code_points(pad_text));
+  if (current >= length || pad_points == 0) return Value(substring(text, 0, length));
+  std::string padding;
   for (std::int64_t missing = length - current; missing > 0; missing -= pad_points)
     padding += missing >= pad_points ? pad_text : substring(pad_text, 0, missing);
   return Value(on_left ? padding + text : text + padding);
