@@ -96,14 +96,38 @@ void create_access_tables(Connection& connection) {
       "CREATE TABLE IF NOT EXISTS _hotcrm_share (tenant_id TEXT NOT NULL, object TEXT NOT NULL, "
       "record_id TEXT NOT NULL, grantee TEXT NOT NULL, access TEXT NOT NULL, "
       "PRIMARY KEY (tenant_id, object, record_id, grantee)) STRICT, WITHOUT ROWID;"
-      "CREATE INDEX IF NOT EXISTS _hotcrm_share_by_grantee ON _hotcrm_share (tenant_id, object, grantee, record_id);");
+      "CREATE INDEX IF NOT EXISTS _hotcrm_share_by_grantee ON _hotcrm_share (tenant_id, object, grantee, record_id);"
+      // A table of its own (not a column of _hotcrm_sharing_model): files from before it need no migration.
+      "CREATE TABLE IF NOT EXISTS _hotcrm_sharing_hierarchy (tenant_id TEXT NOT NULL, object TEXT NOT NULL, "
+      "enabled INTEGER NOT NULL, PRIMARY KEY (tenant_id, object)) STRICT, WITHOUT ROWID;");
 }
 
-bool access_tables_exist(Session::Impl& impl) {
-  auto& statement = impl.db().prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_hotcrm_user'");
-  const bool found = statement.step();
-  statement.reset();
+namespace {
+bool table_exists(Session::Impl& impl, const std::string& name) {
+  bool found = false;
+  each_row(impl, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", {name},
+           [&](const Statement&) { found = true; });
   return found;
+}
+}  // namespace
+
+bool access_tables_exist(Session::Impl& impl) { return table_exists(impl, "_hotcrm_user"); }
+
+std::vector<const FieldDef*> master_fields(const ObjectDef& object) {
+  std::vector<const FieldDef*> out;
+  for (const auto& field : object.fields)
+    if (field.type == FieldType::master_detail) out.push_back(&field);
+  return out;
+}
+
+void refuse_detail_sharing(const ObjectDef& object, std::string_view what) {
+  const auto masters = master_fields(object);
+  if (masters.empty()) return;
+  throw UsageError(ErrorCode::usage,
+                   fmt::format("cannot {} on {}: it is a detail of {} (master-detail field {}), so its records are "
+                               "readable and editable exactly as their {} is: {} the {} instead",
+                               what, object.name, masters.front()->reference, masters.front()->name,
+                               masters.front()->reference, what, masters.front()->reference));
 }
 
 void each_row(Session::Impl& impl, const std::string& sql, const std::vector<std::string>& parameters,
@@ -134,6 +158,7 @@ std::string placeholders(std::size_t count) {
 AccessScope::AccessScope(Session::Impl& impl, const SessionContext& context)
     : impl_(impl), user_(context.user), tenant_(context.tenant) {
   principals_.push_back(Grantee::user(user_).to_string());
+  hierarchy_principals_ = principals_;
   if (!access_tables_exist(impl_)) return;  // a read-only file never given a security model: no rights
   each_row(impl_, "SELECT role FROM _hotcrm_user WHERE tenant_id = ? AND user_name = ?", {tenant_, user_},
            [&](const Statement& row) {
@@ -164,8 +189,33 @@ AccessScope::AccessScope(Session::Impl& impl, const SessionContext& context)
     }
     subordinate_roles_.assign(below.begin(), below.end());
   }
+  hierarchy_principals_ = principals_;
   each_row(impl_, "SELECT group_name FROM _hotcrm_group_member WHERE tenant_id = ? AND user_name = ?", {tenant_, user_},
-           [&](const Statement& row) { principals_.push_back(Grantee::group(std::string(row.column_text(0))).to_string()); });
+           [&](const Statement& row) {
+             principals_.push_back(Grantee::group(std::string(row.column_text(0))).to_string());
+             hierarchy_principals_.push_back(principals_.back());
+           });
+  if (!subordinate_roles_.empty()) {
+    // What reaches a report reaches its managers (grant access using hierarchies): the roles below,
+    // with or without their subordinates, and the groups a report belongs to. Shares to the
+    // reports themselves are matched in SQL (there may be thousands of them).
+    for (const auto& role : subordinate_roles_) {
+      hierarchy_principals_.push_back(Grantee::role(role).to_string());
+      hierarchy_principals_.push_back(Grantee::role_and_subordinates(role).to_string());
+    }
+    std::vector<std::string> parameters{tenant_};
+    parameters.insert(parameters.end(), subordinate_roles_.begin(), subordinate_roles_.end());
+    each_row(impl_,
+             fmt::format("SELECT DISTINCT g.group_name FROM _hotcrm_group_member AS g JOIN _hotcrm_user AS u "
+                         "ON u.tenant_id = g.tenant_id AND u.user_name = g.user_name WHERE g.tenant_id = ? AND u.role IN ({})",
+                         placeholders(subordinate_roles_.size())),
+             parameters, [&](const Statement& row) {
+               auto group = Grantee::group(std::string(row.column_text(0))).to_string();
+               if (std::find(principals_.begin(), principals_.end(), group) == principals_.end())
+                 hierarchy_principals_.push_back(std::move(group));
+             });
+  }
+  hierarchy_table_ = table_exists(impl_, "_hotcrm_sharing_hierarchy");
   each_row(impl_, "SELECT permission_set FROM _hotcrm_permission_assignment WHERE tenant_id = ? AND user_name = ?",
            {tenant_, user_}, [&](const Statement& row) { permission_sets_.emplace_back(row.column_text(0)); });
 }
@@ -212,17 +262,39 @@ const ObjectAccess& AccessScope::object(const ObjectDef& object) {
     if (!read) access.hidden.insert(field.name);
     else if (!edit) access.read_only.insert(field.name);
   }
+  access.masters = master_fields(object);
+  // A detail has no sharing of its own: its masters decide (record_condition), so nothing else is read.
+  if (!access.masters.empty()) return access;
   each_row(impl_, "SELECT model FROM _hotcrm_sharing_model WHERE tenant_id = ? AND object = ?", {tenant_, object.name},
            [&](const Statement& row) { access.sharing = sharing_model_from_string(row.column_text(0)); });
-  const std::set<std::string> principals(principals_.begin(), principals_.end());
+  if (hierarchy_table_)
+    each_row(impl_, "SELECT enabled FROM _hotcrm_sharing_hierarchy WHERE tenant_id = ? AND object = ?",
+             {tenant_, object.name}, [&](const Statement& row) { access.hierarchy = row.column_int(0) != 0; });
+  std::vector<std::pair<std::string, ObjectAccess::Rule>> candidates;
   each_row(impl_, "SELECT criteria, grantee, access FROM _hotcrm_sharing_rule WHERE tenant_id = ? AND object = ? ORDER BY name",
            {tenant_, object.name}, [&](const Statement& row) {
-             if (!principals.count(std::string(row.column_text(1)))) return;
-             access.rules.push_back({std::string(row.column_text(0)), share_access_from_string(row.column_text(2))});
+             candidates.push_back({std::string(row.column_text(1)),
+                                   {std::string(row.column_text(0)), share_access_from_string(row.column_text(2))}});
            });
+  for (auto& [grantee, rule] : candidates)
+    if (reaches(grantee, access.hierarchy)) access.rules.push_back(std::move(rule));
   each_row(impl_, "SELECT 1 FROM _hotcrm_share WHERE tenant_id = ? AND object = ? LIMIT 1", {tenant_, object.name},
            [&](const Statement&) { access.has_shares = true; });
   return access;
+}
+
+bool AccessScope::reaches(const std::string& grantee, bool hierarchy) {
+  const auto& keys = hierarchy ? hierarchy_principals_ : principals_;
+  if (std::find(keys.begin(), keys.end(), grantee) != keys.end()) return true;
+  if (!hierarchy || subordinate_roles_.empty() || grantee.rfind("user:", 0) != 0) return false;
+  // A rule for one user reaches that user's managers too.
+  bool below = false;
+  each_row(impl_, "SELECT role FROM _hotcrm_user WHERE tenant_id = ? AND user_name = ?", {tenant_, grantee.substr(5)},
+           [&](const Statement& row) {
+             below = !row.column_is_null(0) && std::binary_search(subordinate_roles_.begin(), subordinate_roles_.end(),
+                                                                   std::string(row.column_text(0)));
+           });
+  return below;
 }
 
 std::string AccessScope::record_condition(SqlBuilder& builder, ShareAccess level) {
@@ -231,27 +303,53 @@ std::string AccessScope::record_condition(SqlBuilder& builder, ShareAccess level
   const auto& p = access.permissions;
   if (level == ShareAccess::read) {
     if (!p.read) return "0";
-    if (p.view_all || access.sharing != SharingModel::private_) return "";
+    if (p.view_all) return "";
   } else {
     if (!p.edit) return "0";
-    if (p.modify_all || access.sharing == SharingModel::public_read_write) return "";
+    if (p.modify_all) return "";
   }
+  if (!access.masters.empty()) {
+    // Controlled by parent: a detail is readable (editable) exactly when every master it has is.
+    // A detail without its master (a nullable field left empty) is nobody's but view all's.
+    std::string sql;
+    for (const FieldDef* master : access.masters) {
+      const std::string column = "t0." + quote(master->name);
+      auto condition = builder.accessible_ids(column, builder.impl().plan(master->reference), level);
+      sql += (sql.empty() ? "" : " AND ") + (condition.empty() ? column + " IS NOT NULL" : condition);
+    }
+    return sql;
+  }
+  if (level == ShareAccess::read ? access.sharing != SharingModel::private_
+                                 : access.sharing == SharingModel::public_read_write)
+    return "";
   // The owner and the managers above the owner: owner_id is indexed with tenant_id.
   std::string sql = "t0.\"owner_id\" = ?";
   builder.add_parameter({nullptr, Value(user_)});
-  if (!subordinate_roles_.empty()) {
+  if (access.hierarchy && !subordinate_roles_.empty()) {
     sql += fmt::format(" OR t0.\"owner_id\" IN (SELECT user_name FROM _hotcrm_user WHERE tenant_id = ? AND role IN ({}))",
                        placeholders(subordinate_roles_.size()));
     builder.add_parameter({nullptr, Value(tenant_)});
     for (const auto& role : subordinate_roles_) builder.add_parameter({nullptr, Value(role)});
   }
   if (access.has_shares) {
+    const auto& keys = principals(access);
+    const bool reports = access.hierarchy && !subordinate_roles_.empty();
+    // Shares to the users below are matched against the user table in SQL, not listed as parameters.
     sql += fmt::format(" OR t0.\"id\" IN (SELECT record_id FROM _hotcrm_share WHERE tenant_id = ? AND object = ? "
-                       "AND grantee IN ({}){})",
-                       placeholders(principals_.size()), level == ShareAccess::edit ? " AND access = 'edit'" : "");
+                       "AND (grantee IN ({}){}){})",
+                       placeholders(keys.size()),
+                       reports ? fmt::format(" OR grantee IN (SELECT 'user:' || user_name FROM _hotcrm_user "
+                                             "WHERE tenant_id = ? AND role IN ({}))",
+                                             placeholders(subordinate_roles_.size()))
+                               : std::string(),
+                       level == ShareAccess::edit ? " AND access = 'edit'" : "");
     builder.add_parameter({nullptr, Value(tenant_)});
     builder.add_parameter({nullptr, Value(definition.name)});
-    for (const auto& principal : principals_) builder.add_parameter({nullptr, Value(principal)});
+    for (const auto& principal : keys) builder.add_parameter({nullptr, Value(principal)});
+    if (reports) {
+      builder.add_parameter({nullptr, Value(tenant_)});
+      for (const auto& role : subordinate_roles_) builder.add_parameter({nullptr, Value(role)});
+    }
   }
   for (const auto& rule : access.rules) {
     if (level == ShareAccess::edit && rule.access != ShareAccess::edit) continue;
@@ -263,11 +361,8 @@ std::string AccessScope::record_condition(SqlBuilder& builder, ShareAccess level
 }
 
 bool AccessScope::record_allowed(const ObjectPlan& plan, std::string_view id, ShareAccess level) {
-  SqlBuilder builder(impl_, plan, tenant_, impl_.now(), this);
-  if (level == ShareAccess::edit) {
-    auto condition = record_condition(builder, ShareAccess::edit);
-    if (!condition.empty()) builder.add_sql_condition(condition);
-  }
+  // At edit level the builder keeps only editable records, which are readable too.
+  SqlBuilder builder(impl_, plan, tenant_, impl_.now(), this, level);
   builder.add_filter(Filter::compare("id", CompareOp::eq, Value(std::string(id))));
   auto& statement = impl_.db().prepare(fmt::format("SELECT 1 FROM {} WHERE {}", builder.from_clause(), builder.where()));
   builder.bind_all(statement);
@@ -297,6 +392,27 @@ void AccessScope::require_record(const ObjectPlan& plan, std::string_view id, st
     denied(fmt::format("user '{}' may read {} '{}' but not {} it", user_, definition.name, id, action));
 }
 
+void AccessScope::require_masters(const ObjectPlan& plan, const Record& values, bool creating) {
+  for (const FieldDef* master : object(*plan.object).masters) {
+    auto given = values.find(master->name);
+    if (given == values.end() && !creating) continue;  // an update that keeps the master
+    const Value* id = given == values.end() ? nullptr : &given->second;
+    if (id == nullptr || id->is_null() || (id->kind() == ValueKind::text && id->as_string().empty()))
+      denied(fmt::format("user '{}' may not {} {} records without a {} ({}): their access is their {}'s", user_,
+                         creating ? "create" : "edit", plan.object->name, master->reference, master->name,
+                         master->reference));
+    if (id->kind() != ValueKind::text) continue;  // not an id: the write's own checks refuse it
+    const auto& master_plan = impl_.plan(master->reference);
+    const std::string master_id = id->as_string();
+    if (!record_allowed(master_plan, master_id, ShareAccess::read))
+      throw NotFoundError(ErrorCode::not_found, fmt::format("no {} with id '{}' (in {}.{})", master->reference,
+                                                            master_id, plan.object->name, master->name));
+    if (!record_allowed(master_plan, master_id, ShareAccess::edit))
+      denied(fmt::format("user '{}' may read {} '{}' but not edit it, so it may not add or move {} records under it",
+                         user_, master->reference, master_id, plan.object->name));
+  }
+}
+
 void AccessScope::require_writable_fields(const ObjectDef& definition, const std::vector<std::string>& fields) {
   const ObjectAccess& access = object(definition);
   std::vector<FieldError> unknown;
@@ -316,6 +432,8 @@ EffectiveAccess AccessScope::effective(const ObjectDef& definition) {
   EffectiveAccess out;
   out.object = access.permissions;
   out.sharing = access.sharing;
+  out.hierarchy = access.hierarchy;
+  for (const FieldDef* master : access.masters) out.controlled_by.push_back(master->name);
   out.hidden_fields.assign(access.hidden.begin(), access.hidden.end());
   out.read_only_fields.assign(access.read_only.begin(), access.read_only.end());
   return out;
@@ -547,17 +665,26 @@ void Session::revoke_permission_set(std::string_view user, std::string_view perm
 
 void Session::set_sharing_model(std::string_view object, SharingModel model) {
   AdministrationCall call(*impl_, context_, "set sharing models");
-  impl_->plan(object);
+  detail::refuse_detail_sharing(*impl_->plan(object).object, "set a sharing model");
   admin_exec(*impl_,
              "INSERT INTO _hotcrm_sharing_model (tenant_id, object, model) VALUES (?, ?, ?) "
              "ON CONFLICT (tenant_id, object) DO UPDATE SET model = excluded.model",
              {Value(context_.tenant), Value(std::string(object)), Value(std::string(to_string(model)))});
 }
 
+void Session::set_sharing_hierarchy(std::string_view object, bool grant_access_using_hierarchies) {
+  AdministrationCall call(*impl_, context_, "set sharing hierarchies");
+  detail::refuse_detail_sharing(*impl_->plan(object).object, "grant access using hierarchies");
+  admin_exec(*impl_,
+             "INSERT INTO _hotcrm_sharing_hierarchy (tenant_id, object, enabled) VALUES (?, ?, ?) "
+             "ON CONFLICT (tenant_id, object) DO UPDATE SET enabled = excluded.enabled",
+             {Value(context_.tenant), Value(std::string(object)), Value(std::int64_t{flag(grant_access_using_hierarchies)})});
+}
+
 void Session::add_sharing_rule(const SharingRule& rule) {
   AdministrationCall call(*impl_, context_, "define sharing rules");
   require_name("a sharing rule", rule.name);
-  impl_->plan(rule.object);
+  detail::refuse_detail_sharing(*impl_->plan(rule.object).object, "define a sharing rule");
   check_grantee(*impl_, context_.tenant, rule.grantee);
   auto compiled = compile_formula(impl_->catalog, rule.object, rule.criteria, {.expected = FormulaType::boolean});
   if (!compiled.ok())
@@ -581,6 +708,7 @@ void Session::share(std::string_view object, std::string_view id, const Grantee&
   std::lock_guard lock(impl_->mutex);
   AccessGuard guard(*impl_, context_);
   const auto& plan = impl_->plan(object);
+  detail::refuse_detail_sharing(*plan.object, "share a record");
   check_grantee(*impl_, context_.tenant, grantee);
   // Whoever may edit the record may share it; the record must exist in this tenant.
   if (auto* scope = guard.scope()) scope->require_record(plan, id, "edit");
@@ -625,6 +753,7 @@ EffectiveAccess Session::access(std::string_view object) {
   if (auto* scope = guard.scope()) return scope->effective(*plan.object);
   EffectiveAccess all;
   all.bypass = true;
+  for (const FieldDef* master : detail::master_fields(*plan.object)) all.controlled_by.push_back(master->name);
   all.object = {true, true, true, true, true, true};
   all.sharing = SharingModel::public_read_write;
   return all;

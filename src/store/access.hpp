@@ -40,7 +40,14 @@ struct ObjectAccess {
   };
   std::vector<Rule> rules;  ///< sharing rules of the object that reach this user
   bool has_shares = false;  ///< manual shares exist for the object (else the share term is left out)
+  bool hierarchy = true;    ///< grant access using hierarchies: what reaches the user's reports reaches it
+  std::vector<const FieldDef*> masters;  ///< master-detail fields: a detail's access is its masters'
 };
+
+/// The master-detail fields of `object` (a detail has no sharing of its own).
+std::vector<const FieldDef*> master_fields(const ObjectDef& object);
+/// UsageError when `object` is a detail: sharing models, rules and shares belong to its master.
+void refuse_detail_sharing(const ObjectDef& object, std::string_view what);
 
 class AccessScope {
  public:
@@ -63,6 +70,10 @@ class AccessScope {
   /// NotFoundError when the user cannot read the record; PermissionError when `level` is edit and
   /// the user may read but not edit it (or lacks the edit / delete permission).
   void require_record(const ObjectPlan& plan, std::string_view id, std::string_view action);
+  /// For a write of a detail (insert: `creating`, else an update's changes): each master it names
+  /// must be one the user may edit (NotFoundError when it cannot read it, PermissionError when it
+  /// may only read it), and a detail is never left without its master (PermissionError).
+  void require_masters(const ObjectPlan& plan, const Record& values, bool creating);
   /// For a write naming `fields`: a hidden field is an unknown field (ValidationError, so its
   /// existence does not leak), a read-only one a PermissionError.
   void require_writable_fields(const ObjectDef& object, const std::vector<std::string>& fields);
@@ -74,8 +85,18 @@ class AccessScope {
   std::string user_;
   std::string tenant_;
   std::string role_;
+  /// The grantee keys that reach this user, and on objects granting access using hierarchies also
+  /// those that reach its reports (besides the users of the roles below, matched in SQL).
+  const std::vector<std::string>& principals(const ObjectAccess& access) const {
+    return access.hierarchy ? hierarchy_principals_ : principals_;
+  }
+  /// Whether a sharing rule's grantee reaches this user (or, with `hierarchy`, one of its reports).
+  bool reaches(const std::string& grantee, bool hierarchy);
+
   std::vector<std::string> subordinate_roles_;  ///< strictly below the user's role
   std::vector<std::string> principals_;        ///< grantee keys that reach this user
+  std::vector<std::string> hierarchy_principals_;  ///< principals_ plus the roles and groups of its reports
+  bool hierarchy_table_ = false;                ///< the file has _hotcrm_sharing_hierarchy
   std::vector<std::string> permission_sets_;
   std::map<std::string, ObjectAccess> objects_;
 };

@@ -480,6 +480,7 @@ std::string Session::insert(std::string_view object, const Record& record) {
   if (auto* scope = guard.scope()) {
     scope->require(*writer.plan().object, "create");
     scope->require_writable_fields(*writer.plan().object, record_names(record));
+    scope->require_masters(writer.plan(), record, true);
   }
   guard.run_as_system();  // defaults, rules, workflows and roll-ups run as system
   detail::ActingUser actor(*impl_, context_.user);
@@ -549,6 +550,7 @@ std::int64_t Session::update(std::string_view object, std::string_view id, const
   if (auto* scope = guard.scope()) {
     scope->require_record(plan, id, "edit");
     scope->require_writable_fields(*plan.object, record_names(changes));
+    scope->require_masters(plan, changes, false);
   }
   guard.run_as_system();
   detail::ActingUser actor(*impl_, context_.user);
@@ -701,9 +703,39 @@ ImportReport BulkImport::finish() {
   return state_->finish();
 }
 
+namespace {
+/// Every row of an import of details must name a master the importer may edit; checked for the
+/// whole batch before any row is written, each master once.
+void require_masters(detail::AccessScope& access, const detail::ObjectPlan& plan, const RecordBatch& batch,
+                     std::size_t first, std::size_t last) {
+  std::vector<std::size_t> columns;
+  for (const FieldDef* master : detail::master_fields(*plan.object)) {
+    const auto& fields = batch.fields();
+    const auto at = std::find(fields.begin(), fields.end(), master->name);
+    if (at == fields.end()) return access.require_masters(plan, {}, true);  // refused: no master at all
+    columns.push_back(static_cast<std::size_t>(at - fields.begin()));
+  }
+  if (columns.empty()) return;
+  std::set<std::vector<std::string>> checked;
+  for (std::size_t r = first; r < last; ++r) {
+    const auto row = batch.row(r);
+    Record masters;
+    std::vector<std::string> key;
+    for (std::size_t c : columns) {
+      masters.emplace(batch.fields()[c], row[c]);
+      key.push_back(row[c].to_json());
+    }
+    if (checked.insert(key).second) access.require_masters(plan, masters, true);
+  }
+}
+}  // namespace
+
 void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::size_t last) {
   RowWriter writer(*impl, context, object);
-  if (access) access->require_writable_fields(*writer.plan().object, batch.fields());
+  if (access) {
+    access->require_writable_fields(*writer.plan().object, batch.fields());
+    require_masters(*access, writer.plan(), batch, first, last);
+  }
   detail::AccessGuard system(*impl, SessionContext{});  // defaults, rules, assignment as system
   detail::ActingUser actor(*impl, context.user);
   std::vector<FieldError> field_errors;

@@ -24,15 +24,46 @@ SqlBuilder::SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::s
     : SqlBuilder(impl, plan, tenant, now, current_access(impl)) {}
 
 SqlBuilder::SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now,
-                       AccessScope* access)
+                       AccessScope* access, ShareAccess level)
     : impl_(impl), root_(plan), tenant_(tenant), now_(now), access_(access) {
   where_ = "t0.\"tenant_id\" = ?";
   parameters_.push_back({nullptr, Value(tenant)});
   if (access_) {
     // Record visibility is part of the statement itself: never fetched first and filtered after.
-    auto visible = access_->record_condition(*this, ShareAccess::read);
+    auto visible = access_->record_condition(*this, level);
     if (!visible.empty()) add_sql_condition(visible);
   }
+}
+
+SqlBuilder::SqlBuilder(SqlBuilder& outer, const ObjectPlan& plan, ShareAccess level)
+    : impl_(outer.impl_), root_(plan), tenant_(outer.tenant_), now_(outer.now_), access_(outer.access_),
+      engine_owner_(outer.engine_owner_), nesting_(outer.nesting_ + 1) {
+  where_ = "t0.\"tenant_id\" = ?";
+  parameters_.push_back({nullptr, Value(tenant_)});
+  auto visible = access_->record_condition(*this, level);
+  if (!visible.empty()) add_sql_condition(visible);
+}
+
+std::string SqlBuilder::nested_subquery(const ObjectPlan& plan, ShareAccess level, std::vector<Parameter>& out) {
+  // Deeper than any lookup path may go: only a master-detail cycle gets here, and it grants nothing.
+  if (nesting_ >= kMaxPathDepth * 2) return "SELECT NULL WHERE 0";
+  auto nested = std::unique_ptr<SqlBuilder>(new SqlBuilder(*this, plan, level));
+  std::string sql;
+  if (nested->where() != "t0.\"tenant_id\" = ?") {
+    sql = fmt::format("SELECT t0.\"id\" FROM {} WHERE {}", nested->from_clause(), nested->where());
+    auto parameters = nested->ordered_parameters();
+    out.insert(out.end(), parameters.begin(), parameters.end());
+  }
+  nested_.push_back(std::move(nested));
+  return sql;
+}
+
+std::string SqlBuilder::accessible_ids(const std::string& column, const ObjectPlan& plan, ShareAccess level) {
+  std::vector<Parameter> parameters;
+  auto subquery = nested_subquery(plan, level, parameters);
+  if (subquery.empty()) return "";
+  for (auto& parameter : parameters) add_parameter(std::move(parameter));
+  return fmt::format("{} IN ({})", column, subquery);
 }
 
 void SqlBuilder::check_visible(const ObjectDef& object, const std::string& name, const std::string& path) const {
@@ -145,15 +176,8 @@ std::string SqlBuilder::join(const std::string& path, const std::string& from_al
   join_parameters_.push_back({nullptr, Value(tenant_)});
   if (!system_mode()) {
     // So does the user's visibility of the parent: one the user cannot read reads as null.
-    auto parent = std::make_unique<SqlBuilder>(impl_, impl_.plan(field.reference), tenant_, now_, access_);
-    parent->engine_owner_ = engine_owner_;
-    if (parent->where() != "t0.\"tenant_id\" = ?") {
-      joins_ += fmt::format(" AND {}.\"id\" IN (SELECT t0.\"id\" FROM {} WHERE {})", alias, parent->from_clause(),
-                            parent->where());
-      auto parameters = parent->ordered_parameters();
-      join_parameters_.insert(join_parameters_.end(), parameters.begin(), parameters.end());
-    }
-    nested_.push_back(std::move(parent));
+    auto subquery = nested_subquery(impl_.plan(field.reference), ShareAccess::read, join_parameters_);
+    if (!subquery.empty()) joins_ += fmt::format(" AND {}.\"id\" IN ({})", alias, subquery);
   }
   aliases_.emplace(key, alias);
   return alias;

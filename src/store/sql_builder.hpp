@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hotcrm/store/access.hpp"
 #include "hotcrm/store/query.hpp"
 #include "store/impl.hpp"
 
@@ -35,8 +36,10 @@ class SqlBuilder {
   /// only the records the user may read: the condition is part of the WHERE clause, and lookup
   /// joins reach only parents the user may read (others read as null).
   SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now);
-  /// The same with an explicit scope (nullptr: system).
-  SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now, AccessScope* access);
+  /// The same with an explicit scope (nullptr: system); `level` edit keeps only the records the
+  /// user may edit (which it may also read).
+  SqlBuilder(Session::Impl& impl, const ObjectPlan& plan, const std::string& tenant, DateTime now, AccessScope* access,
+             ShareAccess level = ShareAccess::read);
   ~SqlBuilder();
   SqlBuilder(const SqlBuilder&) = delete;
   SqlBuilder& operator=(const SqlBuilder&) = delete;
@@ -81,6 +84,12 @@ class SqlBuilder {
   /// (its handle is a named parameter, bound by bind_all wherever the call appears).
   std::string engine_call(std::unique_ptr<EngineFormula> engine);
 
+  /// An SQL condition true when `column` (of this builder's statement) holds the id of a record of
+  /// `plan` that the user may access at `level`: a subquery carrying the parent's own visibility,
+  /// its parameters added in text order; "" when every record of the tenant qualifies. A chain of
+  /// such conditions deeper than the lookup limit (a master-detail cycle) grants nothing.
+  std::string accessible_ids(const std::string& column, const ObjectPlan& plan, ShareAccess level);
+
   std::string from_clause() const;
   const std::string& where() const { return where_; }
   const ObjectPlan& root() const noexcept { return root_; }
@@ -96,6 +105,11 @@ class SqlBuilder {
   void bind_all(Statement& statement, const std::vector<Parameter>& extra = {}) const;
 
  private:
+  /// A builder for a subquery over `plan` inside this one (sharing the engine calls), restricted to
+  /// the records the user may access at `level`.
+  SqlBuilder(SqlBuilder& outer, const ObjectPlan& plan, ShareAccess level);
+  /// The subquery of `plan`'s ids accessible at `level`, its parameters appended to `out`; "" for all.
+  std::string nested_subquery(const ObjectPlan& plan, ShareAccess level, std::vector<Parameter>& out);
   std::string join(const std::string& path, const std::string& from_alias, const FieldDef& field);
   Value literal(const Column& column, const Value& value, const std::string& path);
   Parameter parameter_for(const Column& column, const Value& value);
@@ -114,6 +128,7 @@ class SqlBuilder {
   AccessScope* access_ = nullptr;
   int system_depth_ = 0;
   SqlBuilder* engine_owner_ = this;  ///< where engine calls are registered (the outermost builder)
+  int nesting_ = 0;                  ///< how many visibility subqueries this builder sits in
   std::vector<std::unique_ptr<SqlBuilder>> nested_;  ///< visibility subqueries of joined parents
   std::string where_;
   std::vector<Parameter> parameters_;

@@ -148,6 +148,7 @@ Simulation Session::simulate(std::string_view object, std::string_view id, const
       std::vector<std::string> names;
       for (const auto& [name, value] : changes) names.push_back(name);
       scope->require_writable_fields(*plan.object, names);
+      scope->require_masters(plan, changes, id.empty());
     }
   }
   detail::AccessGuard guard(*impl_, SessionContext{});  // what the write would run, as system

@@ -113,6 +113,11 @@ struct EffectiveAccess {
   bool bypass = false;  ///< system session or administrator: everything below is true
   ObjectPermissions object;
   SharingModel sharing = SharingModel::private_;
+  /// "Grant access using hierarchies": managers get their reports' access (owned, shared, by rule).
+  bool hierarchy = true;
+  /// For a detail object, its master-detail fields ("deal_id"): a record is readable (editable)
+  /// exactly when the records they point at are; the object has no sharing of its own.
+  std::vector<std::string> controlled_by;
   std::vector<std::string> hidden_fields;     ///< no read: absent everywhere for this user
   std::vector<std::string> read_only_fields;  ///< readable, not editable
 };

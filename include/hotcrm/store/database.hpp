@@ -410,13 +410,20 @@ class Session {
                    const FieldPermissions& permissions);
   void assign_permission_set(std::string_view user, std::string_view permission_set);
   void revoke_permission_set(std::string_view user, std::string_view permission_set);
-  /// The organisation-wide default of `object` (private until set).
+  /// The organisation-wide default of `object` (private until set). UsageError for a detail
+  /// object (a master-detail child), whose access is its master's.
   void set_sharing_model(std::string_view object, SharingModel model);
+  /// "Grant access using hierarchies" for `object` (on until set): when on, a user's managers up
+  /// the role hierarchy get the access the user has as owner, through manual shares and through
+  /// sharing rules; when off, only the role_and_subordinates grantees still reach below. UsageError
+  /// for a detail object.
+  void set_sharing_hierarchy(std::string_view object, bool grant_access_using_hierarchies);
   /// Adds or replaces (by object and name) a criteria-based sharing rule; UsageError(parse) when
-  /// the criteria are not a boolean formula over the object.
+  /// the criteria are not a boolean formula over the object, UsageError for a detail object.
   void add_sharing_rule(const SharingRule& rule);
   void remove_sharing_rule(std::string_view object, std::string_view name);
-  /// Shares one record with a grantee (replacing an earlier share with it).
+  /// Shares one record with a grantee (replacing an earlier share with it). UsageError for a record
+  /// of a detail object: share its master.
   void share(std::string_view object, std::string_view id, const Grantee& grantee,
              ShareAccess access = ShareAccess::read);
   void unshare(std::string_view object, std::string_view id, const Grantee& grantee);
