@@ -123,11 +123,12 @@ std::vector<const FieldDef*> master_fields(const ObjectDef& object) {
 void refuse_detail_sharing(const ObjectDef& object, std::string_view what) {
   const auto masters = master_fields(object);
   if (masters.empty()) return;
+  const FieldDef& master = *masters.front();
   throw UsageError(ErrorCode::usage,
-                   fmt::format("cannot {} on {}: it is a detail of {} (master-detail field {}), so its records are "
-                               "readable and editable exactly as their {} is: {} the {} instead",
-                               what, object.name, masters.front()->reference, masters.front()->name,
-                               masters.front()->reference, what, masters.front()->reference));
+                   fmt::format("cannot {} on {}: it is a detail of {} (master-detail field {}), so a {} is readable "
+                               "and editable exactly when its {} is; configure the sharing of {} instead",
+                               what, object.name, master.reference, master.name, object.name, master.reference,
+                               master.reference));
 }
 
 void each_row(Session::Impl& impl, const std::string& sql, const std::vector<std::string>& parameters,
