@@ -310,6 +310,23 @@ bool bin_entry_visible(AccessScope& scope, const ObjectDef& object, std::string_
   return to_restore ? permissions.modify_all : (permissions.view_all || permissions.modify_all);
 }
 
+/// A detail comes back only under a master the user may edit now, as creating it would need.
+void require_restored_masters(AccessScope& scope, const ObjectPlan& plan, const std::vector<BinRow>& batch,
+                              std::string_view id) {
+  if (master_fields(*plan.object).empty()) return;
+  for (const auto& row : batch) {
+    if (row.kind != "record" || row.object != plan.object->name || row.id != id) continue;
+    Record masters;
+    const auto& names = row.data.at("columns");
+    const auto& values = row.data.at("values");
+    for (const FieldDef* master : master_fields(*plan.object))
+      for (std::size_t c = 0; c < names.size(); ++c)
+        if (names[c] == master->name)
+          masters.emplace(master->name, values[c].is_string() ? Value(values[c].get<std::string>()) : Value());
+    scope.require_masters(plan, masters, true);
+  }
+}
+
 }  // namespace hotcrm::detail
 
 namespace hotcrm {
@@ -327,13 +344,14 @@ std::int64_t Session::restore(std::string_view object, std::string_view id) {
   const auto entry = detail::find_bin_entry(*impl_, context_.tenant, object, id);
   if (!entry || (guard.scope() && !detail::bin_entry_visible(*guard.scope(), definition, entry->deleted_by, true)))
     throw NotFoundError(ErrorCode::not_found, fmt::format("no deleted {} '{}' in the recycle bin", object, id));
-  guard.run_as_system();  // the cascade's children and roll-ups come back whole, as the delete took them
   if (entry->root_object != object || entry->root_id != id)
     throw UsageError(ErrorCode::usage, fmt::format("{} '{}' was deleted with {} '{}': restore that record", object, id,
                                                    entry->root_object, entry->root_id));
+  const auto batch = detail::load_bin_batch(*impl_, context_.tenant, entry->root_object, entry->root_id);
+  if (auto* scope = guard.scope()) detail::require_restored_masters(*scope, impl_->plan(object), batch, id);
+  guard.run_as_system();  // the cascade's children and roll-ups come back whole, as the delete took them
   detail::BinRestorer restorer(*impl_, context_.tenant, clock.now());
-  for (const auto& row : detail::load_bin_batch(*impl_, context_.tenant, entry->root_object, entry->root_id))
-    restorer.put_back(row);
+  for (const auto& row : batch) restorer.put_back(row);
   restorer.refresh_rollups();
   detail::drop_bin_batch(*impl_, context_.tenant, entry->root_object, entry->root_id);
   transaction.commit();

@@ -240,7 +240,15 @@ TEST_CASE_FIXTURE(Org, "a detail is read and written exactly as its master" * do
   // The recycle bin follows: east deleted it and may restore it; west may not even see the entry.
   CHECK(as("west").recycle_bin("visit").empty());
   CHECK_THROWS_AS(as("west").restore("visit", globex_visit), NotFoundError);
+  // Nor may east bring it back once its company is no longer east's to edit.
+  db.share("company", ids["Globex"], Grantee::user("east"), ShareAccess::read);
+  CHECK_THROWS_AS(east.restore("visit", globex_visit), PermissionError);
+  db.unshare("company", ids["Globex"], Grantee::user("east"));
+  CHECK_THROWS_AS(east.restore("visit", globex_visit), NotFoundError);
+  CHECK(db.recycle_bin("visit").size() == 1);
+  db.share("company", ids["Globex"], Grantee::user("east"), ShareAccess::edit);
   CHECK(east.restore("visit", globex_visit) == 1);
+  CHECK(east.get("visit", globex_visit).at("subject").as_string() == "Globex review 2");
 }
 
 TEST_CASE_FIXTURE(Org, "details follow their master through lookups, chains, the hierarchy and view all" * doctest::test_suite("access")) {
