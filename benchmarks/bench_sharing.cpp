@@ -1,9 +1,12 @@
 // Record-sharing benchmark: the cost of access control on the read path. One database holds
 // `--rows` deals owned by 10,000 users placed in a 5-level role hierarchy (1 + 4 + 16 + 64 + 256
-// roles), deals private, plus manual shares. The same queries (a filtered, sorted page; a count;
-// a grouped sum) run for an administrator, for managers at levels 2 and 4 (who see the deals
-// of the users below them) and for a user at the bottom, in the same run. The ratio user / administrator
-// is the price of the visibility condition compiled into the SQL (target: within 2x).
+// roles), deals private, plus manual shares to a leaf role and to single users all over the
+// hierarchy (which managers inherit: a share to a report reaches its managers), and `--rows` / 2
+// deal lines, a master-detail child whose access is its deal's. The same queries (a filtered,
+// sorted page; a count; a grouped sum; on lines a count and a sum grouped by the deal's stage) run
+// for an administrator, for managers at levels 2 and 4 (who see the deals of the users below them)
+// and for a user at the bottom, in the same run. The ratio user / administrator is the price of
+// the visibility condition compiled into the SQL (target: within 2x).
 //
 //   bench_sharing [--rows N] [--users U] [--repeat R] [--dir PATH]
 #include <algorithm>
@@ -49,6 +52,10 @@ constexpr const char* kCatalog = R"([{"name": "deal", "fields": [
   {"name": "stage", "type": "select", "options": ["open", "won", "lost"], "indexed": true},
   {"name": "amount", "type": "currency", "scale": 2},
   {"name": "region", "type": "text"}
+]}, {"name": "deal_line", "fields": [
+  {"name": "deal_id", "type": "master_detail", "reference": "deal", "required": true},
+  {"name": "quantity", "type": "number"},
+  {"name": "price", "type": "currency", "scale": 2}
 ]}])";
 
 /// Role names level by level: "r" at the top, then "r.0" .. "r.3", "r.0.0" ...; leaves last.
@@ -67,8 +74,8 @@ std::vector<std::vector<std::string>> define_roles(hotcrm::Session& admin) {
 }
 
 struct Timing {
-  double page = 0, count = 0, aggregate = 0;
-  std::int64_t visible = 0;
+  double page = 0, count = 0, aggregate = 0, lines = 0;
+  std::int64_t visible = 0, visible_lines = 0;
   double total() const { return page + count + aggregate; }
 };
 
@@ -90,6 +97,17 @@ Timing measure(hotcrm::Session session, int repeat) {
     auto totals = session.aggregate(sums);
     timing.aggregate += seconds_since(start);
     if (rows.size() > 50 || open < 0 || totals.size() > 3) std::abort();
+  }
+  // Deal lines: no sharing of their own, the deal's visibility as a subquery on deal_id.
+  const AggregateQuery by_stage{.object = "deal_line", .group_by = {"deal_id.stage"},
+                                .aggregates = {{AggregateFn::sum, "price", ""}}};
+  timing.visible_lines = session.count("deal_line");
+  for (int r = 0; r < repeat; ++r) {
+    auto start = Steady::now();
+    auto lines = session.count("deal_line");
+    auto totals = session.aggregate(by_stage);
+    timing.lines += seconds_since(start);
+    if (lines < 0 || totals.size() > 4) std::abort();
   }
   return timing;
 }
@@ -128,6 +146,7 @@ int main(int argc, char** argv) {
     }
     db.set_user({"admin", "", true});
     db.grant("sales", "deal", ObjectPermissions::crud());
+    db.grant("sales", "deal_line", ObjectPermissions::crud());
     for (const auto& user : users) db.assign_permission_set(user, "sales");
     db.set_sharing_model("deal", SharingModel::private_);
   });
@@ -145,6 +164,11 @@ int main(int argc, char** argv) {
   import_options.run_workflows = false;
   start = Steady::now();
   auto report = db.import_records("deal", batch, import_options);
+  RecordBatch lines({"deal_id", "quantity", "price"});
+  for (std::size_t i = 0; i < report.ids.size(); i += 2)
+    lines.add_row({report.ids[i], static_cast<std::int64_t>(random() % 20 + 1),
+                   Decimal(static_cast<std::int64_t>(random() % 100'000), 2)});
+  db.import_records("deal_line", lines, import_options);
   const double import_seconds = seconds_since(start);
   // Users are numbered level by level: users[1] holds a level-2 role (a quarter of the users are
   // below it), the first level-4 role's user manages 4 leaf roles (~150 users at 10,000), and the
@@ -152,10 +176,13 @@ int main(int argc, char** argv) {
   const std::string vp = users[1];
   const std::string level4 = users[1 + 4 + 16];
   const std::string leaf = users[levels[4].size()];
-  // Manual shares with the leaf user's role, so the share term is part of its condition.
+  // Manual shares with the leaf user's role, so the share term is part of its condition, and with
+  // single users: the managers above them inherit those, matched in SQL against the users below.
   db.transaction([&] {
     for (std::size_t i = 0; i < 1000 && i < report.ids.size(); ++i)
       db.share("deal", report.ids[i * 97 % report.ids.size()], Grantee::role(levels[4][0]));
+    for (std::size_t i = 0; i < 1000 && i < report.ids.size(); ++i)
+      db.share("deal", report.ids[(i * 131 + 7) % report.ids.size()], Grantee::user(users[i * 7 % users.size()]));
   });
 
   const auto admin = measure(db.session({"admin", "default", AccessMode::user}), options.repeat);
@@ -163,7 +190,7 @@ int main(int argc, char** argv) {
   const auto middle = measure(db.session({level4, "default", AccessMode::user}), options.repeat);
   const auto bottom = measure(db.session({leaf, "default", AccessMode::user}), options.repeat);
 
-  fmt::print("bench_sharing: {} deals, {} users, 5-level hierarchy ({} roles), private sharing, 1000 manual shares\n",
+  fmt::print("bench_sharing: {} deals, {} users, 5-level hierarchy ({} roles), private sharing, 2000 manual shares (role, users)\n",
              options.rows, users.size(), 1 + 4 + 16 + 64 + 256);
   fmt::print("  setup {:.2f} s, import {:.2f} s; {} repeats of page + count + grouped sum\n", setup_seconds,
              import_seconds, options.repeat);
@@ -178,5 +205,15 @@ int main(int argc, char** argv) {
   line("leaf user", bottom);
   const double worst = std::max({upper.total(), middle.total(), bottom.total()}) / admin.total();
   fmt::print("ratio (slowest user / administrator): {:.2f}x (target: within 2x)\n", worst);
+  auto line_of_lines = [&](const char* who, const Timing& t) {
+    fmt::print("  {:<26} sees {:>7} lines  count + sum by deal stage {:7.2f} ms per round\n", who, t.visible_lines,
+               1e3 * t.lines / options.repeat);
+  };
+  line_of_lines("administrator (floor)", admin);
+  line_of_lines("level-2 manager", upper);
+  line_of_lines("level-4 manager", middle);
+  line_of_lines("leaf user", bottom);
+  const double worst_lines = std::max({upper.lines, middle.lines, bottom.lines}) / admin.lines;
+  fmt::print("ratio on master-detail lines (slowest user / administrator): {:.2f}x (target: within 2x)\n", worst_lines);
   return 0;
 }

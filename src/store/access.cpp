@@ -317,6 +317,7 @@ std::string AccessScope::record_condition(SqlBuilder& builder, ShareAccess level
       const std::string column = "t0." + quote(master->name);
       auto condition = builder.accessible_ids(column, builder.impl().plan(master->reference), level);
       sql += (sql.empty() ? "" : " AND ") + (condition.empty() ? column + " IS NOT NULL" : condition);
+      builder.note_visible_master(master->name);
     }
     return sql;
   }

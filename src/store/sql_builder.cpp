@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "hotcrm/error.hpp"
@@ -174,7 +176,9 @@ std::string SqlBuilder::join(const std::string& path, const std::string& from_al
   joins_ += fmt::format(" LEFT JOIN {} AS {} ON {}.\"id\" = {}.{} AND {}.\"tenant_id\" = ?",
                         quote(field.reference), alias, alias, from_alias, quote(field.name), alias);
   join_parameters_.push_back({nullptr, Value(tenant_)});
-  if (!system_mode()) {
+  const bool master_checked = from_alias == "t0" && std::find(visible_masters_.begin(), visible_masters_.end(),
+                                                               field.name) != visible_masters_.end();
+  if (!system_mode() && !master_checked) {
     // So does the user's visibility of the parent: one the user cannot read reads as null.
     auto subquery = nested_subquery(impl_.plan(field.reference), ShareAccess::read, join_parameters_);
     if (!subquery.empty()) joins_ += fmt::format(" AND {}.\"id\" IN ({})", alias, subquery);

@@ -89,6 +89,9 @@ class SqlBuilder {
   /// its parameters added in text order; "" when every record of the tenant qualifies. A chain of
   /// such conditions deeper than the lookup limit (a master-detail cycle) grants nothing.
   std::string accessible_ids(const std::string& column, const ObjectPlan& plan, ShareAccess level);
+  /// Notes that the WHERE clause already keeps only rows whose `field` (a master-detail field of
+  /// the root) points at a record the user may read: a join through it needs no visibility of its own.
+  void note_visible_master(const std::string& field) { visible_masters_.push_back(field); }
 
   std::string from_clause() const;
   const std::string& where() const { return where_; }
@@ -129,6 +132,7 @@ class SqlBuilder {
   int system_depth_ = 0;
   SqlBuilder* engine_owner_ = this;  ///< where engine calls are registered (the outermost builder)
   int nesting_ = 0;                  ///< how many visibility subqueries this builder sits in
+  std::vector<std::string> visible_masters_;  ///< see note_visible_master
   std::vector<std::unique_ptr<SqlBuilder>> nested_;  ///< visibility subqueries of joined parents
   std::string where_;
   std::vector<Parameter> parameters_;
