@@ -26,6 +26,8 @@ struct AccessOptions {
   bool remove = false;
   bool edit = false;
   bool hidden = false;
+  bool hierarchy = false;     // sharing --hierarchy
+  bool no_hierarchy = false;  // sharing --no-hierarchy
 };
 
 ObjectPermissions parse_permissions(const std::string& list) {
@@ -68,6 +70,8 @@ ExitCode run_show(const AccessOptions& options) {
                               {"bypass", access.bypass},
                               {"permissions", permissions},
                               {"sharing", std::string(to_string(access.sharing))},
+                              {"hierarchy", access.hierarchy},
+                              {"controlled_by", access.controlled_by},
                               {"hidden_fields", access.hidden_fields},
                               {"read_only_fields", access.read_only_fields}}
                    .dump()
@@ -149,11 +153,21 @@ void add_access_commands(CLI::App& app, Action& action) {
     };
   });
 
-  CLI::App* sharing = command(access, "sharing", "Set an object's org-wide default", o);
+  CLI::App* sharing = command(access, "sharing",
+                              "Set an object's org-wide default and/or whether it grants access using hierarchies", o);
   sharing->add_option("object", o->name, "object name")->required();
-  sharing->add_option("model", o->second, "private, public_read or public_read_write")->required();
+  sharing->add_option("model", o->second, "private, public_read or public_read_write (optional with --[no-]hierarchy)");
+  auto* on = sharing->add_flag("--hierarchy", o->hierarchy, "managers get their reports' access (the default)");
+  sharing->add_flag("--no-hierarchy", o->no_hierarchy, "managers get no access through the role hierarchy")->excludes(on);
   sharing->callback([o, &action] {
-    action = [o] { return administer(*o, [&](Session& s) { s.set_sharing_model(o->name, sharing_model_from_string(o->second)); }); };
+    action = [o] {
+      if (o->second.empty() && !o->hierarchy && !o->no_hierarchy)
+        throw UsageError(ErrorCode::usage, "access sharing " + o->name + ": give a sharing model, --hierarchy or --no-hierarchy");
+      return administer(*o, [&](Session& s) {
+        if (!o->second.empty()) s.set_sharing_model(o->name, sharing_model_from_string(o->second));
+        if (o->hierarchy || o->no_hierarchy) s.set_sharing_hierarchy(o->name, o->hierarchy);
+      });
+    };
   });
 
   CLI::App* rule = command(access, "rule", "Add or replace a criteria-based sharing rule (--remove: delete it)", o);

@@ -148,3 +148,86 @@ def test_cli_access_commands(tmp_path):
     assert show["hidden_fields"] == ["annual_revenue"] and show["permissions"] == ["read", "edit"]
     bad = run("access", "sharing", path, "lead", "open")
     assert bad.returncode != 0 and "unknown sharing model" in bad.stderr
+    assert show["hierarchy"] is True and show["controlled_by"] == []
+    assert run("access", "sharing", path, "lead", "--no-hierarchy").returncode == 0
+    assert json.loads(run("access", "show", path, "lead", "--user", "ana").stdout)["hierarchy"] is False
+    assert run("access", "sharing", path, "lead", "private", "--hierarchy").returncode == 0
+    assert json.loads(run("access", "show", path, "lead", "--user", "ana").stdout)["hierarchy"] is True
+    neither = run("access", "sharing", path, "lead")
+    assert neither.returncode == 2 and "--no-hierarchy" in neither.stderr
+    both = run("access", "sharing", path, "lead", "--hierarchy", "--no-hierarchy")
+    assert both.returncode != 0
+
+
+def test_shares_roll_up_the_hierarchy_unless_switched_off(org):
+    db, ids = org
+    shared = db.insert("lead", lead(3, owner_id="nobody"))
+    db.share("lead", shared, "user:ana")
+    boss = db.session(user="boss", access="user")
+    bo = db.session(user="bo", access="user")
+    assert boss.count("lead") == 3  # ana's, bo's, and the one shared with ana
+    assert boss.get("lead", shared)["id"] == shared
+    assert bo.count("lead") == 1 and bo.find("lead", shared) is None
+    assert boss.access("lead")["hierarchy"] is True
+    db.set_sharing_hierarchy("lead", False)
+    assert boss.access("lead")["hierarchy"] is False
+    assert boss.count("lead") == 0
+    with pytest.raises(hotcrm.NotFoundError):
+        boss.get("lead", shared)
+    with pytest.raises(hotcrm.NotFoundError):
+        boss.update("lead", ids["ana"], {"title": "x"})
+    assert db.session(user="ana", access="user").count("lead") == 2
+    with pytest.raises(hotcrm.PermissionError):
+        boss.set_sharing_hierarchy("lead", True)
+    db.set_sharing_hierarchy("lead", True)
+    assert boss.count("lead") == 3
+
+
+DETAIL_CATALOG = [
+    {"name": "account", "fields": [{"name": "name", "type": "text", "required": True}]},
+    {"name": "visit", "fields": [
+        {"name": "subject", "type": "text", "required": True},
+        {"name": "account_id", "type": "master_detail", "reference": "account", "required": True}]},
+]
+
+
+def test_a_detail_follows_its_master(tmp_path):
+    with hotcrm.open(tmp_path / "detail.db", catalog=DETAIL_CATALOG, id_seed=5) as db:
+        for user in ("ana", "bo"):
+            db.set_user(user)
+            db.assign_permission_set(user, "sales")
+        for obj in ("account", "visit"):
+            db.grant("sales", obj, ["create", "read", "edit", "delete"])
+        mine = db.insert("account", {"name": "Mine", "owner_id": "ana"})
+        theirs = db.insert("account", {"name": "Theirs", "owner_id": "bo"})
+        # The visit's owner does not matter: its account decides.
+        my_visit = db.insert("visit", {"subject": "a", "account_id": mine, "owner_id": "bo"})
+        their_visit = db.insert("visit", {"subject": "b", "account_id": theirs, "owner_id": "ana"})
+        ana = db.session(user="ana", access="user")
+        assert [row["id"] for row in ana.query("visit")] == [my_visit]
+        assert ana.count("visit") == 1
+        assert ana.access("visit")["controlled_by"] == ["account_id"]
+        with pytest.raises(hotcrm.NotFoundError):
+            ana.get("visit", their_visit)
+        with pytest.raises(hotcrm.NotFoundError):
+            ana.update("visit", their_visit, {"subject": "x"})
+        with pytest.raises(hotcrm.NotFoundError):
+            ana.insert("visit", {"subject": "x", "account_id": theirs})
+        db.share("account", theirs, "user:ana")  # read: the visit reads, but is not ana's to change
+        assert ana.get("visit", their_visit)["subject"] == "b"
+        with pytest.raises(hotcrm.PermissionError):
+            ana.update("visit", their_visit, {"subject": "x"})
+        with pytest.raises(hotcrm.PermissionError):
+            ana.insert("visit", {"subject": "x", "account_id": theirs})
+        with pytest.raises(hotcrm.PermissionError):
+            ana.delete("visit", their_visit)
+        db.share("account", theirs, "user:ana", access="edit")
+        assert ana.update("visit", their_visit, {"subject": "c"}) == 2
+        # A detail has no sharing of its own to configure.
+        for configure in (lambda: db.set_sharing_model("visit", "public_read"),
+                          lambda: db.set_sharing_hierarchy("visit", False),
+                          lambda: db.add_sharing_rule("all", "visit", "TRUE", "user:bo"),
+                          lambda: db.share("visit", my_visit, "user:bo")):
+            with pytest.raises(hotcrm.UsageError, match="detail of account"):
+                configure()
+        assert db.session(user="bo", access="user").find("visit", my_visit) is None

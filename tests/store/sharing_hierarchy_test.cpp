@@ -290,6 +290,20 @@ TEST_CASE_FIXTURE(Org, "details follow their master through lookups, chains, the
   CHECK(as("vp").count("visit_note") == 0);
   CHECK_THROWS_AS(as("vp").get("visit", acme_visit), NotFoundError);
   db.set_sharing_hierarchy("company", true);
+  // A join through the master reads it for whoever reads the visit; view all on the visit does not
+  // open the company (the auditor reads companies but owns none), in SQL and in the engine.
+  auto masters = [](Session session) {
+    auto rows = session.query({.object = "visit", .order_by = {{"subject", false}}, .fields = {"company_id.name"}});
+    Names out;
+    for (std::size_t r = 0; r < rows.size(); ++r) out.push_back(rows.rows.at(r, 0).is_null() ? "-" : rows.rows.at(r, 0).as_string());
+    return out;
+  };
+  CHECK(masters(as("east")) == Names{"Acme"});
+  CHECK(masters(as("vp")) == Names{"Acme", "Globex"});
+  db.grant("audit", "company", ObjectPermissions::read_only());
+  CHECK(masters(as("auditor")) == Names{"-", "-"});
+  CHECK(as("auditor").count("visit", Filter::formula("ISBLANK(company_id.name) && MOD(1, 1) = 0")) == 2);
+  CHECK(as("auditor").count("visit", parse_where("company_id.name = 'Acme'")) == 0);
   // View all on the detail object reads every visit (not edit: modify all would).
   CHECK(as("auditor").count("visit") == 2);
   CHECK_THROWS_AS(as("auditor").update("visit", acme_visit, {{"subject", "x"}}), PermissionError);

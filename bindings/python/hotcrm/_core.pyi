@@ -272,7 +272,12 @@ class Session:
     def revoke_permission_set(self, user: str, permission_set: str) -> None:
         """Takes a permission set from a user."""
     def set_sharing_model(self, object: str, model: Literal["private", "public_read", "public_read_write"]) -> None:
-        """The organisation-wide default of an object (private until set)."""
+        """The organisation-wide default of an object (private until set). UsageError for a detail object
+        (a master-detail child), whose access is its master's."""
+    def set_sharing_hierarchy(self, object: str, enabled: bool) -> None:
+        """'Grant access using hierarchies' (on until set): when on, managers up the role hierarchy get what
+        their reports have as owners, through manual shares and through sharing rules; when off, only
+        'role_and_subordinates:' grantees reach below. UsageError for a detail object."""
     def add_sharing_rule(self, name: str, object: str, criteria: str, grantee: str,
                          access: Literal["read", "edit"] = "read") -> None:
         """Shares the records matching the boolean formula `criteria` with 'role:X', 'role_and_subordinates:X',
@@ -280,13 +285,15 @@ class Session:
     def remove_sharing_rule(self, object: str, name: str) -> None:
         """Removes a sharing rule."""
     def share(self, object: str, id: str, grantee: str, access: Literal["read", "edit"] = "read") -> None:
-        """Shares one record with a grantee; takes edit access to the record."""
+        """Shares one record with a grantee; takes edit access to the record. UsageError for a detail
+        object's record (share its master)."""
     def unshare(self, object: str, id: str, grantee: str) -> None:
         """Removes a manual share."""
     def shares(self, object: str, id: str) -> List[Dict[str, str]]:
         """The manual shares of a record: dicts of grantee and access."""
     def access(self, object: str) -> Dict[str, Any]:
-        """What this session's user may do with the object: bypass, permissions, sharing, hidden_fields,
+        """What this session's user may do with the object: bypass, permissions, sharing, hierarchy (grant
+        access using hierarchies), controlled_by (a detail's master-detail fields), hidden_fields,
         read_only_fields."""
     def install_default_models(self) -> List[str]:
         """Registers the default models of the standard catalog (the seed's formulas) that are missing."""

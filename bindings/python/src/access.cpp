@@ -81,7 +81,14 @@ void bind_access_methods(py::class_<Session>& session) {
              without_gil([&] { self.set_sharing_model(object, sharing_model_from_string(model)); });
            }, py::arg("object"), py::arg("model"),
            "The organisation-wide default of an object: 'private' (the default), 'public_read' or\n"
-           "'public_read_write'.")
+           "'public_read_write'. UsageError for a detail object (its access is its master's).")
+      .def("set_sharing_hierarchy", [](Session& self, const std::string& object, bool enabled) {
+             without_gil([&] { self.set_sharing_hierarchy(object, enabled); });
+           }, py::arg("object"), py::arg("enabled"),
+           "'Grant access using hierarchies' for an object (on until set): when on, managers up the role\n"
+           "hierarchy get the access their reports have as owners, through manual shares and through\n"
+           "sharing rules; when off, only 'role_and_subordinates:' grantees reach below. UsageError for a\n"
+           "detail object.")
       .def("add_sharing_rule", [](Session& self, const std::string& name, const std::string& object,
                                   const std::string& criteria, const std::string& grantee, const std::string& access) {
              without_gil([&] {
@@ -120,12 +127,16 @@ void bind_access_methods(py::class_<Session>& session) {
              out["bypass"] = access.bypass;
              out["permissions"] = permission_names(access.object);
              out["sharing"] = std::string(to_string(access.sharing));
+             out["hierarchy"] = access.hierarchy;
+             out["controlled_by"] = access.controlled_by;
              out["hidden_fields"] = access.hidden_fields;
              out["read_only_fields"] = access.read_only_fields;
              return out;
            }, py::arg("object"),
            "What this session's user may do with `object`: bypass (system or administrator),\n"
-           "permissions, sharing (the org-wide default), hidden_fields, read_only_fields.");
+           "permissions, sharing (the org-wide default), hierarchy (grant access using hierarchies),\n"
+           "controlled_by (a detail's master-detail fields: its access is its masters'), hidden_fields,\n"
+           "read_only_fields.");
 }
 
 }  // namespace hotcrm::python
