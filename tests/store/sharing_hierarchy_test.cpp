@@ -33,6 +33,9 @@ struct Org {
   {"name": "visit_note", "fields": [
     {"name": "body", "type": "text"},
     {"name": "visit_id", "type": "master_detail", "reference": "visit"}]},
+  {"name": "attendance", "fields": [
+    {"name": "company_id", "type": "master_detail", "reference": "company", "required": true},
+    {"name": "person_id", "type": "master_detail", "reference": "person", "required": true}]},
   {"name": "followup", "fields": [
     {"name": "title", "type": "text"},
     {"name": "visit_id", "type": "lookup", "reference": "visit"}]}
@@ -55,7 +58,7 @@ struct Org {
     }
     db.set_user({"auditor", "", false});
     db.assign_permission_set("auditor", "audit");
-    for (const char* object : {"company", "deal", "person", "visit", "visit_note", "followup"})
+    for (const char* object : {"company", "deal", "person", "visit", "visit_note", "attendance", "followup"})
       db.grant("sales", object, ObjectPermissions::crud());
     db.grant("audit", "visit", {false, true, false, false, true, false});
     db.add_to_group("emea", "east");
@@ -332,4 +335,31 @@ TEST_CASE_FIXTURE(Org, "a detail has no sharing of its own to configure" * docte
   CHECK(refused([&] { as("east").share("visit", visit, Grantee::user("west")); }).find("detail") != std::string::npos);
   CHECK(dump() == before);
   CHECK(names(as("west"), "visit", "subject").empty());
+}
+
+TEST_CASE_FIXTURE(Org, "a junction object needs every master" * doctest::test_suite("access")) {
+  const auto person = db.insert("person", {{"last_name", "West"}, {"owner_id", "west"}});
+  const auto attendance = db.insert("attendance", {{"company_id", ids["Acme"]}, {"person_id", person}});
+  auto east = as("east");
+  CHECK(as("east").access("attendance").controlled_by == Names{"company_id", "person_id"});
+  // east edits Acme but cannot read the person: the attendance does not exist for east.
+  CHECK(east.count("attendance") == 0);
+  CHECK_THROWS_AS(east.get("attendance", attendance), NotFoundError);
+  CHECK_THROWS_AS(east.insert("attendance", {{"company_id", ids["Acme"]}, {"person_id", person}}), NotFoundError);
+  // west reads the person but not Acme: nothing either.
+  CHECK(as("west").count("attendance") == 0);
+  // Read on the person: east reads it, and may not change it or add another.
+  db.share("person", person, Grantee::user("east"), ShareAccess::read);
+  CHECK(east.count("attendance") == 1);
+  CHECK_THROWS_AS(east.update("attendance", attendance, {{"company_id", ids["Acme"]}}), PermissionError);
+  CHECK_THROWS_AS(east.remove("attendance", attendance), PermissionError);
+  CHECK_THROWS_AS(east.insert("attendance", {{"company_id", ids["Acme"]}, {"person_id", person}}), PermissionError);
+  // Edit on both: everything.
+  db.share("person", person, Grantee::user("east"), ShareAccess::edit);
+  CHECK_FALSE(east.insert("attendance", {{"company_id", ids["Acme"]}, {"person_id", person}}).empty());
+  east.remove("attendance", attendance);
+  CHECK(db.count("attendance") == 1);
+  // The manager of both owners sees them; the one of neither does not.
+  CHECK(as("vp").count("attendance") == 1);
+  CHECK(as("outsider").count("attendance") == 0);
 }
