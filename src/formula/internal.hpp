@@ -171,6 +171,13 @@ class FunctionLibrary {
 };
 
 void add_logical_functions(std::vector<FunctionInfo>& out);
+/// True when one of a call's arguments is null: most functions then return null themselves.
+inline bool any_null(std::span<const Value> args) {
+  for (const auto& arg : args)
+    if (arg.is_null()) return true;
+  return false;
+}
+
 void add_math_functions(std::vector<FunctionInfo>& out);
 void add_text_functions(std::vector<FunctionInfo>& out);
 void add_date_functions(std::vector<FunctionInfo>& out);

@@ -13,7 +13,7 @@
 namespace hotcrm::io_detail {
 namespace {
 
-using json = nlohmann::json;
+using Json = nlohmann::json;
 
 class FlatObjectBuilder {
  public:
@@ -66,7 +66,7 @@ class FlatObjectBuilder {
     if (std::optional<Decimal> exact = Decimal::try_parse(literal)) return store_scalar(Value(*exact));
     return store_scalar(Value(number));
   }
-  bool binary(json::binary_t& /*bytes*/) { return reject("binary values are not supported"); }
+  bool binary(Json::binary_t& /*bytes*/) { return reject("binary values are not supported"); }
   bool parse_error(std::size_t position, const std::string& /*last_token*/, const nlohmann::detail::exception& error) {
     if (result_.error.empty()) result_.error = fmt::format("invalid JSON at column {}: {}", position, reason(error.what()));
     return false;
@@ -106,7 +106,7 @@ class FlatObjectBuilder {
 JsonLine parse_json_line(std::string_view line) {
   JsonLine result;
   FlatObjectBuilder builder(result);
-  const bool parsed = json::sax_parse(line.begin(), line.end(), &builder);
+  const bool parsed = Json::sax_parse(line.begin(), line.end(), &builder);
   if (!parsed && result.error.empty()) result.error = "invalid JSON";
   if (!result.ok()) result.record.clear();
   return result;

@@ -1,8 +1,7 @@
 // Revenue forecast: the seed's weighted pipeline per month in exact decimals, and exponential
 // smoothing (simple or Holt's linear trend, fitted by least squares) of the monthly closed-won
 // history with prediction intervals.
-// store/impl.hpp first: its hotcrm::detail must be declared before model.hpp opens the inline
-// hotcrm::v0::detail (as in registry.cpp).
+#include "core/numeric.hpp"
 #include "store/impl.hpp"
 
 #include <algorithm>
@@ -28,7 +27,7 @@ std::string_view to_string(SmoothingMethod method) noexcept {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 constexpr double kLow = 1e-4;       // statsmodels' bounds of alpha and beta* as well
 constexpr double kHigh = 1 - 1e-4;
 

@@ -11,11 +11,10 @@
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
 
+#include "hotcrm/scoring/registry.hpp"  // roc_auc
 #include "scoring/model_data.hpp"
 
-namespace hotcrm {
-inline namespace v0 {
-namespace detail {
+namespace hotcrm::detail {
 
 namespace {
 
@@ -62,7 +61,10 @@ double linear_base(const LinearParams& p) noexcept {
   return p.intercept + dot(p.mean.data(), p.coef.data(), p.coef.size());
 }
 
-}  // namespace detail
+}  // namespace hotcrm::detail
+
+namespace hotcrm {
+inline namespace v0 {
 
 namespace {
 
@@ -117,29 +119,6 @@ Objective objective(MatrixView X, std::span<const double> y, const std::vector<d
   for (std::size_t j = 0; j < d; ++j) penalty += theta[j] * theta[j];
   o.value += 0.5 * l2 * penalty;
   return o;
-}
-
-double roc_auc(std::span<const double> score, std::span<const double> y) {
-  const std::size_t n = score.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
-  // Mann-Whitney U with average ranks for ties.
-  double positives = 0, rank_sum = 0;
-  for (std::size_t i = 0; i < n;) {
-    std::size_t j = i;
-    while (j < n && score[order[j]] == score[order[i]]) ++j;
-    const double average_rank = (static_cast<double>(i + 1) + static_cast<double>(j)) / 2.0;
-    for (std::size_t k = i; k < j; ++k)
-      if (y[order[k]] > 0.5) {
-        rank_sum += average_rank;
-        positives += 1;
-      }
-    i = j;
-  }
-  const double negatives = static_cast<double>(n) - positives;
-  if (positives == 0 || negatives == 0) return std::numeric_limits<double>::quiet_NaN();
-  return (rank_sum - positives * (positives + 1) / 2.0) / (positives * negatives);
 }
 
 }  // namespace

@@ -9,10 +9,7 @@
 
 #include "scoring/model_data.hpp"
 
-namespace hotcrm {
-inline namespace v0 {
-
-namespace detail {
+namespace hotcrm::detail {
 
 void fail(ErrorCode code, const std::string& where, const std::string& why) {
   throw UsageError(code, where.empty() ? why : where + ": " + why);
@@ -34,7 +31,10 @@ void check_features(const std::vector<Feature>& features, const std::string& whe
   }
 }
 
-}  // namespace detail
+}  // namespace hotcrm::detail
+
+namespace hotcrm {
+inline namespace v0 {
 
 using detail::fail;
 using detail::ModelData;

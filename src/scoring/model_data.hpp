@@ -8,9 +8,7 @@
 #include "hotcrm/error.hpp"
 #include "hotcrm/scoring/model.hpp"
 
-namespace hotcrm {
-inline namespace v0 {
-namespace detail {
+namespace hotcrm::detail {
 
 struct LinearParams {
   std::vector<double> coef;
@@ -104,6 +102,4 @@ double trees_base(const TreeEnsemble& e, const CompiledTrees& c) noexcept;
 /// Applies the logistic function in place (xtensor, vectorised).
 void apply_logistic(double* values, std::size_t n) noexcept;
 
-}  // namespace detail
-}  // namespace v0
-}  // namespace hotcrm
+}  // namespace hotcrm::detail

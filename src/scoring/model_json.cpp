@@ -17,7 +17,7 @@ using detail::fail;
 
 namespace {
 
-constexpr int kFormatVersion = 1;
+constexpr int kModelFormatVersion = 1;
 
 [[noreturn]] void bad(const std::string& pointer, const std::string& why) {
   fail(ErrorCode::parse, pointer.empty() ? "/" : pointer, why);
@@ -221,7 +221,7 @@ TreeEnsemble read_ensemble(const At& root) {
 
 std::string Model::to_json(int indent) const {
   const auto& m = *data_;
-  json out = {{"format", "hotcrm.model"}, {"version", kFormatVersion}, {"kind", std::string(to_string(m.kind))},
+  json out = {{"format", "hotcrm.model"}, {"version", kModelFormatVersion}, {"kind", std::string(to_string(m.kind))},
               {"features", features_json(m.features)}};
   switch (m.kind) {
     case ModelKind::linear:
@@ -263,8 +263,8 @@ Model Model::from_json(std::string_view text) {
   if (!doc.is_object()) bad("", "expected an object");
   if (root["format"].text() != "hotcrm.model") bad("/format", "expected \"hotcrm.model\"");
   const auto version = root["version"].integer();
-  if (version != kFormatVersion)
-    fail(ErrorCode::not_supported, "/version", fmt::format("model format version {} is not supported (this library reads {})", version, kFormatVersion));
+  if (version != kModelFormatVersion)
+    fail(ErrorCode::not_supported, "/version", fmt::format("model format version {} is not supported (this library reads {})", version, kModelFormatVersion));
   const std::string kind = root["kind"].text();
   std::vector<Feature> features = read_features(root["features"]);
   if (kind == "linear" || kind == "logistic") {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/numeric.hpp"
 #include "hotcrm/error.hpp"
 #include "hotcrm/scoring/registry.hpp"
 
@@ -14,7 +15,7 @@ namespace hotcrm {
 inline namespace v0 {
 
 namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 constexpr double kPsiFloor = 1e-4;
 
 void check_same_size(std::span<const double> a, std::span<const double> b, const char* where) {

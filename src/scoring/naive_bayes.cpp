@@ -6,9 +6,7 @@
 
 #include "scoring/model_data.hpp"
 
-namespace hotcrm {
-inline namespace v0 {
-namespace detail {
+namespace hotcrm::detail {
 
 namespace {
 
@@ -67,7 +65,10 @@ void bayes_explain(const NaiveBayesParams& p, MatrixView X, double* contribution
   }
 }
 
-}  // namespace detail
+}  // namespace hotcrm::detail
+
+namespace hotcrm {
+inline namespace v0 {
 
 NaiveBayesTable::NaiveBayesTable(std::vector<Feature> features) : features_(std::move(features)) {
   detail::check_features(features_, "naive_bayes features");

@@ -6,9 +6,7 @@
 
 #include "scoring/model_data.hpp"
 
-namespace hotcrm {
-inline namespace v0 {
-namespace detail {
+namespace hotcrm::detail {
 
 void check_points(const std::vector<Feature>& features, const PointsParams& p) {
   if (p.rules.size() != features.size())
@@ -78,6 +76,4 @@ void points_raw(const ModelData& m, MatrixView X, double* out) noexcept {
   }
 }
 
-}  // namespace detail
-}  // namespace v0
-}  // namespace hotcrm
+}  // namespace hotcrm::detail

@@ -1,9 +1,7 @@
 // The model registry: model versions in _hotcrm_models, champion/challenger routing, scoring with
 // explanations and write-back into _hotcrm_scores, monitoring and training from the database.
-// store/impl.hpp first: its hotcrm::detail must be declared before model.hpp opens the inline
-// hotcrm::v0::detail (a later "namespace hotcrm::detail" would reopen that one instead).
+#include "core/numeric.hpp"
 #include "store/impl.hpp"
-namespace hotcrm_store = hotcrm::detail;  // the SQLite layer (src/store/sqlite.hpp), named while unambiguous
 
 #include <algorithm>
 #include <cmath>
@@ -71,7 +69,7 @@ const std::string& ScoreScale::band(double score) const noexcept {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using detail::kNaN;
 constexpr std::size_t kLookupChunk = 500;   // ids per "IN (...)" look-up of stored scores
 constexpr std::size_t kWriteChunk = 8192;   // rows per progress report while writing
 constexpr const char* kVersionFeature = "version";  // the record version, read with the features
@@ -205,7 +203,7 @@ struct Loaded {
   Model model;
 };
 
-ModelInfo read_info(hotcrm_store::Statement& s) {
+ModelInfo read_info(hotcrm::detail::Statement& s) {
   // Columns: name, version, kind, object, features, metrics, status, traffic, scale, reference,
   // description, created_at (then parameters, when asked for).
   ModelInfo info;
@@ -227,7 +225,7 @@ ModelInfo read_info(hotcrm_store::Statement& s) {
 constexpr const char* kInfoColumns =
     "name, version, kind, object, features, metrics, status, traffic, scale, reference, description, created_at";
 
-bool registry_tables_exist(hotcrm_store::Connection& db) {
+bool registry_tables_exist(hotcrm::detail::Connection& db) {
   auto& s = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('_hotcrm_models', '_hotcrm_scores')");
   s.step();
   const bool exist = s.column_int(0) == 2;
@@ -337,7 +335,7 @@ ModelInfo ModelRegistry::register_model(std::string_view name, const Model& mode
   const ScoreHistogram reference = make_histogram(options.reference_scores);
 
   auto& db = impl.db();
-  hotcrm_store::Transaction transaction(db);
+  hotcrm::detail::Transaction transaction(db);
   auto& next = db.prepare("SELECT COALESCE(MAX(version), 0) + 1, "
                           "(SELECT count(*) FROM _hotcrm_models WHERE name = ?1 AND status = 'champion') "
                           "FROM _hotcrm_models WHERE name = ?1");
@@ -458,7 +456,7 @@ void ModelRegistry::promote(std::string_view name, std::int64_t version) {
   const RegisteredModel target = get(name, version);  // NotFoundError names what is missing
   if (target.info.status == ModelStatus::champion) return;
   auto& db = impl.db();
-  hotcrm_store::Transaction transaction(db);
+  hotcrm::detail::Transaction transaction(db);
   auto& retire = db.prepare("UPDATE _hotcrm_models SET status = 'retired', traffic = 0 WHERE name = ? AND status = 'champion'");
   retire.bind_text(1, name);
   retire.step();
@@ -481,7 +479,7 @@ void ModelRegistry::set_traffic(std::string_view name, std::int64_t version, dou
   if (!(percent >= 0 && percent <= 100))
     throw UsageError(ErrorCode::usage, fmt::format("traffic {} is not a percentage (0 to 100)", percent));
   auto& db = impl.db();
-  hotcrm_store::Transaction transaction(db);
+  hotcrm::detail::Transaction transaction(db);
   auto& total = db.prepare(
       "SELECT COALESCE(SUM(traffic), 0) FROM _hotcrm_models WHERE name = ? AND status = 'challenger' AND version != ?");
   total.bind_text(1, name);
@@ -647,7 +645,7 @@ ScoreResult run_scoring(Session& session, Session::Impl& impl, std::string_view 
   if (options.write && n_out > 0) {
     auto& db = impl.db();
     const std::int64_t now = impl.clock().micros;
-    hotcrm_store::Transaction transaction(db);
+    hotcrm::detail::Transaction transaction(db);
     auto& upsert = db.prepare(
         "INSERT INTO _hotcrm_scores (model, record_id, object, model_version, record_version, score, raw, band, explanation, "
         "scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (model, record_id) DO UPDATE SET "

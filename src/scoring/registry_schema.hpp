@@ -3,8 +3,6 @@
 // own tables when a database is initialised or migrated, and on first use of the registry in files
 // made before it existed.
 
-// Not in hotcrm::detail: this header is included both where that namespace is the store's and where
-// the inline hotcrm::v0::detail of the scoring models is also visible.
 namespace hotcrm::registry_schema {
 
 inline constexpr const char* kRegistryDdl =

@@ -1,11 +1,8 @@
 // One record scored in memory (the workflow's "score" action); see row_scoring.hpp.
-// store/impl.hpp first: its hotcrm::detail must be declared before model.hpp opens the inline
-// hotcrm::v0::detail (as in registry.cpp).
 #include "store/impl.hpp"
 #include "scoring/row_scoring.hpp"
 #include "store/features.hpp"
 #include "store/sqlite.hpp"
-namespace hotcrm_store = hotcrm::detail;  // named while unambiguous
 
 #include <map>
 #include <memory>
@@ -15,9 +12,10 @@ namespace hotcrm_store = hotcrm::detail;  // named while unambiguous
 #include "hotcrm/error.hpp"
 #include "hotcrm/scoring/registry.hpp"
 
-namespace {
+namespace hotcrm::detail {
 
-using namespace hotcrm;
+// Named, not anonymous: RowScoringCache (a type with linkage) holds them.
+namespace row_scoring {
 
 /// A registered version compiled for scoring rows: its model, scale and feature program.
 struct CompiledVersion {
@@ -25,12 +23,8 @@ struct CompiledVersion {
   double traffic = 0.0;  ///< challengers: percent of the routing buckets
   Model model;
   ScoreScale scale;
-  std::unique_ptr<hotcrm_store::FeatureProgram> features;
+  std::unique_ptr<FeatureProgram> features;
 };
-
-}  // namespace
-
-namespace hotcrm_store_scoring {
 
 /// A model's versions in play, compiled for one tenant and one "now". The score action reuses it
 /// while the registry's rows of the model (versions, statuses, traffic) stay the same: over every
@@ -44,13 +38,16 @@ struct CompiledScorer {
   std::unique_ptr<CompiledVersion> champion;
 };
 
-}  // namespace hotcrm_store_scoring
+}  // namespace row_scoring
 
-struct hotcrm_store::RowScoringCache {
-  std::map<std::string, hotcrm_store_scoring::CompiledScorer, std::less<>> models;
+struct RowScoringCache {
+  std::map<std::string, row_scoring::CompiledScorer, std::less<>> models;
 };
 
 namespace {
+
+using row_scoring::CompiledScorer;
+using row_scoring::CompiledVersion;
 
 /// What identifies the model's registry rows: version, status, traffic, creation time and the sizes
 /// of the stored documents of each ("" when it has none). Versions are immutable, so a change of
@@ -68,18 +65,17 @@ std::string signature_of(Session::Impl& impl, std::string_view model) {
 }
 
 CompiledVersion compile_version(Session::Impl& impl, const std::string& tenant, DateTime now,
-                                const hotcrm_store::ObjectPlan& plan, RegisteredModel registered) {
+                                const ObjectPlan& plan, RegisteredModel registered) {
   CompiledVersion out{registered.info.version, registered.info.traffic, registered.model, registered.info.scale, nullptr};
-  out.features = std::make_unique<hotcrm_store::FeatureProgram>(impl, tenant, now, plan, registered.info.features);
+  out.features = std::make_unique<FeatureProgram>(impl, tenant, now, plan, registered.info.features);
   return out;
 }
 
 /// The scorer of `model` for this tenant and now, compiled again when the registry changed.
-hotcrm_store_scoring::CompiledScorer& scorer(Session& session, std::string_view model, const hotcrm_store::ObjectPlan& plan,
-                                             DateTime now) {
+CompiledScorer& scorer(Session& session, std::string_view model, const ObjectPlan& plan, DateTime now) {
   auto& impl = SessionInternals::impl(session);
   const std::string& tenant = SessionInternals::context(session).tenant;
-  if (!impl.row_scoring) impl.row_scoring = std::make_shared<hotcrm_store::RowScoringCache>();
+  if (!impl.row_scoring) impl.row_scoring = std::make_shared<RowScoringCache>();
   auto found = impl.row_scoring->models.find(model);
   // A cached scorer means the registry's tables exist: one query tells whether it is still current.
   if (found != impl.row_scoring->models.end() && !impl.read_only && found->second.tenant == tenant &&
@@ -89,7 +85,7 @@ hotcrm_store_scoring::CompiledScorer& scorer(Session& session, std::string_view 
   ModelRegistry registry(session);
   const auto versions = registry.list(model);  // installs a default model on first use
   if (versions.empty()) throw NotFoundError(ErrorCode::not_found, fmt::format("no model named '{}'", model));
-  hotcrm_store_scoring::CompiledScorer fresh;
+  CompiledScorer fresh;
   fresh.tenant = tenant;
   fresh.now = now.micros;
   for (const auto& info : versions) {
@@ -118,8 +114,8 @@ hotcrm_store_scoring::CompiledScorer& scorer(Session& session, std::string_view 
 
 }  // namespace
 
-hotcrm_store::RowScore hotcrm_store::score_row(Session& session, std::string_view model, const ObjectPlan& plan,
-                                               const std::vector<Value>& row, DateTime now) {
+RowScore score_row(Session& session, std::string_view model, const ObjectPlan& plan, const std::vector<Value>& row,
+                   DateTime now) {
   auto& compiled = scorer(session, model, plan, now);
   // Routing as ModelRegistry::score: the challengers take consecutive ranges of the 10,000
   // buckets in version order, the champion the rest.
@@ -144,3 +140,5 @@ hotcrm_store::RowScore hotcrm_store::score_row(Session& session, std::string_vie
   out.band = chosen->scale.bands.empty() ? std::string() : chosen->scale.band(out.score);
   return out;
 }
+
+}  // namespace hotcrm::detail

@@ -2,11 +2,9 @@
 // before them, flipped and damped by a negation within three words of the same clause, weighted
 // after a contrast ("fine, but slow": the clause after "but" counts more), by capitals and by
 // exclamation marks; the total is the sum of the terms, squashed into [-1, 1] by tanh.
-// store/impl.hpp first (see registry.cpp): the engine's hotcrm::detail before model.hpp's.
 #include "store/impl.hpp"
 #include "scoring/sentiment_lexicon.hpp"
 #include "workflow/engine.hpp"
-namespace hotcrm_store = hotcrm::detail;  // named while unambiguous
 
 #include <algorithm>
 #include <cctype>
@@ -50,11 +48,11 @@ struct Lexicon {
   std::unordered_set<std::string> negators, contrasts, anger;
 
   Lexicon() {
-    for (const auto& entry : hotcrm_store::sentiment_lexicon()) valence.emplace(entry.word, entry.value);
-    for (const auto& entry : hotcrm_store::sentiment_modifiers()) modifiers.emplace(entry.word, entry.value);
-    negators.insert(hotcrm_store::sentiment_negators().begin(), hotcrm_store::sentiment_negators().end());
-    contrasts.insert(hotcrm_store::sentiment_contrasts().begin(), hotcrm_store::sentiment_contrasts().end());
-    anger.insert(hotcrm_store::anger_words().begin(), hotcrm_store::anger_words().end());
+    for (const auto& entry : hotcrm::detail::sentiment_lexicon()) valence.emplace(entry.word, entry.value);
+    for (const auto& entry : hotcrm::detail::sentiment_modifiers()) modifiers.emplace(entry.word, entry.value);
+    negators.insert(hotcrm::detail::sentiment_negators().begin(), hotcrm::detail::sentiment_negators().end());
+    contrasts.insert(hotcrm::detail::sentiment_contrasts().begin(), hotcrm::detail::sentiment_contrasts().end());
+    anger.insert(hotcrm::detail::anger_words().begin(), hotcrm::detail::anger_words().end());
   }
 
   /// The valence of a word or of its stem (plural, past tense, -ing, -ly), and the lexicon form.
@@ -241,7 +239,7 @@ SentimentRun score_sentiment(Session& session, std::string_view object, std::str
   }
   if (target) {
     // The labels as the engine writes them (read-only fields accept them), in one transaction.
-    hotcrm_store::SystemWrite system(hotcrm_store::runtime(SessionInternals::impl(session)));
+    hotcrm::detail::SystemWrite system(hotcrm::detail::runtime(SessionInternals::impl(session)));
     session.transaction([&] {
       for (std::size_t r = 0; r < run.ids.size(); ++r) {
         if (previous[r] == run.labels[r]) continue;

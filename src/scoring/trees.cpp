@@ -10,9 +10,7 @@
 
 #include "scoring/model_data.hpp"
 
-namespace hotcrm {
-inline namespace v0 {
-namespace detail {
+namespace hotcrm::detail {
 
 namespace {
 
@@ -397,6 +395,4 @@ double trees_explain(const TreeEnsemble& e, const CompiledTrees& c, MatrixView X
   return trees_base(e, c);
 }
 
-}  // namespace detail
-}  // namespace v0
-}  // namespace hotcrm
+}  // namespace hotcrm::detail

@@ -1,6 +1,7 @@
 // Feature matrices for scoring: formulas evaluated column-at-a-time over pages of stored records,
 // and aggregates of related records computed in SQL per page (GROUP BY the link over the page's
 // ids), so memory holds the matrix and one page whatever the table sizes.
+#include "core/numeric.hpp"
 #include "store/access.hpp"
 #include "store/features.hpp"
 
@@ -25,7 +26,7 @@ namespace {
 constexpr std::size_t kFeaturePage = 4096;
 constexpr std::size_t kRowPathRows = 8;  // up to this many rows, formulas run on the row evaluator
 constexpr double kMicrosPerDay = 86'400'000'000.0;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
 
 bool numeric_result(FormulaType type) {
   switch (type) {

@@ -13,7 +13,7 @@
 namespace hotcrm::detail {
 
 namespace {
-constexpr unsigned char kFormatVersion = 1;
+constexpr unsigned char kCipherFormatVersion = 1;
 constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
 static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == kEncryptionKeyBytes);
@@ -69,7 +69,7 @@ std::string FieldCipher::seal(const FieldDef& field, std::string_view plaintext)
   std::string sealed;
   sealed.resize(2 + id.size() + kNonceBytes + plaintext.size() + kTagBytes);
   auto* out = reinterpret_cast<unsigned char*>(sealed.data());
-  out[0] = kFormatVersion;
+  out[0] = kCipherFormatVersion;
   out[1] = static_cast<unsigned char>(id.size());
   std::copy(id.begin(), id.end(), sealed.begin() + 2);
   unsigned char* nonce = out + 2 + id.size();
@@ -83,7 +83,7 @@ std::string FieldCipher::seal(const FieldDef& field, std::string_view plaintext)
 }
 
 std::string FieldCipher::key_id_of(std::string_view sealed) {
-  if (sealed.size() < 2 || static_cast<unsigned char>(sealed[0]) != kFormatVersion) return {};
+  if (sealed.size() < 2 || static_cast<unsigned char>(sealed[0]) != kCipherFormatVersion) return {};
   const std::size_t length = static_cast<unsigned char>(sealed[1]);
   if (sealed.size() < 2 + length + kNonceBytes + kTagBytes) return {};
   return std::string(sealed.substr(2, length));

@@ -88,21 +88,21 @@ std::optional<std::string> json_of(sqlite3_value* value, const FieldDef& field) 
   if (type == SQLITE_TEXT && field.type != FieldType::multiselect) {
     const auto* bytes = reinterpret_cast<const char*>(sqlite3_value_text(value));
     const std::string_view text(bytes, static_cast<std::size_t>(sqlite3_value_bytes(value)));
-    std::string json;
-    json.reserve(text.size() + 2);
-    json += '"';
+    std::string quoted;
+    quoted.reserve(text.size() + 2);
+    quoted += '"';
     for (char c : text) {
       const auto byte = static_cast<unsigned char>(c);
       if (byte >= 0x80) return read_value(value, field).to_json();  // UTF-8 checks: Value::to_json
       if (byte < 0x20) {
-        json += fmt::format("\\u{:04x}", byte);
+        quoted += fmt::format("\\u{:04x}", byte);
       } else {
-        if (c == '"' || c == '\\') json += '\\';
-        json += c;
+        if (c == '"' || c == '\\') quoted += '\\';
+        quoted += c;
       }
     }
-    json += '"';
-    return json;
+    quoted += '"';
+    return quoted;
   }
   return read_value(value, field).to_json();
 }
@@ -208,12 +208,12 @@ void history_row(sqlite3_context* context, int argc, sqlite3_value** argv) {
       // A created or deleted record: one entry holding every tracked value as a JSON object.
       std::string values;
       for (std::size_t i = 0; i < count; ++i) {
-        auto json = json_of(argv[kFixedArguments + i], *tracked.fields[first + i]);
-        if (!json) continue;
+        auto value_json = json_of(argv[kFixedArguments + i], *tracked.fields[first + i]);
+        if (!value_json) continue;
         values += values.empty() ? "{\"" : ",\"";
         values += tracked.fields[first + i]->name;
         values += "\":";
-        values += *json;
+        values += *value_json;
       }
       if (values.empty()) return sqlite3_result_null(context);
       values += '}';

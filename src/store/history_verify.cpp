@@ -40,13 +40,13 @@ ChainEntry read_chain_entry(const Statement& statement) {
 
 /// A stored JSON value, typed by the field when the catalog still has it (else as JSON reads).
 /// A sealed value of an encrypted field is opened with `cipher` (an error when its key is missing).
-Value typed_value(const std::optional<std::string>& json, const FieldDef* field, const FieldCipher* cipher) {
-  if (!json) return {};
+Value typed_value(const std::optional<std::string>& stored, const FieldDef* field, const FieldCipher* cipher) {
+  if (!stored) return {};
   Value value;
   try {
-    value = Value::from_json(*json);
+    value = Value::from_json(*stored);
   } catch (const Error&) {
-    return Value(*json);  // not a value written by the triggers: shown as stored
+    return Value(*stored);  // not a value written by the triggers: shown as stored
   }
   if (!field || value.is_null()) return value;
   if (value.kind() == ValueKind::text && value.as_string().starts_with(kSealedPrefix)) {

@@ -304,6 +304,11 @@ void refresh_statistics(detail::Connection& db, const std::string& table, std::i
   db.clear_cache();  // prepared statements re-plan with the new statistics
 }
 
+}  // namespace
+
+// Named, not anonymous: BulkImport::State (a class with linkage) holds one.
+namespace bulk_import {
+
 /// Secondary indexes of a table that a large import at least doubles are dropped for the load and
 /// built once at the end: a sorted index build is far cheaper than maintaining the B-trees row by row.
 /// Unique indexes are deferred too when `include_unique`; duplicates are then found at the end.
@@ -395,6 +400,10 @@ class DeferredIndexes {
   bool deferred_ = false;
   std::vector<Dropped> dropped_;
 };
+
+}  // namespace bulk_import
+
+namespace {
 
 [[noreturn]] void throw_not_found(std::string_view object, std::string_view id) {
   throw NotFoundError(ErrorCode::not_found, fmt::format("no {} with id '{}'", object, id));
@@ -667,7 +676,7 @@ struct BulkImport::State {
   ImportOptions options;
   std::int64_t expected_rows = -1;
   std::unique_ptr<detail::Transaction> transaction;
-  std::unique_ptr<DeferredIndexes> deferred;
+  std::unique_ptr<bulk_import::DeferredIndexes> deferred;
   std::unique_ptr<detail::RollupRefresher> rollups;  ///< parents of the imported rows, refreshed at the end
   std::shared_ptr<detail::AccessScope> access;  ///< the importing user's (null: system): field checks per batch
   ImportReport report;
@@ -678,7 +687,7 @@ struct BulkImport::State {
   /// Rows [first, last) of `batch`.
   void add(const RecordBatch& batch, std::size_t first, std::size_t last);
   ImportReport finish();
-  void reject_duplicates(const std::vector<DeferredIndexes::Duplicate>& duplicates);
+  void reject_duplicates(const std::vector<bulk_import::DeferredIndexes::Duplicate>& duplicates);
 };
 
 BulkImport::BulkImport(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -751,7 +760,7 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
                                       [](const FieldDef* f) { return f->type == FieldType::autonumber; });
     // Deleting a duplicate found at the end would leave a gap in an autonumber: those objects keep
     // their unique indexes during the load.
-    deferred = std::make_unique<DeferredIndexes>(impl->db(), object, !numbered);
+    deferred = std::make_unique<bulk_import::DeferredIndexes>(impl->db(), object, !numbered);
     rollups = std::make_unique<detail::RollupRefresher>(*impl, context.tenant, impl->now(), writer.plan());
   }
   deferred->defer_if_large(std::max(expected_rows, rows + count));
@@ -798,7 +807,7 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
     throw Error(ErrorCode::cancelled, fmt::format("import cancelled after {} rows; nothing was kept", rows));
 }
 
-void BulkImport::State::reject_duplicates(const std::vector<DeferredIndexes::Duplicate>& duplicates) {
+void BulkImport::State::reject_duplicates(const std::vector<bulk_import::DeferredIndexes::Duplicate>& duplicates) {
   std::vector<std::int64_t> doomed;
   for (const auto& duplicate : duplicates) {
     auto at = std::lower_bound(rowids.begin(), rowids.end(), duplicate.rowid);

@@ -22,21 +22,21 @@ namespace hotcrm::detail {
 
 namespace {
 
-using json = nlohmann::json;
+using Json = nlohmann::json;
 
 /// A stored column as JSON: integers, reals and text as themselves, a BLOB (a sealed value) as
 /// {"blob": base64}, so that restore binds exactly what was stored.
-json raw_column(const Statement& statement, int column) {
+Json raw_column(const Statement& statement, int column) {
   switch (statement.column_type(column)) {
     case SQLITE_NULL: return nullptr;
     case SQLITE_INTEGER: return statement.column_int(column);
     case SQLITE_FLOAT: return statement.column_double(column);
-    case SQLITE_BLOB: return json{{"blob", to_base64(statement.column_blob(column))}};
+    case SQLITE_BLOB: return Json{{"blob", to_base64(statement.column_blob(column))}};
     default: return std::string(statement.column_text(column));
   }
 }
 
-void bind_raw(Statement& statement, int index, const json& value) {
+void bind_raw(Statement& statement, int index, const Json& value) {
   if (value.is_null()) statement.bind_null(index);
   else if (value.is_number_integer()) statement.bind_int(index, value.get<std::int64_t>());
   else if (value.is_number()) statement.bind_double(index, value.get<double>());
@@ -65,7 +65,7 @@ class BinWriter {
 
   void record(const ObjectPlan& plan, const std::string& id) {
     std::string columns;
-    json names = json::array();
+    Json names = Json::array();
     for (const auto* field : plan.columns) {
       columns += (columns.empty() ? "" : ", ") + quote(field->name);
       names.push_back(field->name);
@@ -78,18 +78,18 @@ class BinWriter {
       select.reset();
       return;
     }
-    json values = json::array();
+    Json values = Json::array();
     for (int c = 0; c < static_cast<int>(plan.columns.size()); ++c) values.push_back(raw_column(select, c));
     select.reset();
-    write("record", plan.object->name, id, json{{"columns", std::move(names)}, {"values", std::move(values)}});
+    write("record", plan.object->name, id, Json{{"columns", std::move(names)}, {"values", std::move(values)}});
   }
 
   void relink(const ObjectDef& child, const std::string& id, const FieldDef& via, const std::string& parent_id) {
-    write("relink", child.name, id, json{{"field", via.name}, {"value", parent_id}});
+    write("relink", child.name, id, Json{{"field", via.name}, {"value", parent_id}});
   }
 
  private:
-  void write(const char* kind, const std::string& object, const std::string& id, const json& data) {
+  void write(const char* kind, const std::string& object, const std::string& id, const Json& data) {
     auto& insert = impl_.db().prepare(
         "INSERT INTO _hotcrm_recycle_bin (tenant_id, root_object, root_id, kind, object, record_id, data, deleted_at, "
         "deleted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -118,7 +118,7 @@ struct BinRow {
   std::string kind;
   std::string object;
   std::string id;
-  json data;
+  Json data;
 };
 
 [[noreturn]] void refuse_restore(sqlite3* db, const std::string& object, const std::string& id) {
@@ -227,7 +227,7 @@ class BinRestorer {
     const auto& names = row.data.at("columns");
     const auto& values = row.data.at("values");
     std::string columns, marks;
-    std::vector<const json*> bound;
+    std::vector<const Json*> bound;
     for (std::size_t c = 0; c < names.size(); ++c) {
       if (!plan.column_index.contains(names[c].get<std::string>())) continue;
       columns += (columns.empty() ? "" : ", ") + quote(names[c].get<std::string>());

@@ -1,12 +1,16 @@
 #pragma once
 // Running action lists against one record, and the engine's durable journal: the execution log,
 // the outbox and the timer queue (all written in the caller's transaction).
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "workflow/engine.hpp"
 
 namespace hotcrm::detail {
+
+/// Minutes in workflow definitions (timeouts, offsets, escalations, SLA targets) to DateTime micros.
+inline constexpr std::int64_t kMicrosPerMinute = 60'000'000;
 
 /// Runs actions in order for one record. Field updates of the record itself are applied to the
 /// in-memory row (later actions and templates see them) and collected in changes(), which the

@@ -17,8 +17,6 @@ namespace hotcrm::detail {
 
 namespace {
 
-constexpr std::int64_t kMicrosPerMinute = 60'000'000;
-
 std::string join(const std::vector<std::string>& items) {
   std::string text;
   for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;

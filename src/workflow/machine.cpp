@@ -14,8 +14,6 @@ namespace hotcrm::detail {
 
 namespace {
 
-constexpr std::int64_t kMicrosPerMinute = 60'000'000;
-
 bool allows_from(const Transition& transition, const std::string& state) {
   return transition.from.empty() || std::find(transition.from.begin(), transition.from.end(), state) != transition.from.end();
 }

@@ -54,7 +54,6 @@ class DepthGuard {
 
 /// When a time trigger's actions are due: its date field plus the offset, or the firing time plus it.
 std::optional<DateTime> due_time(const CompiledTimeTrigger& trigger, const std::vector<Value>& row, DateTime now) {
-  constexpr std::int64_t kMicrosPerMinute = 60'000'000;
   DateTime base = now;
   if (trigger.field_column >= 0) {
     const auto& value = row[static_cast<std::size_t>(trigger.field_column)];

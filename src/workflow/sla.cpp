@@ -13,7 +13,6 @@ namespace hotcrm::detail {
 
 namespace {
 
-constexpr std::int64_t kMicrosPerMinute = 60'000'000;
 constexpr std::int64_t kWarningStep = 0;
 constexpr std::int64_t kViolationStep = 1;
 constexpr std::int64_t kFirstEscalationStep = 2;

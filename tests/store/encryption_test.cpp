@@ -17,7 +17,7 @@ using namespace hotcrm;
 
 namespace {
 
-const char* kCatalog = R"json([
+const char* kEncryptionCatalog = R"json([
   {"name": "employee", "capabilities": {"track_history": true}, "fields": [
     {"name": "name", "type": "text", "required": true},
     {"name": "email", "type": "email", "personal_data": true},
@@ -45,7 +45,7 @@ struct EncryptedDb {
 
   Database open(std::shared_ptr<const KeyProvider> provider) const {
     OpenOptions options;
-    options.catalog = Catalog::from_json(kCatalog, "encryption catalog");
+    options.catalog = Catalog::from_json(kEncryptionCatalog, "encryption catalog");
     options.keys = std::move(provider);
     options.id_seed = 5;
     return Database::open(path, options);
@@ -163,7 +163,7 @@ TEST_CASE("encryption: the catalog refuses what SQL would need in clear" * docte
                                    {"name": "amount", "type": "currency", "encrypted": true}]}])", "catalog"),
                        doctest::Contains("cannot aggregate it in SQL"), SchemaError);
   // The flag survives the catalog's JSON round trip (it is stored in the database).
-  auto catalog = Catalog::from_json(kCatalog, "catalog");
+  auto catalog = Catalog::from_json(kEncryptionCatalog, "catalog");
   CHECK(Catalog::from_json(catalog.to_json(), "again").at("employee").find_field("salary")->encrypted);
 }
 

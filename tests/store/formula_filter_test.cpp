@@ -15,7 +15,7 @@ using namespace hotcrm;
 
 namespace {
 
-const char* kCatalog = R"json([
+const char* kFormulaFilterCatalog = R"json([
   {"name": "company", "fields": [
     {"name": "name", "type": "text", "required": true},
     {"name": "industry", "type": "select", "indexed": true, "options": ["technology", "finance", "retail"]},
@@ -65,7 +65,7 @@ struct Companies {
 
   Database open() {
     OpenOptions options = test::test_options();
-    options.catalog = Catalog::from_json(kCatalog, "filter catalog");
+    options.catalog = Catalog::from_json(kFormulaFilterCatalog, "filter catalog");
     return Database::open(dir.file("filters.db"), options);
   }
 

@@ -15,7 +15,7 @@ using namespace hotcrm;
 
 namespace {
 
-const char* kCatalog = R"json([
+const char* kHistoryCrashCatalog = R"json([
   {"name": "account", "capabilities": {"track_history": true}, "fields": [
     {"name": "name", "type": "text", "required": true},
     {"name": "revenue", "type": "currency", "scale": 2}
@@ -29,7 +29,7 @@ const char* kCatalog = R"json([
 
 Database open_db(const std::filesystem::path& path) {
   OpenOptions options;
-  options.catalog = Catalog::from_json(kCatalog, "crash catalog");
+  options.catalog = Catalog::from_json(kHistoryCrashCatalog, "crash catalog");
   return Database::open(path, options);
 }
 

@@ -20,7 +20,7 @@ using namespace hotcrm;
 
 namespace {
 
-const char* kCatalog = R"json([
+const char* kHistoryCatalog = R"json([
   {"name": "account", "capabilities": {"track_history": true}, "fields": [
     {"name": "name", "type": "text", "required": true},
     {"name": "revenue", "type": "currency", "scale": 2},
@@ -59,7 +59,7 @@ struct HistoryDb {
 
   Database open(bool read_only = false) {
     OpenOptions options;
-    options.catalog = Catalog::from_json(kCatalog, "history catalog");
+    options.catalog = Catalog::from_json(kHistoryCatalog, "history catalog");
     options.clock = [clock = clock] { return *clock; };
     options.id_seed = 11;
     options.read_only = read_only;
@@ -313,7 +313,7 @@ TEST_CASE("history: tampering with the raw table is detected at the first broken
 }
 
 TEST_CASE("history: catalog attributes track_history and personal_data" * doctest::test_suite("store")) {
-  auto catalog = Catalog::from_json(kCatalog, "history catalog");
+  auto catalog = Catalog::from_json(kHistoryCatalog, "history catalog");
   const auto& account = catalog.at("account");
   CHECK(tracks_history(account, *account.find_field("name")));
   CHECK(tracks_history(account, *account.find_field("owner_id")));
@@ -330,10 +330,10 @@ TEST_CASE("history: catalog attributes track_history and personal_data" * doctes
   CHECK(again.at("account").find_field("notes")->track_history == std::optional<bool>(false));
   CHECK(again.to_json() == catalog.to_json());
 
-  auto fails = [](const char* json, const char* expected) {
+  auto fails = [](const char* text, const char* expected) {
     try {
-      (void)Catalog::from_json(json, "bad.json");
-      FAIL("loaded: ", json);
+      (void)Catalog::from_json(text, "bad.json");
+      FAIL("loaded: ", text);
     } catch (const SchemaError& error) {
       CHECK_MESSAGE(std::string(error.what()).find(expected) != std::string::npos, error.what());
     }

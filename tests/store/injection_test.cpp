@@ -30,7 +30,7 @@ const std::vector<std::string> kHostile = {
     "\\'; DROP TABLE contact; --",
 };
 
-const char* kCatalog = R"json([{"name": "contact", "fields": [
+const char* kInjectionCatalog = R"json([{"name": "contact", "fields": [
   {"name": "last_name", "type": "text", "required": true},
   {"name": "notes", "type": "textarea"},
   {"name": "email", "type": "email"}
@@ -41,7 +41,7 @@ struct InjectionDb {
   std::filesystem::path path = dir.file("injection.db");
   Database db = [this] {
     OpenOptions options;
-    options.catalog = Catalog::from_json(kCatalog, "catalog");
+    options.catalog = Catalog::from_json(kInjectionCatalog, "catalog");
     return Database::open(path, options);
   }();
   std::string sentinel = db.insert("contact", {{"last_name", "Sentinel"}});

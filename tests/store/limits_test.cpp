@@ -13,7 +13,7 @@ using namespace hotcrm;
 
 namespace {
 
-const char* kCatalog = R"json([{"name": "item", "fields": [
+const char* kLimitsCatalog = R"json([{"name": "item", "fields": [
   {"name": "name", "type": "text"},
   {"name": "weight", "type": "number"},
   {"name": "heavy", "type": "formula", "expression": "weight * 3 + LEN(name)", "return_type": "number"}
@@ -23,7 +23,7 @@ struct ItemsDb {
   test::TempDir dir;
   Database db = [this] {
     OpenOptions options;
-    options.catalog = Catalog::from_json(kCatalog, "items");
+    options.catalog = Catalog::from_json(kLimitsCatalog, "items");
     return Database::open(dir.file("items.db"), options);
   }();
   explicit ItemsDb(int rows) {

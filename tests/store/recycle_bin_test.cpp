@@ -12,7 +12,7 @@ using namespace hotcrm;
 
 namespace {
 
-const char* kCatalog = R"json([
+const char* kRecycleBinCatalog = R"json([
   {"name": "account", "capabilities": {"track_history": true}, "fields": [
     {"name": "name", "type": "text", "required": true},
     {"name": "code", "type": "text", "unique": true},
@@ -38,7 +38,7 @@ struct BinDb {
   std::shared_ptr<DateTime> clock = std::make_shared<DateTime>(DateTime::parse("2026-03-01T10:00:00Z"));
   Database db = [this] {
     OpenOptions options;
-    options.catalog = Catalog::from_json(kCatalog, "bin catalog");
+    options.catalog = Catalog::from_json(kRecycleBinCatalog, "bin catalog");
     options.clock = [clock = clock] { return *clock; };
     options.id_seed = 3;
     return Database::open(dir.file("bin.db"), options);

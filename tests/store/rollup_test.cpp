@@ -14,7 +14,7 @@ using namespace hotcrm;
 
 namespace {
 
-const char* kCatalog = R"json([
+const char* kRollupCatalog = R"json([
   {"name": "purchase", "fields": [
     {"name": "title", "type": "text"},
     {"name": "line_count", "type": "number", "rollup": {"object": "line", "via": "purchase_id", "function": "count"}},
@@ -89,7 +89,7 @@ void check_rollups(Database& db) {
 TEST_CASE("roll-ups stay equal to their recomputation through random child writes" * doctest::test_suite("rollup")) {
   test::TempDir dir;
   OpenOptions options = test::test_options();
-  options.catalog = Catalog::from_json(kCatalog, "rollups");
+  options.catalog = Catalog::from_json(kRollupCatalog, "rollups");
   Database db = Database::open(dir.file("rollups.db"), options);
   std::mt19937 random(11);
   auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
@@ -136,7 +136,7 @@ TEST_CASE("roll-up fields are read-only, checked at load, and a result that does
           doctest::test_suite("rollup")) {
   test::TempDir dir;
   OpenOptions options = test::test_options();
-  options.catalog = Catalog::from_json(kCatalog, "rollups");
+  options.catalog = Catalog::from_json(kRollupCatalog, "rollups");
   Database db = Database::open(dir.file("rollups.db"), options);
   auto id = db.insert("purchase", {{"title", "P"}});
   CHECK(test::rejection_codes([&] { db.update("purchase", id, {{"total", "5"}}); }) ==

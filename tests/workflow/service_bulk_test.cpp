@@ -14,13 +14,13 @@ using namespace hotcrm;
 
 namespace {
 
-struct SalesDb {
+struct ServiceSalesDb {
   test::TempDir dir;
   Database db;
   std::vector<std::string> inside, enterprise;
   std::string tech, inside_queue, enterprise_queue, inside_rule;
 
-  explicit SalesDb(const std::string& name) : db(open(dir.file(name))) {
+  explicit ServiceSalesDb(const std::string& name) : db(open(dir.file(name))) {
     for (int i = 0; i < 3; ++i) inside.push_back(user(fmt("inside", i)));
     for (int i = 0; i < 2; ++i) enterprise.push_back(user(fmt("enterprise", i)));
     tech = user("tech");
@@ -62,7 +62,7 @@ struct SalesDb {
 /// 40 leads: a third big enough for the load-balanced queue, a quarter technology, the rest
 /// round-robin; every seventh one already owned (by the second enterprise rep, so it weighs on the
 /// loads) and not new; one duplicate e-mail in the enterprise range, rejected by the import.
-std::vector<Record> mixed_leads(const SalesDb& team) {
+std::vector<Record> mixed_leads(const ServiceSalesDb& team) {
   std::vector<Record> leads;
   for (int i = 0; i < 40; ++i) {
     Record lead{{"last_name", "L" + std::to_string(i)}, {"company", "C"}, {"email", "l" + std::to_string(i) + "@example.com"},
@@ -91,8 +91,8 @@ RecordBatch as_batch(const std::vector<Record>& records) {
 }  // namespace
 
 TEST_CASE("bulk assignment gives every lead the owner it gets inserted alone") {
-  SalesDb one_by_one("single.db");
-  SalesDb bulk("bulk.db");
+  ServiceSalesDb one_by_one("single.db");
+  ServiceSalesDb bulk("bulk.db");
   const auto leads = mixed_leads(one_by_one);
   int conflicts = 0;
   for (const auto& lead : leads) {
@@ -126,7 +126,7 @@ TEST_CASE("bulk assignment gives every lead the owner it gets inserted alone") {
 }
 
 TEST_CASE("bulk assignment sees rule and member changes made between imports, and continues the rotation") {
-  SalesDb team("changes.db");
+  ServiceSalesDb team("changes.db");
   auto import = [&](int first, int count) {
     RecordBatch batch({"last_name", "company", "email"});
     for (int i = first; i < first + count; ++i)

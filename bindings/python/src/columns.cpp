@@ -12,7 +12,6 @@ namespace hotcrm::python {
 
 namespace {
 
-constexpr std::int64_t kMicrosPerDay = 86'400'000'000LL;
 constexpr std::int64_t kNaT = std::numeric_limits<std::int64_t>::min();
 
 ColumnKind kind_of_value(ValueKind kind) noexcept {

@@ -20,6 +20,9 @@ namespace hotcrm::python {
 
 namespace py = pybind11;
 
+/// DateTime micros in one day: datetime64[D] <-> datetime64[us] and date <-> datetime conversions.
+inline constexpr std::int64_t kMicrosPerDay = 86'400'000'000LL;
+
 /// Runs fn with the GIL released.
 template <class F>
 decltype(auto) without_gil(F&& fn) {

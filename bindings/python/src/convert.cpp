@@ -14,8 +14,6 @@ namespace {
 PyObject* g_decimal_type = nullptr;  // decimal.Decimal (a strong reference kept for the process)
 PyObject* g_numpy_generic = nullptr; // numpy.generic
 
-constexpr std::int64_t kMicrosPerDay = 86'400'000'000LL;
-
 struct Civil {
   std::int64_t year;
   unsigned month, day;

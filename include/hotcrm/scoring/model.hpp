@@ -16,11 +16,12 @@
 #include <vector>
 
 namespace hotcrm {
-inline namespace v0 {
 
 namespace detail {
 struct ModelData;
 }  // namespace detail
+
+inline namespace v0 {
 
 /// A read-only, row-major, dense matrix of doubles: element (r, c) is data[r * cols + c].
 struct MatrixView {

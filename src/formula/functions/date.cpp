@@ -16,12 +16,6 @@ std::int64_t floor_mod(std::int64_t value, std::int64_t divisor) {
   return r < 0 ? r + divisor : r;
 }
 
-bool any_null(std::span<const Value> args) {
-  for (const auto& arg : args)
-    if (arg.is_null()) return true;
-  return false;
-}
-
 Value invalid_date(CallSite& site) {
   site.fault.raise(FormulaError::invalid_date);
   return Value{};

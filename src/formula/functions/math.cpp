@@ -9,12 +9,6 @@
 namespace hotcrm::detail::formula {
 namespace {
 
-bool any_null(std::span<const Value> args) {
-  for (const auto& arg : args)
-    if (arg.is_null()) return true;
-  return false;
-}
-
 /// Digits argument of ROUND / TRUNC: whole, clamped to what a Decimal can express.
 int digits_of(std::span<const Value> args, std::size_t index) {
   if (index >= args.size()) return 0;
