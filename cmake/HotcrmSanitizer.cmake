@@ -20,6 +20,7 @@ if(NOT HOTCRM_SANITIZE)
   return()
 endif()
 
+set(HOTCRM_SANITIZE_LIBRARY_OPTIMIZATION -O1 CACHE STRING "Optimisation of libhotcrm itself in a sanitized build")
 add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 add_link_options(-fsanitize=address,undefined)
 
