@@ -60,7 +60,8 @@ GlobalOptions& global_options() {
   return options;
 }
 
-void use_keys(OpenOptions& options) {
+void apply_global_options(OpenOptions& options) {
+  options.busy_timeout_ms = global_options().busy_timeout_ms;
   const std::string& key_file = global_options().key_file;
   if (key_file.empty()) return;
   options.keys = std::make_shared<StaticKeyProvider>(StaticKeyProvider::from_file(key_file));
@@ -76,7 +77,7 @@ Database open_existing_database(const std::string& path, bool writable, std::opt
   options.tenant = global_options().tenant;
   if (std::filesystem::is_directory(path)) options.layout = StoreLayout::tenant_files;
   if (now) options.clock = fixed_clock(*now);
-  use_keys(options);
+  apply_global_options(options);
   return Database::open(path, options);
 }
 

@@ -3,6 +3,7 @@
 // small conversions between command-line text and the library's types. The CLI is a thin shell over
 // the public API: everything here only parses, opens and prints.
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
@@ -67,10 +68,14 @@ struct GlobalOptions {
   /// --key-file, or the HOTCRM_KEY_FILE environment variable: the keys of encrypted fields
   /// (empty: no keys).
   std::string key_file;
+  /// --busy-timeout: milliseconds a write waits for another connection's write lock before the
+  /// command fails with store.busy (OpenOptions::busy_timeout_ms).
+  std::int32_t busy_timeout_ms = 5000;
 };
 GlobalOptions& global_options();
-/// Gives `options` the key provider read from the key file (none without a key file).
-void use_keys(OpenOptions& options);
+/// Gives `options` what the global options say about every database: the key provider read from
+/// the key file (none without one) and the busy timeout.
+void apply_global_options(OpenOptions& options);
 
 /// Opens an existing database (never creates one: a mistyped path must not leave an empty file
 /// behind). Throws CommandLineError when the file does not exist. `now` pins the database clock

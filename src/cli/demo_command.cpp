@@ -171,7 +171,7 @@ ExitCode run_demo(const DemoArguments& arguments) {
   auto clock = std::make_shared<DateTime>(now);  // fixed while loading; the flows move it
   options.clock = [clock] { return *clock; };
   options.id_seed = sample::derive_seed(arguments.seed, "id") | 1;  // 0 would mean "random"
-  use_keys(options);
+  apply_global_options(options);
   Database database = Database::open(arguments.database, options);
   std::cout << fmt::format("created {} objects ({} schema steps)\n\nLoading sample data:\n",
                            database.catalog().objects().size(), database.migration().steps.size());

@@ -39,7 +39,7 @@ ExitCode run_forecast(ForecastArguments arguments) {
   if (!std::filesystem::exists(arguments.database))
     throw CommandLineError(fmt::format("no database at '{}' (create one with: hotcrm init {})", arguments.database,
                                        arguments.database));
-  use_keys(open);
+  apply_global_options(open);
   Database database = Database::open(arguments.database, open);
   arguments.options.trend = !arguments.no_trend;
   const RevenueForecast f = forecast_revenue(database, arguments.options);

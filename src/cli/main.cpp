@@ -43,6 +43,10 @@ void configure_app(CLI::App& app, Action& action) {
   app.add_option("--tenant", hotcrm::cli::global_options().tenant,
                  "the tenant to act in; with a tenant directory (a folder made by `hotcrm init DIR "
                  "--tenant-files`), the tenant's own file");
+  app.add_option("--busy-timeout", hotcrm::cli::global_options().busy_timeout_ms,
+                 "milliseconds a write waits while another thread or process holds the database's write "
+                 "lock, before failing with store.busy (exit code 3; the command wrote nothing)")
+      ->check(CLI::NonNegativeNumber);
   hotcrm::cli::add_schema_commands(app, action);
   hotcrm::cli::add_record_commands(app, action);
   hotcrm::cli::add_transfer_commands(app, action);

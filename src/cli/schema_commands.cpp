@@ -53,7 +53,7 @@ ExitCode run_init(const InitOptions& options) {
   open_options.tenant = global_options().tenant;
   if (options.tenant_files || std::filesystem::is_directory(options.database))
     open_options.layout = StoreLayout::tenant_files;
-  use_keys(open_options);
+  apply_global_options(open_options);
   Database database = Database::open(options.database, open_options);
   const MigrationReport& migration = database.migration();
   for (const std::string& step : migration.steps) std::cout << step << '\n';

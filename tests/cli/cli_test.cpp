@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
 #include <sstream>
 
 #include "cli/cli_support.hpp"
@@ -222,6 +224,29 @@ TEST_CASE("delete refused by a restricting child") {
   CHECK(contains(result.err, "hotcrm: error:"));
   CHECK(db.count("account") == 1);
   CHECK(db.count("opportunity", "amount = 1999.99") == 1);
+}
+
+TEST_CASE("a write blocked by another connection's lock fails after --busy-timeout, writing nothing") {
+  CliDatabase db;
+  db.insert("lead", valid_lead);
+  // Another connection (as another process would) holds the write lock.
+  sqlite3* holder = nullptr;
+  REQUIRE(sqlite3_open(db.path().c_str(), &holder) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+
+  const std::string second = R"({"last_name": "Hopper", "company": "Navy", "email": "grace@navy.example"})";
+  const CliResult blocked = run_cli({"--busy-timeout", "50", "insert", db.path(), "lead", second});
+  CHECK(blocked.exit_code == 3);
+  CHECK(contains(blocked.err, "busy timeout"));
+  CHECK(blocked.out.empty());
+  const CliResult bad = run_cli({"--busy-timeout", "-1", "count", db.path(), "lead"});
+  CHECK(bad.exit_code == 2);
+
+  REQUIRE(sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(holder);
+  CHECK(db.count("lead") == 1);  // the blocked insert wrote nothing
+  CHECK(run_cli({"--busy-timeout", "50", "insert", db.path(), "lead", second}).exit_code == 0);
+  CHECK(db.count("lead") == 2);
 }
 
 TEST_CASE("insert failures") {
