@@ -216,7 +216,9 @@ std::uint64_t draw_seed(std::uint64_t requested, std::string_view seed_tenant) {
 
 void configure_connection(detail::Connection& connection, const std::string& path, const OpenOptions& options) {
   if (path != ":memory:" && !options.read_only) connection.exec("PRAGMA journal_mode = WAL");
-  connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY");
+  // temp_store stays FILE (the default): SQLite's sorter writes runs, and sorts them on helper
+  // threads, only when it may spill; small temporaries stay in memory either way.
+  connection.exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE");
   connection.exec(fmt::format("PRAGMA cache_size = {}", -std::int64_t{std::max(1, options.cache_size_mb)} * 1024));
   // Index builds after large imports (and big ORDER BYs) sort with helper threads.
   connection.exec(fmt::format("PRAGMA threads = {}", std::clamp(std::thread::hardware_concurrency(), 1u, 4u)));

@@ -70,7 +70,15 @@ std::vector<IndexSpec> desired_indexes(const ObjectDef& object) {
       auto name = "ux_" + object.name + "__" + field.name;
       indexes.push_back({name, fmt::format("CREATE UNIQUE INDEX {} ON {}(\"tenant_id\", {})", quote(name), table,
                                            quote(field.name))});
-    } else if (field.indexed || field.searchable || field.is_reference()) {
+    } else if (field.is_reference()) {
+      // Partial: most lookups are empty on most records (a lead's campaign, its converted account),
+      // and an empty one has nothing to find. Writing such a record skips the index, and a bulk
+      // import that leaves the lookup empty keeps the index instead of rebuilding it. Equality,
+      // IN and joins on the lookup, and SQLite's own foreign-key actions, still use it.
+      auto name = "ix_" + object.name + "__" + field.name;
+      indexes.push_back({name, fmt::format("CREATE INDEX {0} ON {1}({2}) WHERE {2} IS NOT NULL", quote(name), table,
+                                           quote(field.name))});
+    } else if (field.indexed || field.searchable) {
       auto name = "ix_" + object.name + "__" + field.name;
       indexes.push_back({name, fmt::format("CREATE INDEX {} ON {}({})", quote(name), table, quote(field.name))});
     }
@@ -199,7 +207,8 @@ struct Planner {
         if (existed) plan.steps.push_back("create index " + index.name);
         plan.sql.push_back(index.sql);
       } else if (found->second != index.sql) {
-        // Same name, other columns (files from before unique values became per tenant): rebuild.
+        // Same name, other definition (files from before unique values became per tenant, or
+        // before lookup indexes became partial): rebuild.
         plan.steps.push_back("rebuild index " + index.name);
         plan.sql.push_back("DROP INDEX " + quote(index.name));
         plan.sql.push_back(index.sql);

@@ -16,7 +16,9 @@ constexpr std::int32_t kApplicationId = 0x48435243;  // "HCRC"
 /// whose changes are being recorded, so the version goes up on the first writable open.
 /// 3: unique values are unique per tenant (indexes on tenant_id and the field); a writable open of
 /// an older file rebuilds those indexes.
-constexpr std::int32_t kFormatVersion = 3;
+/// 4: lookup indexes are partial (WHERE the lookup IS NOT NULL); a writable open of an older file
+/// rebuilds them.
+constexpr std::int32_t kFormatVersion = 4;
 
 /// PRAGMA user_version: 0 for a new file.
 std::int32_t stored_format_version(Connection& connection);

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "hotcrm/hotcrm.hpp"
 #include "support/fixtures.hpp"
 #include "support/temp_db.hpp"
@@ -303,4 +306,160 @@ TEST_CASE("bulk import names the offending value of a bound and fills literal de
   CHECK(db.get("company", second.ids[0]).at("active") == Value(true));
   CHECK(db.get("company", second.ids[1]).at("active") == Value(false));
   CHECK(db.get("company", second.ids[2]).at("active") == Value(true));
+}
+
+namespace {
+const char* kCheckedLeadsCatalog = R"json([
+  {"name": "account", "fields": [{"name": "name", "type": "text"}]},
+  {"name": "lead", "fields": [
+    {"name": "last_name", "type": "text", "required": true},
+    {"name": "email", "type": "email", "unique": true},
+    {"name": "status", "type": "select", "default": "new", "options": ["new", "working", "lost"]},
+    {"name": "revenue", "type": "currency", "scale": 2, "min": 0},
+    {"name": "industry", "type": "text"},
+    {"name": "label", "type": "text", "default": {"formula": "UPPER(last_name) & '/' & TEXT(status)"}},
+    {"name": "account_id", "type": "lookup", "reference": "account"},
+    {"name": "seen", "type": "datetime", "default": "$now"}
+   ],
+   "validation_rules": [{"name": "big_needs_industry", "condition": "AND(revenue > 1000000, ISBLANK(industry))",
+                         "message": "A big lead needs an industry", "error_field": "industry"}]}
+])json";
+
+/// Leads with a problem every few hundred rows: a missing name, a malformed e-mail, an unknown
+/// status, a negative or over-precise revenue, a broken rule, and an e-mail given twice.
+RecordBatch leads_with_problems(int rows) {
+  RecordBatch batch({"last_name", "email", "status", "revenue", "industry"});
+  for (int i = 0; i < rows; ++i) {
+    Value name = i % 701 == 3 ? Value{} : Value("Lead" + std::to_string(i));
+    std::string email = i % 503 == 5 ? "not-an-address" : "l" + std::to_string(i) + "@x.io";
+    if (i % 907 == 11) email = "l" + std::to_string(i - 1) + "@x.io";
+    Value status = i % 401 == 7 ? Value("won") : i % 3 == 0 ? Value{} : Value("working");
+    Value revenue = i % 601 == 9 ? Value("-5") : i % 809 == 13 ? Value("1.005") : Value(std::to_string(i % 1000 * 97) + ".25");
+    Value industry = i % 2 == 0 ? Value{} : Value("retail");
+    if (i % 613 == 17) {
+      revenue = Value("2000000.00");
+      industry = Value{};
+    }
+    batch.add_row({name, email, status, revenue, industry});
+  }
+  return batch;
+}
+
+/// Options whose clock advances one microsecond per reading: every row gets its own reading.
+OpenOptions ticking_options() {
+  OpenOptions options;
+  options.catalog = Catalog::from_json(kCheckedLeadsCatalog, "checked leads");
+  options.clock = [at = DateTime::parse("2026-03-04T05:06:07Z")]() mutable {
+    at.micros += 1;
+    return at;
+  };
+  options.id_seed = 7;
+  return options;
+}
+}  // namespace
+
+TEST_CASE("rows checked on a second thread are stored and rejected exactly as on the writing thread" *
+          doctest::test_suite("import")) {
+  test::TempDir dir;
+  const RecordBatch leads = leads_with_problems(30'000);
+  ImportOptions skip;
+  skip.on_error = OnError::skip;
+  // Chunks of 10,000 rows are checked in blocks on a second thread; chunks of 3,000 are too small
+  // for it, so each of their rows is checked on the writing thread, as a batch with a lookup is.
+  skip.chunk_rows = 10'000;
+  ImportReport parallel;
+  {
+    auto db = Database::open(dir.file("parallel.db"), ticking_options());
+    parallel = db.import_records("lead", leads, skip);
+  }
+  skip.chunk_rows = 3'000;
+  ImportReport serial;
+  {
+    auto db = Database::open(dir.file("serial.db"), ticking_options());
+    serial = db.import_records("lead", leads, skip);
+  }
+  CHECK(row_codes(parallel) == row_codes(serial));
+  CHECK(parallel.ids == serial.ids);
+  CHECK(test::dump_database(dir.file("parallel.db")) == test::dump_database(dir.file("serial.db")));
+
+  std::set<std::string> codes;
+  for (const auto& [row, code] : row_codes(parallel)) codes.insert(code);
+  CHECK(codes == std::set<std::string>{"email:format", "email:unique", "industry:rule", "last_name:required",
+                                       "revenue:min", "revenue:scale", "status:picklist"});
+  CHECK(parallel.inserted + parallel.rejected_rows() == 30'000);
+  CHECK(parallel.inserted > 25'000);
+
+  // The checks ran: defaults, the default formula and each row's own clock reading were stored.
+  auto db = Database::open(dir.file("parallel.db"), ticking_options());
+  auto first = db.get("lead", parallel.ids.front());
+  auto last = db.get("lead", parallel.ids.back());
+  CHECK(first.at("status") == Value("new"));
+  CHECK(first.at("label") == Value("LEAD0/new"));
+  CHECK(last.at("label") == Value("LEAD29999/working"));
+  CHECK(first.at("seen").as_datetime().micros < last.at("seen").as_datetime().micros);
+}
+
+TEST_CASE("rows whose checks read other records are checked on the writing thread, and still in order" *
+          doctest::test_suite("import")) {
+  test::TempDir dir;
+  auto db = Database::open(dir.file("crm.db"), ticking_options());
+  auto account = db.insert("account", {{"name", "Acme"}});
+  RecordBatch leads({"last_name", "email", "account_id"});
+  for (int i = 0; i < 12'000; ++i)
+    leads.add_row({"L" + std::to_string(i), "a" + std::to_string(i) + "@x.io",
+                   i % 1000 == 1 ? Value("no-such-account") : i % 2 ? Value(account) : Value{}});
+  ImportOptions skip;
+  skip.on_error = OnError::skip;
+  auto report = db.import_records("lead", leads, skip);
+  REQUIRE(report.rejected.size() == 12);
+  CHECK(report.rejected.front().row == 1);
+  CHECK(report.rejected.back().row == 11'001);
+  CHECK(report.rejected.front().code == "lookup");
+  CHECK(db.count("lead", parse_where("account_id.name = 'Acme'")) == 6'000 - 12);
+}
+
+TEST_CASE("lookup indexes are partial, and a writable open of an older file rebuilds them" *
+          doctest::test_suite("import")) {
+  test::TempDir dir;
+  auto path = dir.file("crm.db");
+  auto index_sql = [&](const char* name) {
+    sqlite3* raw = nullptr;
+    sqlite3_open_v2(path.string().c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(raw, "SELECT sql FROM sqlite_master WHERE name = ?", -1, &statement, nullptr);
+    sqlite3_bind_text(statement, 1, name, -1, SQLITE_TRANSIENT);
+    std::string sql = sqlite3_step(statement) == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)) : "";
+    sqlite3_finalize(statement);
+    sqlite3_close(raw);
+    return sql;
+  };
+  const std::string partial = R"(CREATE INDEX "ix_person__company_id" ON "person"("company_id") WHERE "company_id" IS NOT NULL)";
+  std::string company;
+  {
+    auto db = Database::open(path, test::test_options());
+    CHECK(index_sql("ix_person__company_id") == partial);
+    company = db.insert("company", {{"name", "Acme"}});
+    // A large import that leaves the lookup empty keeps the index; the one that fills it rebuilds it.
+    RecordBatch people({"last_name", "email"});
+    for (int i = 0; i < 60'000; ++i) people.add_row({"P" + std::to_string(i), "p" + std::to_string(i) + "@x.io"});
+    db.import_records("person", people);
+    db.insert("person", {{"last_name", "Ng"}, {"company_id", company}});
+    CHECK(index_sql("ix_person__company_id") == partial);
+    CHECK(db.count("person", parse_where("company_id = '" + company + "'")) == 1);
+    CHECK(db.count("person", parse_where("company_id IS NULL")) == 60'000);
+  }
+  // Make it a file of format 3, whose lookup indexes hold every row.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.string().c_str(), &raw) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw,
+                       "DROP INDEX ix_person__company_id; "
+                       "CREATE INDEX \"ix_person__company_id\" ON \"person\"(\"company_id\"); PRAGMA user_version = 3;",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  auto db = Database::open(path, test::test_options());
+  const auto& steps = db.migration().steps;
+  CHECK(std::find(steps.begin(), steps.end(), "rebuild index ix_person__company_id") != steps.end());
+  CHECK(index_sql("ix_person__company_id") == partial);
+  db.remove("company", company);  // the cascade finds its child through the partial index
+  CHECK(db.count("person") == 60'000);
 }
