@@ -7,6 +7,7 @@
 #include <future>
 #include <map>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -943,7 +944,11 @@ void BulkImport::State::add_checked_in_parallel(const RecordBatch& batch, std::s
     block.errors.resize(count);
     block.nows.resize(count);
     for (auto& now : block.nows) now = impl->now();
-    return std::async(std::launch::async, check_block, std::ref(block), begin);
+    try {
+      return std::async(std::launch::async, check_block, std::ref(block), begin);
+    } catch (const std::system_error&) {  // no thread to be had: the block is checked here, when needed
+      return std::async(std::launch::deferred, check_block, std::ref(block), begin);
+    }
   };
   // Declared after everything the task uses: if writing throws, its destructor waits for the task.
   std::future<void> next = start(blocks[0], first);
