@@ -142,20 +142,20 @@ std::vector<std::pair<std::int64_t, std::string>> row_codes(const ImportReport& 
   return out;
 }
 
-bool has_index(const std::filesystem::path& file, const std::string& name) {
-  return [&] {
-    sqlite3* db = nullptr;
-    sqlite3_open(file.string().c_str(), &db);
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = ?", -1, &statement, nullptr);
-    sqlite3_bind_text(statement, 1, name.c_str(), -1, SQLITE_TRANSIENT);
-    sqlite3_step(statement);
-    bool found = sqlite3_column_int(statement, 0) == 1;
-    sqlite3_finalize(statement);
-    sqlite3_close(db);
-    return found;
-  }();
+/// The SQL of schema object `name` in `file`, or "" when there is none.
+std::string schema_sql(const std::filesystem::path& file, const std::string& name) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(file.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name = ? AND sql IS NOT NULL", -1, &statement, nullptr);
+  sqlite3_bind_text(statement, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+  std::string sql = sqlite3_step(statement) == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)) : "";
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return sql;
 }
+
+bool has_index(const std::filesystem::path& file, const std::string& name) { return !schema_sql(file, name).empty(); }
 }  // namespace
 
 TEST_CASE("a large import builds its indexes at the end and reports duplicates as row-by-row checks do" *
@@ -422,17 +422,7 @@ TEST_CASE("lookup indexes are partial, and a writable open of an older file rebu
           doctest::test_suite("import")) {
   test::TempDir dir;
   auto path = dir.file("crm.db");
-  auto index_sql = [&](const char* name) {
-    sqlite3* raw = nullptr;
-    sqlite3_open_v2(path.string().c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(raw, "SELECT sql FROM sqlite_master WHERE name = ?", -1, &statement, nullptr);
-    sqlite3_bind_text(statement, 1, name, -1, SQLITE_TRANSIENT);
-    std::string sql = sqlite3_step(statement) == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)) : "";
-    sqlite3_finalize(statement);
-    sqlite3_close(raw);
-    return sql;
-  };
+  auto index_sql = [&](const char* name) { return schema_sql(path, name); };
   const std::string partial = R"(CREATE INDEX "ix_person__company_id" ON "person"("company_id") WHERE "company_id" IS NOT NULL)";
   std::string company;
   {
