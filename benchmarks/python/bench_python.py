@@ -16,8 +16,9 @@ catalog with the lead's track_history turned off: the same SQL work on both side
 does. --with-history adds a run with the standard catalog as shipped (history on), against the same
 floor; bench_history measures the history's cost.
 
-Usage: PYTHONPATH=<build>/python /usr/bin/python3 benchmarks/python/bench_python.py [--rows N] [--dir D]
-Wall times on a shared machine are noisy: read the ratio, and repeat.
+Usage: PYTHONPATH=<build>/python /usr/bin/python3 benchmarks/python/bench_python.py [--rows N] [--dir D] [--repeat R]
+Wall times on a shared machine are noisy: read the ratio, and repeat (--repeat R runs both sides R times,
+each pair on fresh files, and prints every pair's ratios and their medians).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sqlite3
 import sys
 import tempfile
@@ -125,23 +127,10 @@ def rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:>12,.0f} rows/s ({seconds:7.3f} s)"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows to import and read (default 1,000,000)")
-    parser.add_argument("--dir", type=Path, default=None, help="folder for the database files (default: a temp dir)")
-    parser.add_argument("--seed", type=int, default=20240501)
-    parser.add_argument("--with-history", action="store_true",
-                        help="also import into the standard catalog as shipped (the lead's field history on)")
-    args = parser.parse_args(argv)
-    if args.rows <= 0:
-        parser.error("--rows must be positive")
-
+def run_pair(args: argparse.Namespace, frame: pd.DataFrame) -> tuple[float, float]:
+    """One hotcrm run and one sqlite3 run on fresh files; prints them and returns (import, read) ratios."""
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         folder = Path(folder)
-        frame = make_frame(args.rows, args.seed)
-        print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
-        print(f"hotcrm {hotcrm.__version__}, sqlite3 {sqlite3.sqlite_version}, pandas {pd.__version__}, "
-              f"numpy {np.__version__}, {args.rows:,} rows")
         h_import, h_read, h_out = bench_hotcrm(folder / "hotcrm.db", frame)
         s_import, s_read, s_out = bench_sqlite(folder / "hotcrm.db", folder / "sqlite.db", frame)
         if args.with_history:
@@ -157,7 +146,40 @@ def main(argv: list[str] | None = None) -> int:
         print(f"read     sqlite3 fetchall -> DataFrame    {rate(args.rows, s_read)}")
         print(f"read     ratio hotcrm/sqlite3 throughput  {s_read / h_read:6.2f}x")
         print(f"dtypes   hotcrm: {dict((k, str(v)) for k, v in h_out.dtypes.items())}")
-        print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return s_import / h_import, s_read / h_read
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows to import and read (default 1,000,000)")
+    parser.add_argument("--dir", type=Path, default=None, help="folder for the database files (default: a temp dir)")
+    parser.add_argument("--seed", type=int, default=20240501)
+    parser.add_argument("--with-history", action="store_true",
+                        help="also import into the standard catalog as shipped (the lead's field history on)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of both sides; prints the median ratios")
+    args = parser.parse_args(argv)
+    if args.rows <= 0:
+        parser.error("--rows must be positive")
+    if args.repeat <= 0:
+        parser.error("--repeat must be positive")
+
+    frame = make_frame(args.rows, args.seed)
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+    print(f"hotcrm {hotcrm.__version__}, sqlite3 {sqlite3.sqlite_version}, pandas {pd.__version__}, "
+          f"numpy {np.__version__}, {args.rows:,} rows")
+    import_ratios, read_ratios = [], []
+    for run in range(args.repeat):
+        if args.repeat > 1:
+            print(f"run {run + 1} of {args.repeat}")
+        import_ratio, read_ratio = run_pair(args, frame)
+        import_ratios.append(import_ratio)
+        read_ratios.append(read_ratio)
+    if args.repeat > 1:
+        print(f"median   import ratio {statistics.median(import_ratios):6.2f}x "
+              f"(runs: {', '.join(f'{r:.2f}x' for r in import_ratios)})")
+        print(f"median   read ratio   {statistics.median(read_ratios):6.2f}x "
+              f"(runs: {', '.join(f'{r:.2f}x' for r in read_ratios)})")
+    print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 
