@@ -350,9 +350,9 @@ class SortInRuns {
 /// Both steps run inside the import's transaction, so a failed import leaves the indexes as they were.
 class DeferredIndexes {
  public:
-  DeferredIndexes(detail::Connection& db, const std::string& table, bool include_unique)
-      : db_(db), table_(table), include_unique_(include_unique) {
-    auto& size = db.prepare("SELECT coalesce(max(rowid), 0) FROM " + detail::quote(table));
+  DeferredIndexes(detail::Connection& db, const ObjectPlan& plan, bool include_unique)
+      : db_(db), plan_(plan), table_(plan.object->name), include_unique_(include_unique) {
+    auto& size = db.prepare("SELECT coalesce(max(rowid), 0) FROM " + detail::quote(table_));
     size.step();
     existing_ = size.column_int(0);
     size.reset();
@@ -360,11 +360,12 @@ class DeferredIndexes {
 
   /// Drops the indexes once the import is known to bring `incoming` rows (the expected total, or
   /// the rows seen so far when the total is unknown, as for files read as they go). A partial
-  /// lookup index whose lookup the import leaves empty (`left_empty`) stays: its rows skip it, so
+  /// lookup index whose lookup an import of `fields` leaves empty stays: its rows skip it, so
   /// keeping it costs nothing, where rebuilding it would scan the whole table.
-  void defer_if_large(std::int64_t incoming, const std::set<std::string>& left_empty) {
+  void defer_if_large(std::int64_t incoming, const std::vector<std::string>& fields) {
     if (deferred_ || incoming < kDeferIndexesRows || existing_ > incoming) return;
     deferred_ = true;
+    const auto left_empty = lookups_left_empty(fields);
     auto& indexes = db_.prepare(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
         "(substr(name, 1, 3) = 'ix_' OR (? AND substr(name, 1, 3) = 'ux_'))");
@@ -420,6 +421,16 @@ class DeferredIndexes {
     bool built = false;
   };
 
+  /// Lookups an import of `fields` leaves empty: neither given nor defaulted. (Only a guess: a
+  /// workflow could still fill one, which costs time, never correctness.)
+  std::set<std::string> lookups_left_empty(const std::vector<std::string>& fields) const {
+    std::set<std::string> empty;
+    for (const FieldDef* field : plan_.columns)
+      if (field->is_reference() && !field->default_value && std::find(fields.begin(), fields.end(), field->name) == fields.end())
+        empty.insert(field->name);
+    return empty;
+  }
+
   /// ix_<table>__<field> and ux_<table>__<field> name their field (schema_sync.cpp).
   std::string indexed_field(const std::string& index_name) const { return index_name.substr(3 + table_.size() + 2); }
 
@@ -440,6 +451,7 @@ class DeferredIndexes {
   }
 
   detail::Connection& db_;
+  const ObjectPlan& plan_;
   std::string table_;
   bool include_unique_;
   std::int64_t existing_ = 0;
@@ -820,15 +832,6 @@ bool checks_stay_in_memory(const ObjectPlan& plan, const std::vector<std::string
   return true;
 }
 
-/// Lookups an import of `fields` leaves empty: neither given nor defaulted. (Only a guess for the
-/// deferral of indexes: a workflow could still fill one, which costs time, never correctness.)
-std::set<std::string> lookups_left_empty(const detail::ObjectPlan& plan, const std::vector<std::string>& fields) {
-  std::set<std::string> empty;
-  for (const FieldDef* field : plan.columns)
-    if (field->is_reference() && !field->default_value && std::find(fields.begin(), fields.end(), field->name) == fields.end())
-      empty.insert(field->name);
-  return empty;
-}
 }  // namespace
 
 void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::size_t last) {
@@ -852,10 +855,10 @@ void BulkImport::State::add(const RecordBatch& batch, std::size_t first, std::si
                                       [](const FieldDef* f) { return f->type == FieldType::autonumber; });
     // Deleting a duplicate found at the end would leave a gap in an autonumber: those objects keep
     // their unique indexes during the load.
-    deferred = std::make_unique<bulk_import::DeferredIndexes>(impl->db(), object, !numbered);
+    deferred = std::make_unique<bulk_import::DeferredIndexes>(impl->db(), writer.plan(), !numbered);
     rollups = std::make_unique<detail::RollupRefresher>(*impl, context.tenant, impl->now(), writer.plan());
   }
-  deferred->defer_if_large(std::max(expected_rows, rows + count), lookups_left_empty(writer.plan(), batch.fields()));
+  deferred->defer_if_large(std::max(expected_rows, rows + count), batch.fields());
   // Assignment rules pick each row's owner before it is written (in input order, so a round-robin
   // rotation follows the file). Their rules, queues, members and loads are read once per batch.
   std::optional<Session> assigner;
