@@ -179,6 +179,19 @@ void Session::Impl::compile_formulas() {
         plan.default_formulas.emplace_back(
             &field, compile(*plan.object, field.default_value->formula, {.expected = default_formula_type(field)}));
   }
+  for (auto& [name, plan] : plans) {
+    auto note_slots = [&plan](const Formula& formula) {
+      std::vector<int> columns;
+      for (const auto& input : formula.fields()) {
+        auto it = plan.column_index.find(input);
+        columns.push_back(it == plan.column_index.end() ? -1 : it->second);
+      }
+      plan.slot_columns.emplace(&formula.impl(), std::move(columns));
+    };
+    for (const auto& [rule, formula] : plan.rules) note_slots(formula);
+    for (const auto& [field, formula] : plan.formula_fields) note_slots(formula);
+    for (const auto& [field, formula] : plan.default_formulas) note_slots(formula);
+  }
   // Roll-ups: each child plan learns which parent fields its records feed (after every formula
   // field is compiled, since a roll-up may sum one).
   for (auto& [name, parent] : plans) {

@@ -61,14 +61,21 @@ EvalResult SlotResolver::evaluate_node(const ObjectPlan& plan, const std::vector
                                        const std::vector<Value>* prior, const Formula& formula, std::uint32_t node,
                                        int depth) {
   if (depth > kMaxFormulaDepth) return {{}, FormulaError::invalid_argument};
+  const auto& paths = formula.fields();
+  const auto known = plan.slot_columns.find(&formula.impl());
+  const std::vector<int>* columns = known == plan.slot_columns.end() ? nullptr : &known->second;
+  auto slot = [&](const std::vector<Value>& source, std::size_t s) {
+    const int column = columns ? (*columns)[s] : -1;
+    return column >= 0 ? source[static_cast<std::size_t>(column)] : resolve(plan, source, paths[s], depth);
+  };
   std::vector<Value> values;
-  values.reserve(formula.fields().size());
-  for (const auto& path : formula.fields()) values.push_back(resolve(plan, row, path, depth));
+  values.reserve(paths.size());
+  for (std::size_t s = 0; s < paths.size(); ++s) values.push_back(slot(row, s));
   std::vector<Value> prior_values;
   EvalContext context{.now = now_, .is_new = prior == nullptr && mode_ == Mode::write};
   if (prior) {
-    prior_values.reserve(formula.fields().size());
-    for (const auto& path : formula.fields()) prior_values.push_back(resolve(plan, *prior, path, depth));
+    prior_values.reserve(paths.size());
+    for (std::size_t s = 0; s < paths.size(); ++s) prior_values.push_back(slot(*prior, s));
     context.prior = &prior_values;
   }
   return formula::evaluate_row_at(formula.impl().program, node, values, context);

@@ -60,6 +60,10 @@ struct ObjectPlan {
   std::vector<std::pair<const FieldDef*, Formula>> default_formulas;
   /// Roll-ups of parents that this object's records feed.
   std::vector<RollupFeed> rollup_feeds;
+  /// For each formula compiled for this object (keyed by its program): per input slot, the column
+  /// that a plain field reference reads, or -1 for paths through lookups and formula fields. Filled
+  /// once with the plan, so evaluating a rule per row reads its inputs without looking names up.
+  std::unordered_map<const void*, std::vector<int>> slot_columns;
   /// Workflow rules, state machine and schedules, compiled once (src/workflow).
   std::shared_ptr<const WorkflowPlan> workflow;
   /// Deleting a record of this object reaches, through SQLite's cascades and set_nulls, records

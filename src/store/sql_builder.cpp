@@ -329,7 +329,7 @@ void SqlBuilder::bind_all(Statement& statement, const std::vector<Parameter>& ex
       constexpr std::string_view prefix = ":hotcrm_engine_";
       const std::string_view spelled(name);
       const auto which = static_cast<std::size_t>(std::stoul(std::string(spelled.substr(prefix.size()))));
-      sqlite3_bind_pointer(statement.handle(), index, engines_.at(which).get(), EngineFormula::pointer_type, nullptr);
+      statement.bind_pointer(index, engines_.at(which).get(), EngineFormula::pointer_type);
       continue;
     }
     if (next >= positional.size()) throw StoreError(ErrorCode::internal, "query has more parameters than values");

@@ -25,26 +25,50 @@ void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) throw_sqlite(db, rc, "cannot prepare SQL");
+  null_bound_.assign(static_cast<std::size_t>(sqlite3_bind_parameter_count(stmt_)), true);
 }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
-void Statement::bind_null(int index) { sqlite3_bind_null(stmt_, index); }
-void Statement::bind_int(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
-void Statement::bind_double(int index, double value) { sqlite3_bind_double(stmt_, index, value); }
+void Statement::bind_null(int index) {
+  const bool tracked = index >= 1 && static_cast<std::size_t>(index) <= null_bound_.size();
+  if (tracked && null_bound_[static_cast<std::size_t>(index) - 1]) return;
+  // Marked only once bound: a refused bind (a statement still running) leaves the old value.
+  if (sqlite3_bind_null(stmt_, index) == SQLITE_OK && tracked) null_bound_[static_cast<std::size_t>(index) - 1] = true;
+}
+
+void Statement::bind_int(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  mark_bound(index);
+}
+
+void Statement::bind_double(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  mark_bound(index);
+}
+
 void Statement::bind_text(int index, std::string_view value) {
   int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, "cannot bind a value");
+  mark_bound(index);
 }
 
 void Statement::bind_text_unowned(int index, std::string_view value) {
   int rc = sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, "cannot bind a value");
+  mark_bound(index);
 }
 
 void Statement::bind_blob(int index, std::string_view bytes) {
   int rc = sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) throw_sqlite(db_, rc, "cannot bind a value");
+  mark_bound(index);
+}
+
+void Statement::bind_pointer(int index, void* pointer, const char* type) {
+  int rc = sqlite3_bind_pointer(stmt_, index, pointer, type, nullptr);
+  if (rc != SQLITE_OK) throw_sqlite(db_, rc, "cannot bind a value");
+  mark_bound(index);
 }
 
 bool Statement::step() {
@@ -66,6 +90,7 @@ int Statement::step_allow_constraint() {
 void Statement::reset() noexcept {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+  null_bound_.assign(null_bound_.size(), true);
 }
 
 std::string_view Statement::column_text(int column) const {

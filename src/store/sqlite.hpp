@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace hotcrm::detail {
 
@@ -22,6 +23,9 @@ class Statement {
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
+  /// Binds NULL. A parameter already NULL (never bound, cleared, or bound NULL since) is left as it
+  /// is: SQLite keeps bindings across sqlite3_reset, so a bulk insert re-binding the same statement
+  /// skips the calls for the columns its rows leave empty.
   void bind_null(int index);
   void bind_int(int index, std::int64_t value);
   void bind_double(int index, double value);
@@ -29,11 +33,14 @@ class Statement {
   /// Binds without copying: `value` must stay alive until the statement is reset.
   void bind_text_unowned(int index, std::string_view value);
   void bind_blob(int index, std::string_view bytes);
+  /// sqlite3_bind_pointer, for SQL functions that receive an engine object.
+  void bind_pointer(int index, void* pointer, const char* type);
   /// Steps once: true when a row is available, false when done. Throws on error.
   bool step();
   /// Steps a statement that must not return rows; returns sqlite's result code (SQLITE_DONE or a
   /// constraint code) without throwing on constraint violations, so callers can report them per row.
   int step_allow_constraint();
+  /// Resets and clears every binding.
   void reset() noexcept;
 
   int column_type(int column) const { return sqlite3_column_type(stmt_, column); }
@@ -54,6 +61,12 @@ class Statement {
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   const FieldCipher* cipher_ = nullptr;
+  /// Per parameter (index - 1): true while it is bound to NULL. Every bind goes through this class.
+  std::vector<bool> null_bound_;
+
+  void mark_bound(int index) noexcept {
+    if (index >= 1 && static_cast<std::size_t>(index) <= null_bound_.size()) null_bound_[static_cast<std::size_t>(index) - 1] = false;
+  }
 };
 
 /// An open connection with a cache of prepared statements keyed by their SQL text.

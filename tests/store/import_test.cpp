@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "hotcrm/hotcrm.hpp"
@@ -452,4 +453,45 @@ TEST_CASE("lookup indexes are partial, and a writable open of an older file rebu
   CHECK(index_sql("ix_person__company_id") == partial);
   db.remove("company", company);  // the cascade finds its child through the partial index
   CHECK(db.count("person") == 60'000);
+}
+
+namespace {
+/// sqlite_stat1 lines of `table`, by index.
+std::map<std::string, std::string> planner_statistics(const std::filesystem::path& file, const std::string& table) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(file.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ?", -1, &statement, nullptr);
+  sqlite3_bind_text(statement, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+  std::map<std::string, std::string> lines;
+  while (sqlite3_step(statement) == SQLITE_ROW)
+    lines[reinterpret_cast<const char*>(sqlite3_column_text(statement, 0))] =
+        reinterpret_cast<const char*>(sqlite3_column_text(statement, 1));
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return lines;
+}
+}  // namespace
+
+TEST_CASE("after a large import the planner statistics count what sampling would cap" * doctest::test_suite("import")) {
+  test::TempDir dir;
+  auto path = dir.file("crm.db");
+  auto db = Database::open(path, test::test_options());
+  auto company = db.insert("company", {{"name", "Acme"}});
+  // One tenant, one owner, one company on every third person: sampling 2,000 entries of an index
+  // would see each of those as 2,001 rows per value, which makes the tenant index look selective.
+  RecordBatch people({"last_name", "email", "company_id"});
+  for (int i = 0; i < 30'000; ++i)
+    people.add_row({"P" + std::to_string(i % 7'500), "p" + std::to_string(i) + "@x.io", i % 3 ? Value{} : Value(company)});
+  db.import_records("person", people);
+  auto lines = planner_statistics(path, "person");
+  CHECK(lines["ix_person__tenant_owner"] == "30000 30000 30000");
+  CHECK(lines["ux_person__email"] == "30000 30000 1");
+  CHECK(lines["ix_person__company_id"] == "10000 10000");  // partial: the people with a company
+  CHECK(lines["sqlite_autoindex_person_1"] == "30000 1");
+  // A smaller import into the now larger table keeps the statistics.
+  RecordBatch more({"last_name", "email"});
+  for (int i = 0; i < 12'000; ++i) more.add_row({"Q", "q" + std::to_string(i) + "@x.io"});
+  db.import_records("person", more);
+  CHECK(planner_statistics(path, "person")["ux_person__email"] == "30000 30000 1");
 }

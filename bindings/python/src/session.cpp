@@ -1,7 +1,10 @@
 // Database, Session, QueryResult, ImportReport and Transaction.
 #include <algorithm>
 #include <filesystem>
+#include <future>
 #include <limits>
+#include <optional>
+#include <system_error>
 #include <thread>
 
 #include "common.hpp"
@@ -293,25 +296,39 @@ ImportReport import_columns(ImportRun& run, py::object frame_columns) {
   }
   if (names.empty() || rows == 0) return {};
   const std::int64_t chunk = std::max<std::int64_t>(1, run.options.chunk_rows);
+  // Converts rows [start, start + chunk) into a batch, in place (no row is copied). Columns of
+  // Python objects are read under the GIL, numeric ones straight from their buffers.
+  auto convert = [&](std::int64_t start) {
+    const std::int64_t end = std::min(rows, start + chunk);
+    RecordBatch batch(names);
+    batch.reserve(static_cast<std::size_t>(end - start));
+    std::optional<py::gil_scoped_acquire> gil;
+    if (needs_gil) gil.emplace();
+    for (std::int64_t r = start; r < end; ++r) {
+      auto row = batch.append_row();
+      for (std::size_t c = 0; c < columns.size(); ++c) row[c] = columns[c].cell(static_cast<std::size_t>(r));
+    }
+    return batch;
+  };
+  // Chunk k+1 is converted on a second thread while chunk k is checked and written: the writing
+  // thread is the import's bottleneck, and it holds no GIL while it writes.
+  auto convert_ahead = [&](std::int64_t start) {
+    try {
+      return std::async(std::launch::async, convert, start);
+    } catch (const std::system_error&) {  // no thread to be had: convert on this one, when needed
+      return std::async(std::launch::deferred, convert, start);
+    }
+  };
   return without_gil([&] {
     run.start(rows);
-    {
-      std::vector<Value> row(columns.size());
-      for (std::int64_t start = 0; start < rows; start += chunk) {
-        const std::int64_t end = std::min(rows, start + chunk);
-        RecordBatch batch(names);
-        batch.reserve(static_cast<std::size_t>(end - start));
-        {
-          std::optional<py::gil_scoped_acquire> gil;
-          if (needs_gil) gil.emplace();
-          for (std::int64_t r = start; r < end; ++r) {
-            for (std::size_t c = 0; c < columns.size(); ++c) row[c] = columns[c].cell(static_cast<std::size_t>(r));
-            batch.add_row(row);
-          }
-        }
-        run.run_chunk(batch);
-        run.progress(end, rows);
-      }
+    // Declared after everything the conversion uses, and inside without_gil: if a write throws,
+    // its destructor waits for the conversion, which may need the GIL, before the GIL is taken back.
+    std::future<RecordBatch> next = convert_ahead(0);
+    for (std::int64_t start = 0; start < rows; start += chunk) {
+      RecordBatch batch = next.get();
+      if (start + chunk < rows) next = convert_ahead(start + chunk);
+      run.run_chunk(batch);
+      run.progress(std::min(rows, start + chunk), rows);
     }
     return run.finish();
   });
