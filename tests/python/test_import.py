@@ -95,6 +95,21 @@ def test_dataframe_round_trip(tmp_db):
     pd.testing.assert_frame_equal(out, df[["last_name", "email", "annual_revenue", "number_of_employees"]])
 
 
+def test_dataframe_cell_that_cannot_convert_in_a_later_chunk_writes_nothing(tmp_db):
+    # Chunks are converted one ahead of the one being written, on another thread: the error of a
+    # later chunk still reaches the caller, names the column, and the import keeps nothing.
+    pd = pytest.importorskip("pandas")
+    n = 600
+    companies = ["Acme"] * n
+    companies[450] = object()  # not text, number, date or None
+    df = pd.DataFrame({"last_name": [f"L{i}" for i in range(n)], "company": companies,
+                       "email": [f"e{i}@acme.io" for i in range(n)]})
+    with pytest.raises(hotcrm.UsageError, match="company"):
+        tmp_db.import_records("lead", df, chunk_rows=128)
+    assert tmp_db.count("lead") == 0
+    assert tmp_db.import_records("lead", df.drop(index=450), chunk_rows=128).inserted == n - 1
+
+
 def test_dataframe_skip_and_abort(tmp_db):
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame({"last_name": ["A", None, "C"], "company": ["X", "Y", "Z"],

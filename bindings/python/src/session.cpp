@@ -296,11 +296,13 @@ ImportReport import_columns(ImportRun& run, py::object frame_columns) {
   }
   if (names.empty() || rows == 0) return {};
   const std::int64_t chunk = std::max<std::int64_t>(1, run.options.chunk_rows);
-  // Converts rows [start, start + chunk) into a batch, in place (no row is copied). Columns of
-  // Python objects are read under the GIL, numeric ones straight from their buffers.
-  auto convert = [&](std::int64_t start) {
+  // Converts rows [start, start + chunk) into `batch`, a spent one whose values are freed here
+  // (off the writing thread) and whose storage is reused. Columns of Python objects are read under
+  // the GIL, numeric ones straight from their buffers.
+  auto convert = [&](std::int64_t start, RecordBatch batch) {
     const std::int64_t end = std::min(rows, start + chunk);
-    RecordBatch batch(names);
+    if (batch.fields().empty()) batch = RecordBatch(names);
+    batch.clear();
     batch.reserve(static_cast<std::size_t>(end - start));
     std::optional<py::gil_scoped_acquire> gil;
     if (needs_gil) gil.emplace();
@@ -312,23 +314,25 @@ ImportReport import_columns(ImportRun& run, py::object frame_columns) {
   };
   // Chunk k+1 is converted on a second thread while chunk k is checked and written: the writing
   // thread is the import's bottleneck, and it holds no GIL while it writes.
-  auto convert_ahead = [&](std::int64_t start) {
+  auto convert_ahead = [&](std::int64_t start, RecordBatch spent) {
     try {
-      return std::async(std::launch::async, convert, start);
+      return std::async(std::launch::async, convert, start, std::move(spent));
     } catch (const std::system_error&) {  // no thread to be had: convert on this one, when needed
-      return std::async(std::launch::deferred, convert, start);
+      return std::async(std::launch::deferred, convert, start, std::move(spent));
     }
   };
   return without_gil([&] {
     run.start(rows);
     // Declared after everything the conversion uses, and inside without_gil: if a write throws,
     // its destructor waits for the conversion, which may need the GIL, before the GIL is taken back.
-    std::future<RecordBatch> next = convert_ahead(0);
+    RecordBatch spent;
+    std::future<RecordBatch> next = convert_ahead(0, RecordBatch());
     for (std::int64_t start = 0; start < rows; start += chunk) {
       RecordBatch batch = next.get();
-      if (start + chunk < rows) next = convert_ahead(start + chunk);
+      if (start + chunk < rows) next = convert_ahead(start + chunk, std::move(spent));
       run.run_chunk(batch);
       run.progress(std::min(rows, start + chunk), rows);
+      spent = std::move(batch);
     }
     return run.finish();
   });
