@@ -342,54 +342,70 @@ IndexStatistics parse_statistics(std::string_view stat) {
   return parsed;
 }
 
+/// The columns of `index`, in order; empty when one of them is an expression (not an index of ours).
+std::vector<std::string> index_columns(detail::Connection& db, const std::string& index) {
+  std::vector<std::string> columns;
+  auto& info = db.prepare("SELECT name FROM pragma_index_info(?) ORDER BY seqno");
+  info.bind_text(1, index);
+  bool plain = true;
+  while (info.step()) {
+    if (info.column_is_null(0)) plain = false;
+    else columns.emplace_back(info.column_text(0));
+  }
+  info.reset();
+  if (!plain) columns.clear();
+  return columns;
+}
+
+/// " WHERE ..." of a partial index (ours: "WHERE lookup IS NOT NULL"), or "".
+std::string index_condition(detail::Connection& db, const std::string& index) {
+  auto& definition = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?");
+  definition.bind_text(1, index);
+  std::string sql = definition.step() && !definition.column_is_null(0) ? std::string(definition.column_text(0)) : "";
+  definition.reset();
+  const auto where = sql.find(" WHERE ");
+  return where == std::string::npos ? "" : sql.substr(where);
+}
+
+/// `sampled` with exact row counts and exact averages for the prefixes the sample capped.
+std::string corrected_statistics(detail::Connection& db, const std::string& table, const std::string& index,
+                                 std::string_view sampled, std::int64_t table_rows) {
+  auto stats = parse_statistics(sampled);
+  const auto columns = index_columns(db, index);
+  if (columns.empty() || stats.averages.size() > columns.size()) return std::string(sampled);  // not ours
+  // A partial index holds only the rows its condition admits.
+  const std::string condition = index_condition(db, index);
+  const std::string source = fmt::format("{} INDEXED BY {}{}", detail::quote(table), detail::quote(index), condition);
+  stats.rows = condition.empty() ? table_rows : count_rows(db, "SELECT count(*) FROM " + source);
+  std::string prefix;
+  for (std::size_t c = 0; c < stats.averages.size(); ++c) {
+    prefix += (c ? ", " : "") + detail::quote(columns[c]);
+    if (stats.averages[c] <= kAnalysisSample) continue;
+    const auto distinct = std::max<std::int64_t>(
+        1, count_rows(db, fmt::format("SELECT count(*) FROM (SELECT DISTINCT {} FROM {})", prefix, source)));
+    stats.averages[c] = (stats.rows + distinct - 1) / distinct;  // as ANALYZE rounds
+  }
+  std::string line = std::to_string(stats.rows);
+  for (auto average : stats.averages) line += " " + std::to_string(std::max<std::int64_t>(1, average));
+  if (!stats.rest.empty()) line += " " + stats.rest;
+  return line;
+}
+
 /// Sampled statistics read the first kAnalysisSample entries of each index, so a prefix whose
 /// first value fills the sample (the tenant of a one-tenant table, a status) comes out as
 /// kAnalysisSample + 1 rows per value where the truth may be the whole table: the planner then
-/// takes the tenant index for selective. Those prefixes are counted exactly here: SELECT DISTINCT
-/// on an index with few values skips from value to value, so that costs a few seeks. Row counts
+/// takes the tenant index for selective. Those prefixes are counted exactly: SELECT DISTINCT on an
+/// index with few values skips from value to value, so that costs a few seeks. Row counts
 /// (estimated by sampling) are counted too. Averages under the cap keep the sample's estimate.
 void correct_sampled_statistics(detail::Connection& db, const std::string& table) {
-  const std::string quoted_table = detail::quote(table);
-  const std::int64_t table_rows = count_rows(db, "SELECT count(*) FROM " + quoted_table);
+  const std::int64_t table_rows = count_rows(db, "SELECT count(*) FROM " + detail::quote(table));
   std::vector<std::pair<std::string, std::string>> lines;  // index, stat
-  {
-    auto& statement = db.prepare("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL");
-    statement.bind_text(1, table);
-    while (statement.step()) lines.emplace_back(statement.column_text(0), statement.column_text(1));
-    statement.reset();
-  }
-  for (const auto& [index, stat] : lines) {
-    std::vector<std::string> columns;
-    bool plain = true;
-    auto& info = db.prepare("SELECT name FROM pragma_index_info(?) ORDER BY seqno");
-    info.bind_text(1, index);
-    while (info.step()) {
-      if (info.column_is_null(0)) plain = false;
-      else columns.emplace_back(info.column_text(0));
-    }
-    info.reset();
-    auto& definition = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?");
-    definition.bind_text(1, index);
-    std::string sql = definition.step() && !definition.column_is_null(0) ? std::string(definition.column_text(0)) : "";
-    definition.reset();
-    auto stats = parse_statistics(stat);
-    if (!plain || stats.averages.size() > columns.size()) continue;  // not one of ours: left as sampled
-    // A partial index holds only the rows its condition admits (ours: "WHERE lookup IS NOT NULL").
-    const auto where = sql.find(" WHERE ");
-    const std::string condition = where == std::string::npos ? "" : sql.substr(where);
-    const std::string source = fmt::format("{} INDEXED BY {}{}", quoted_table, detail::quote(index), condition);
-    stats.rows = condition.empty() ? table_rows : count_rows(db, "SELECT count(*) FROM " + source);
-    for (std::size_t prefix = 0; prefix < stats.averages.size(); ++prefix) {
-      if (stats.averages[prefix] <= kAnalysisSample) continue;
-      std::string list;
-      for (std::size_t c = 0; c <= prefix; ++c) list += (c ? ", " : "") + detail::quote(columns[c]);
-      const auto distinct = std::max<std::int64_t>(
-          1, count_rows(db, fmt::format("SELECT count(*) FROM (SELECT DISTINCT {} FROM {})", list, source)));
-      stats.averages[prefix] = (stats.rows + distinct - 1) / distinct;  // as ANALYZE rounds
-    }
-    std::string line = std::to_string(stats.rows);
-    for (auto average : stats.averages) line += " " + std::to_string(std::max<std::int64_t>(1, average));
-    if (!stats.rest.empty()) line += " " + stats.rest;
+  auto& read = db.prepare("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ? AND idx IS NOT NULL");
+  read.bind_text(1, table);
+  while (read.step()) lines.emplace_back(read.column_text(0), read.column_text(1));
+  read.reset();
+  for (const auto& [index, sampled] : lines) {
+    const std::string line = corrected_statistics(db, table, index, sampled, table_rows);
     auto& update = db.prepare("UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND idx = ?");
     update.bind_text(1, line);
     update.bind_text(2, table);
