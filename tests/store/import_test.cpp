@@ -143,17 +143,30 @@ std::vector<std::pair<std::int64_t, std::string>> row_codes(const ImportReport& 
   return out;
 }
 
-/// The SQL of schema object `name` in `file`, or "" when there is none.
-std::string schema_sql(const std::filesystem::path& file, const std::string& name) {
+/// The rows of `sql` (one text parameter) read straight from `file`, every column as text.
+std::vector<std::vector<std::string>> raw_rows(const std::filesystem::path& file, const char* sql, const std::string& parameter) {
   sqlite3* db = nullptr;
   sqlite3_open_v2(file.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   sqlite3_stmt* statement = nullptr;
-  sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_master WHERE name = ? AND sql IS NOT NULL", -1, &statement, nullptr);
-  sqlite3_bind_text(statement, 1, name.c_str(), -1, SQLITE_TRANSIENT);
-  std::string sql = sqlite3_step(statement) == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)) : "";
+  sqlite3_prepare_v2(db, sql, -1, &statement, nullptr);
+  sqlite3_bind_text(statement, 1, parameter.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::vector<std::string>> rows;
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    auto& row = rows.emplace_back();
+    for (int c = 0; c < sqlite3_column_count(statement); ++c) {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
+      row.emplace_back(text ? text : "");  // NULL reads as ""
+    }
+  }
   sqlite3_finalize(statement);
   sqlite3_close(db);
-  return sql;
+  return rows;
+}
+
+/// The SQL of schema object `name` in `file`, or "" when there is none.
+std::string schema_sql(const std::filesystem::path& file, const std::string& name) {
+  auto rows = raw_rows(file, "SELECT sql FROM sqlite_master WHERE name = ? AND sql IS NOT NULL", name);
+  return rows.empty() ? "" : rows.front().front();
 }
 
 bool has_index(const std::filesystem::path& file, const std::string& name) { return !schema_sql(file, name).empty(); }
@@ -458,17 +471,8 @@ TEST_CASE("lookup indexes are partial, and a writable open of an older file rebu
 namespace {
 /// sqlite_stat1 lines of `table`, by index.
 std::map<std::string, std::string> planner_statistics(const std::filesystem::path& file, const std::string& table) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(file.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* statement = nullptr;
-  sqlite3_prepare_v2(db, "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ?", -1, &statement, nullptr);
-  sqlite3_bind_text(statement, 1, table.c_str(), -1, SQLITE_TRANSIENT);
   std::map<std::string, std::string> lines;
-  while (sqlite3_step(statement) == SQLITE_ROW)
-    lines[reinterpret_cast<const char*>(sqlite3_column_text(statement, 0))] =
-        reinterpret_cast<const char*>(sqlite3_column_text(statement, 1));
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
+  for (auto& row : raw_rows(file, "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ?", table)) lines[row[0]] = row[1];
   return lines;
 }
 }  // namespace
