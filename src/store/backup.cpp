@@ -25,41 +25,43 @@ struct RawConnection {
   ~RawConnection() { sqlite3_close_v2(db); }
 };
 
-void open_raw(RawConnection& connection, const std::filesystem::path& path, int flags, const char* role) {
+void open_raw(RawConnection& connection, const std::filesystem::path& path, int flags, const char* role,
+              int busy_timeout_ms) {
   int rc = sqlite3_open_v2(path.c_str(), &connection.db, flags, nullptr);
   if (rc != SQLITE_OK)
     throw StoreError(ErrorCode::store, fmt::format("backup: cannot open the {} '{}': {}", role, path.string(),
                                                    connection.db ? sqlite3_errmsg(connection.db) : sqlite3_errstr(rc)));
-  sqlite3_busy_timeout(connection.db, 5000);
+  sqlite3_busy_timeout(connection.db, busy_timeout_ms);
 }
 
+/// A lock held by another connection past the busy timeout is a BusyError, as for every other call.
 void exec_raw(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
-  if (rc == SQLITE_OK) return;
-  std::string text = message ? message : sqlite3_errstr(rc);
-  sqlite3_free(message);
-  throw StoreError(ErrorCode::store, "backup: " + text);
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) detail::throw_sqlite(db, rc, "backup");
 }
 
 /// Copies `source` into `target` page slice by page slice; `lock_step` runs around each step when
 /// the source connection is shared with other threads (an in-memory database).
+/// A step that finds a lock taken (after the connection's own busy wait, for BUSY) is retried until
+/// `busy_timeout_ms` have passed without progress; then the backup stops with a BusyError.
 template <class LockStep>
-void copy_pages(sqlite3* source, sqlite3* target, const BackupOptions& options, LockStep&& lock_step) {
+void copy_pages(sqlite3* source, sqlite3* target, const BackupOptions& options, int busy_timeout_ms,
+                LockStep&& lock_step) {
   sqlite3_backup* backup = sqlite3_backup_init(target, "main", source, "main");
   if (!backup) throw StoreError(ErrorCode::store, std::string("backup: cannot start: ") + sqlite3_errmsg(target));
   int rc = SQLITE_OK;
-  int busy_rounds = 0;
+  using Clock = std::chrono::steady_clock;
+  auto waiting_since = Clock::now();
   while (true) {
     rc = lock_step([&] { return sqlite3_backup_step(backup, options.pages_per_step); });
     if (rc == SQLITE_DONE) break;
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-      if (++busy_rounds > 1000) break;  // five seconds without progress: give up, reported below
+      if (Clock::now() - waiting_since > std::chrono::milliseconds(busy_timeout_ms)) break;  // reported below
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
       continue;
     }
     if (rc != SQLITE_OK) break;
-    busy_rounds = 0;
+    waiting_since = Clock::now();
     const auto total = sqlite3_backup_pagecount(backup);
     const auto done = total - sqlite3_backup_remaining(backup);
     if (options.on_progress && !options.on_progress(Progress{"backup", done, total})) {
@@ -68,6 +70,10 @@ void copy_pages(sqlite3* source, sqlite3* target, const BackupOptions& options, 
     }
   }
   const int finished = sqlite3_backup_finish(backup);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+    throw BusyError(fmt::format("backup: another connection held a lock for longer than the busy timeout ({} ms, "
+                                "OpenOptions::busy_timeout_ms); nothing was written to the destination",
+                                busy_timeout_ms));
   if (rc != SQLITE_DONE)
     throw StoreError(ErrorCode::store, fmt::format("backup failed: {}", sqlite3_errstr(rc)));
   if (finished != SQLITE_OK) throw StoreError(ErrorCode::store, std::string("backup failed: ") + sqlite3_errmsg(target));
@@ -97,20 +103,22 @@ void Database::backup(const std::filesystem::path& destination, const BackupOpti
   partial += ".partial";
   std::filesystem::remove(partial, error);
   RawConnection target;
-  open_raw(target, partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "destination");
+  const int busy_timeout_ms = impl_->busy_timeout_ms;
+  open_raw(target, partial, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "destination", busy_timeout_ms);
   try {
     if (in_memory) {
       // Only this connection sees the data: each slice holds the database's lock.
-      copy_pages(impl_->db().handle(), target.db, options, [&](auto&& step) {
+      copy_pages(impl_->db().handle(), target.db, options, busy_timeout_ms, [&](auto&& step) {
         std::lock_guard lock(impl_->mutex);
         return step();
       });
     } else {
       RawConnection source;
-      open_raw(source, impl_->path, impl_->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, "database");
+      open_raw(source, impl_->path, impl_->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, "database",
+               busy_timeout_ms);
       // The read transaction pins one snapshot for every step (the backup reuses it).
       exec_raw(source.db, "BEGIN; SELECT count(*) FROM sqlite_master;");
-      copy_pages(source.db, target.db, options, [](auto&& step) { return step(); });
+      copy_pages(source.db, target.db, options, busy_timeout_ms, [](auto&& step) { return step(); });
       exec_raw(source.db, "COMMIT");
     }
   } catch (...) {

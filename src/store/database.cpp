@@ -256,6 +256,7 @@ std::shared_ptr<Session::Impl> open_store_file(const std::filesystem::path& path
   auto impl = std::make_shared<Impl>();
   impl->path = path;
   impl->read_only = options.read_only;
+  impl->busy_timeout_ms = options.busy_timeout_ms;
   impl->clock = options.clock ? options.clock : system_clock();
   impl->ids = detail::IdGenerator(draw_seed(options.id_seed, seed_tenant));
   impl->connection = std::make_unique<detail::Connection>(path.string(), options.read_only, options.create,

@@ -112,6 +112,7 @@ struct Session::Impl {
   detail::IdGenerator ids{1};
   MigrationReport migration;
   bool read_only = false;
+  int busy_timeout_ms = 5000;  ///< OpenOptions::busy_timeout_ms, also for the connections backup opens
   std::unordered_map<std::string, detail::ObjectPlan> plans;
   std::recursive_mutex mutex;  // serialises calls from several threads (Python releases the GIL)
   std::shared_ptr<detail::WorkflowRuntime> workflow_runtime;

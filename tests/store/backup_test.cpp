@@ -205,3 +205,31 @@ TEST_CASE("backup: destinations, in-memory and read-only sources, failures" * do
   reader.close();
   CHECK_THROWS_AS(reader.backup(dir.file("closed.db")), UsageError);
 }
+
+TEST_CASE("backup: a lock held past the busy timeout is a BusyError and leaves no file" * doctest::test_suite("store")) {
+  test::TempDir dir;
+  const auto path = dir.file("source.db");
+  {
+    Database db = Database::open(path, options_for());
+    write_batch(db, "w", 1);
+  }
+  // A file in rollback-journal mode (a WAL file never blocks its readers), read through a read-only
+  // database whose busy timeout is 200 ms, while another connection holds an exclusive lock.
+  sqlite3* holder = nullptr;
+  REQUIRE(sqlite3_open(path.string().c_str(), &holder) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(holder, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  OpenOptions options = options_for(/*read_only=*/true);
+  options.busy_timeout_ms = 200;
+  Database reader = Database::open(path, options);
+  REQUIRE(sqlite3_exec(holder, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  const auto started = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(reader.backup(dir.file("copy.db")), BusyError);
+  // Bounded by the database's busy timeout, not by a fixed five seconds.
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
+  CHECK_FALSE(std::filesystem::exists(dir.file("copy.db")));
+  CHECK_FALSE(std::filesystem::exists(dir.file("copy.db.partial")));
+  REQUIRE(sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(holder);
+  reader.backup(dir.file("copy.db"));  // the lock gone, the same call succeeds
+  CHECK(check_consistent_prefix(dir.file("copy.db")) == 1);
+}
