@@ -357,14 +357,19 @@ std::vector<std::string> index_columns(detail::Connection& db, const std::string
   return columns;
 }
 
-/// " WHERE ..." of a partial index (ours: "WHERE lookup IS NOT NULL"), or "".
+/// " WHERE ..." of a partial index's CREATE INDEX (ours: "WHERE lookup IS NOT NULL"), or "".
+std::string partial_condition(std::string_view index_sql) {
+  const auto where = index_sql.find(" WHERE ");
+  return where == std::string_view::npos ? "" : std::string(index_sql.substr(where));
+}
+
+/// partial_condition of the index named `index`.
 std::string index_condition(detail::Connection& db, const std::string& index) {
   auto& definition = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?");
   definition.bind_text(1, index);
-  std::string sql = definition.step() && !definition.column_is_null(0) ? std::string(definition.column_text(0)) : "";
+  std::string condition = definition.step() && !definition.column_is_null(0) ? partial_condition(definition.column_text(0)) : "";
   definition.reset();
-  const auto where = sql.find(" WHERE ");
-  return where == std::string::npos ? "" : sql.substr(where);
+  return condition;
 }
 
 /// `sampled` with exact row counts and exact averages for the prefixes the sample capped.
@@ -491,8 +496,7 @@ class DeferredIndexes {
     indexes.bind_int(2, include_unique_ ? 1 : 0);
     while (indexes.step()) {
       Dropped index{std::string(indexes.column_text(0)), std::string(indexes.column_text(1))};
-      const bool partial = index.sql.find(" WHERE ") != std::string::npos;
-      if (partial && left_empty.count(indexed_field(index.name))) continue;
+      if (!partial_condition(index.sql).empty() && left_empty.count(indexed_field(index.name))) continue;
       dropped_.push_back(std::move(index));
     }
     indexes.reset();

@@ -143,29 +143,9 @@ std::vector<std::pair<std::int64_t, std::string>> row_codes(const ImportReport& 
   return out;
 }
 
-/// The rows of `sql` (one text parameter) read straight from `file`, every column as text.
-std::vector<std::vector<std::string>> raw_rows(const std::filesystem::path& file, const char* sql, const std::string& parameter) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(file.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* statement = nullptr;
-  sqlite3_prepare_v2(db, sql, -1, &statement, nullptr);
-  sqlite3_bind_text(statement, 1, parameter.c_str(), -1, SQLITE_TRANSIENT);
-  std::vector<std::vector<std::string>> rows;
-  while (sqlite3_step(statement) == SQLITE_ROW) {
-    auto& row = rows.emplace_back();
-    for (int c = 0; c < sqlite3_column_count(statement); ++c) {
-      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
-      row.emplace_back(text ? text : "");  // NULL reads as ""
-    }
-  }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return rows;
-}
-
 /// The SQL of schema object `name` in `file`, or "" when there is none.
 std::string schema_sql(const std::filesystem::path& file, const std::string& name) {
-  auto rows = raw_rows(file, "SELECT sql FROM sqlite_master WHERE name = ? AND sql IS NOT NULL", name);
+  auto rows = test::raw_rows(file, "SELECT sql FROM sqlite_master WHERE name = ? AND sql IS NOT NULL", name);
   return rows.empty() ? "" : rows.front().front();
 }
 
@@ -453,13 +433,10 @@ TEST_CASE("lookup indexes are partial, and a writable open of an older file rebu
     CHECK(db.count("person", parse_where("company_id IS NULL")) == 60'000);
   }
   // Make it a file of format 3, whose lookup indexes hold every row.
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open(path.string().c_str(), &raw) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(raw,
-                       "DROP INDEX ix_person__company_id; "
-                       "CREATE INDEX \"ix_person__company_id\" ON \"person\"(\"company_id\"); PRAGMA user_version = 3;",
-                       nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(raw);
+  REQUIRE(test::raw_exec(path,
+                         "DROP INDEX ix_person__company_id; "
+                         "CREATE INDEX \"ix_person__company_id\" ON \"person\"(\"company_id\"); PRAGMA user_version = 3;") ==
+          SQLITE_OK);
   auto db = Database::open(path, test::test_options());
   const auto& steps = db.migration().steps;
   CHECK(std::find(steps.begin(), steps.end(), "rebuild index ix_person__company_id") != steps.end());
@@ -472,7 +449,7 @@ namespace {
 /// sqlite_stat1 lines of `table`, by index.
 std::map<std::string, std::string> planner_statistics(const std::filesystem::path& file, const std::string& table) {
   std::map<std::string, std::string> lines;
-  for (auto& row : raw_rows(file, "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ?", table)) lines[row[0]] = row[1];
+  for (auto& row : test::raw_rows(file, "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = ?", table)) lines[row[0]] = row[1];
   return lines;
 }
 }  // namespace

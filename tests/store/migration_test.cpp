@@ -112,13 +112,9 @@ TEST_CASE("unique values are per tenant, and a file of the older format is broug
   {
     Database::open(path, with(catalog)).insert("widget", {{"code", "A-1"}});
     // Make it a file of format 2, whose unique index spans every tenant.
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.string().c_str(), &raw) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(raw,
-                         "DROP INDEX ux_widget__code; CREATE UNIQUE INDEX \"ux_widget__code\" ON \"widget\"(\"code\");"
-                         "PRAGMA user_version = 2;",
-                         nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(raw);
+    REQUIRE(test::raw_exec(path,
+                           "DROP INDEX ux_widget__code; CREATE UNIQUE INDEX \"ux_widget__code\" ON \"widget\"(\"code\");"
+                           "PRAGMA user_version = 2;") == SQLITE_OK);
   }
   {
     auto read_only = Database::open(path, [] { OpenOptions o; o.read_only = true; o.create = false; return o; }());

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "hotcrm/hotcrm.hpp"
 
@@ -85,6 +86,38 @@ inline std::string dump_database(const std::filesystem::path& path) {
   }
   sqlite3_close(db);
   return out;
+}
+
+/// The rows of `sql` (one text parameter) read straight from the file, every column as text
+/// (NULL reads as "").
+inline std::vector<std::vector<std::string>> raw_rows(const std::filesystem::path& path, const char* sql,
+                                                      const std::string& parameter) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, sql, -1, &statement, nullptr);
+  sqlite3_bind_text(statement, 1, parameter.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::vector<std::string>> rows;
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    auto& row = rows.emplace_back();
+    for (int c = 0; c < sqlite3_column_count(statement); ++c) {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
+      row.emplace_back(text ? text : "");
+    }
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return rows;
+}
+
+/// Runs `sql` on the file through a connection of its own (to make old file formats, say);
+/// returns SQLite's result code.
+inline int raw_exec(const std::filesystem::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open(path.c_str(), &db);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  return rc;
 }
 
 /// The message of the hotcrm::Error `fn` throws, or "(no error)" when it returns normally.
