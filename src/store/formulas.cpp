@@ -11,7 +11,6 @@
 
 namespace hotcrm::detail {
 
-constexpr int kMaxFormulaDepth = 8;  // formula fields reading formula fields, and lookup hops
 constexpr std::size_t kValidationChunk = 2048;
 
 SlotResolver::SlotResolver(Session::Impl& impl, const std::string& tenant, DateTime now, Mode mode)

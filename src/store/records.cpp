@@ -930,7 +930,7 @@ void require_masters(detail::AccessScope& access, const detail::ObjectPlan& plan
 
 /// True when a field path or a formula field it names reads a parent record (a lookup path).
 bool reads_parents(const ObjectPlan& plan, const Formula& formula, int depth = 0) {
-  if (depth > 8) return true;  // deeper than any catalog nests: assume the worst
+  if (depth > detail::kMaxFormulaDepth) return true;  // deeper than resolution follows: assume the worst
   for (const auto& path : formula.fields()) {
     if (path.find('.') != std::string::npos) return true;
     for (const auto& [field, nested] : plan.formula_fields)

@@ -16,6 +16,9 @@ void read_row(const Statement& statement, const ObjectPlan& plan, std::vector<Va
 std::optional<std::vector<Value>> load_row(Session::Impl& impl, const ObjectPlan& plan, std::string_view id,
                                            const std::string& tenant);
 
+/// Formula fields reading formula fields, and lookup hops, that a resolution follows at most.
+constexpr int kMaxFormulaDepth = 8;
+
 /// Resolves formula field paths against rows: "status" reads the row, "account_id.industry" loads
 /// the account (cached per resolver), a formula field is evaluated in turn.
 class SlotResolver {
