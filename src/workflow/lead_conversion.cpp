@@ -38,6 +38,14 @@ LeadConversion Session::convert_lead(std::string_view lead_id, const LeadConvers
     scope->require_record(impl_->plan("lead"), lead_id, "edit");
     for (const char* created : {"account", "contact"}) scope->require(*impl_->plan(created).object, "create");
     if (options.create_opportunity) scope->require(*impl_->plan("opportunity").object, "create");
+    if (options.account_id) {
+      // The contact (and the deal) go under an account the user names: one they can see, and where
+      // contacts or deals are details of accounts, one they may edit. The inserts below run as system.
+      scope->require_record(impl_->plan("account"), *options.account_id, "read");
+      const Record under{{"account_id", Value(*options.account_id)}};
+      scope->require_masters(impl_->plan("contact"), under, false);
+      if (options.create_opportunity) scope->require_masters(impl_->plan("opportunity"), under, false);
+    }
   }
   guard.run_as_system();
   detail::PinnedClock clock(*impl_);

@@ -231,3 +231,20 @@ def test_a_detail_follows_its_master(tmp_path):
             with pytest.raises(hotcrm.UsageError, match="detail of account"):
                 configure()
         assert db.session(user="bo", access="user").find("visit", my_visit) is None
+
+
+def test_lead_conversion_into_an_account_the_user_cannot_see(org):
+    db, ids = org
+    for name in ("account", "contact", "opportunity"):
+        db.grant("sales", name, ["create", "read", "edit", "delete"])
+    db.set_sharing_model("account", "private")
+    hidden = db.insert("account", {"name": "Hidden", "owner_id": "bo"})
+    ana = db.session(user="ana", access="user")
+    contacts = db.count("contact")
+    with pytest.raises(hotcrm.NotFoundError, match="no account"):
+        ana.convert_lead(ids["ana"], account_id=hidden)
+    assert db.count("contact") == contacts
+    assert not db.get("lead", ids["ana"])["is_converted"]
+    own = db.insert("account", {"name": "Own", "owner_id": "ana"})
+    converted = ana.convert_lead(ids["ana"], account_id=own)
+    assert db.get("contact", converted["contact_id"])["account_id"] == own

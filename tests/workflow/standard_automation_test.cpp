@@ -228,6 +228,62 @@ TEST_CASE_FIXTURE(StandardDb, "lead conversion into an existing account, without
   CHECK_THROWS_AS(db.convert_lead("no-such-lead"), NotFoundError);
 }
 
+namespace {
+/// The standard catalog, with contacts as details of their account when `contacts_are_details`; a
+/// user "rep" who may create and edit leads, accounts, contacts and deals; private accounts.
+Database open_for_rep(const test::TempDir& dir, bool contacts_are_details) {
+  auto catalog = json::parse(Catalog::standard().to_json());
+  for (auto& object : catalog["objects"])
+    for (auto& field : object["fields"])
+      if (contacts_are_details && object["name"] == "contact" && field["name"] == "account_id") {
+        field["type"] = "master_detail";
+        field.erase("on_delete");  // a detail goes with its master
+      }
+  OpenOptions options;
+  options.catalog = Catalog::from_json(catalog.dump(), "standard catalog");
+  Database db = Database::open(dir.file("crm.db"), options);
+  db.set_user({"rep", "", false});
+  db.assign_permission_set("rep", "sales");
+  for (const char* object : {"lead", "account", "contact", "opportunity"}) db.grant("sales", object, ObjectPermissions::crud());
+  db.set_sharing_model("account", SharingModel::private_);
+  return db;
+}
+}  // namespace
+
+TEST_CASE("lead conversion into an existing account takes the account as the user may see (and edit) it" *
+          doctest::test_suite("access")) {
+  for (const bool contacts_are_details : {false, true}) {
+    CAPTURE(contacts_are_details);
+    test::TempDir dir;
+    Database db = open_for_rep(dir, contacts_are_details);
+    const auto hidden = db.insert("account", {{"name", "Hidden"}, {"owner_id", "boss"}});
+    const auto readable = db.insert("account", {{"name", "Readable"}, {"owner_id", "boss"}});
+    const auto own = db.insert("account", {{"name", "Own"}, {"owner_id", "rep"}});
+    db.share("account", readable, Grantee::user("rep"), ShareAccess::read);
+    auto rep = db.session({"rep", "default", AccessMode::user});
+    const auto lead = rep.insert("lead", {{"last_name", "Hopper"}, {"company", "Navy"}, {"phone", "+1 555 0100"}});
+    const auto contacts = db.count("contact");
+    const auto deals = db.count("opportunity");
+    // An account the user cannot see does not exist for them, whatever the conversion would write.
+    CHECK_THROWS_WITH_AS(rep.convert_lead(lead, {.account_id = hidden}), doctest::Contains("no account"), NotFoundError);
+    if (contacts_are_details) {
+      // Adding a detail to a master takes edit on the master.
+      CHECK_THROWS_WITH_AS(rep.convert_lead(lead, {.account_id = readable}), doctest::Contains("but not edit it"),
+                           PermissionError);
+      CHECK(db.count("contact") == contacts);
+      CHECK(db.count("opportunity") == deals);
+      CHECK_FALSE(db.get("lead", lead).at("is_converted").as_bool());
+      const auto converted = rep.convert_lead(lead, {.account_id = own});
+      CHECK(db.get("contact", converted.contact_id).at("account_id").as_string() == own);
+    } else {
+      // A plain lookup takes read: a contact may name an account the user only reads.
+      const auto converted = rep.convert_lead(lead, {.account_id = readable});
+      CHECK(db.get("contact", converted.contact_id).at("account_id").as_string() == readable);
+      CHECK(db.count("contact") == contacts + 1);
+    }
+  }
+}
+
 TEST_CASE_FIXTURE(StandardDb, "business calendars come from business_hours and holiday records") {
   auto calendar = db.insert("holiday_calendar", {{"name", "Company"}, {"country", "uk"}, {"year", 2026}});
   db.insert("holiday", {{"calendar_id", calendar}, {"name", "Founders' day"}, {"holiday_date", "2026-03-09"},
