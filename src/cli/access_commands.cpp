@@ -26,8 +26,8 @@ struct AccessOptions {
   bool remove = false;
   bool edit = false;
   bool hidden = false;
-  bool hierarchy = false;     // sharing --hierarchy
-  bool no_hierarchy = false;  // sharing --no-hierarchy
+  bool hierarchy = false;     // sharing, group --hierarchy
+  bool no_hierarchy = false;  // sharing, group --no-hierarchy
 };
 
 ObjectPermissions parse_permissions(const std::string& list) {
@@ -106,15 +106,24 @@ void add_access_commands(CLI::App& app, Action& action) {
     action = [o] { return administer(*o, [&](Session& s) { s.set_user({o->name, o->role, o->administrator}); }); };
   });
 
-  CLI::App* group = command(access, "group", "Add a user to a group (--remove: take it out)", o);
+  CLI::App* group = command(access, "group",
+                            "Add a user to a group (--remove: take it out) and/or set whether the group grants access "
+                            "using hierarchies", o);
   group->add_option("group", o->name, "group name")->required();
-  group->add_option("user", o->second, "user name")->required();
+  group->add_option("user", o->second, "user name (optional with --[no-]hierarchy)");
   group->add_flag("--remove", o->remove, "remove the user from the group");
+  auto* up = group->add_flag("--hierarchy", o->hierarchy, "what is shared with the group reaches its members' managers (the default)");
+  group->add_flag("--no-hierarchy", o->no_hierarchy, "what is shared with the group reaches its members only")->excludes(up);
   group->callback([o, &action] {
     action = [o] {
+      if (o->second.empty() && (o->remove || (!o->hierarchy && !o->no_hierarchy)))
+        throw UsageError(ErrorCode::usage, "access group " + o->name + ": give a user, --hierarchy or --no-hierarchy");
       return administer(*o, [&](Session& s) {
-        if (o->remove) s.remove_from_group(o->name, o->second);
-        else s.add_to_group(o->name, o->second);
+        if (!o->second.empty()) {
+          if (o->remove) s.remove_from_group(o->name, o->second);
+          else s.add_to_group(o->name, o->second);
+        }
+        if (o->hierarchy || o->no_hierarchy) s.set_group_hierarchy(o->name, o->hierarchy);
       });
     };
   });

@@ -99,7 +99,9 @@ void create_access_tables(Connection& connection) {
       "CREATE INDEX IF NOT EXISTS _hotcrm_share_by_grantee ON _hotcrm_share (tenant_id, object, grantee, record_id);"
       // A table of its own (not a column of _hotcrm_sharing_model): files from before it need no migration.
       "CREATE TABLE IF NOT EXISTS _hotcrm_sharing_hierarchy (tenant_id TEXT NOT NULL, object TEXT NOT NULL, "
-      "enabled INTEGER NOT NULL, PRIMARY KEY (tenant_id, object)) STRICT, WITHOUT ROWID;");
+      "enabled INTEGER NOT NULL, PRIMARY KEY (tenant_id, object)) STRICT, WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS _hotcrm_group_hierarchy (tenant_id TEXT NOT NULL, group_name TEXT NOT NULL, "
+      "enabled INTEGER NOT NULL, PRIMARY KEY (tenant_id, group_name)) STRICT, WITHOUT ROWID;");
 }
 
 namespace {
@@ -204,12 +206,19 @@ AccessScope::AccessScope(Session::Impl& impl, const SessionContext& context)
       hierarchy_principals_.push_back(Grantee::role(role).to_string());
       hierarchy_principals_.push_back(Grantee::role_and_subordinates(role).to_string());
     }
+    // A group whose own switch is off (set_group_hierarchy) reaches its members only. (Files from
+    // before that switch have no table for it: every group reaches up.)
+    const std::string switched_off =
+        table_exists(impl_, "_hotcrm_group_hierarchy")
+            ? " AND NOT EXISTS (SELECT 1 FROM _hotcrm_group_hierarchy AS h WHERE h.tenant_id = g.tenant_id "
+              "AND h.group_name = g.group_name AND h.enabled = 0)"
+            : "";
     std::vector<std::string> parameters{tenant_};
     parameters.insert(parameters.end(), subordinate_roles_.begin(), subordinate_roles_.end());
     each_row(impl_,
              fmt::format("SELECT DISTINCT g.group_name FROM _hotcrm_group_member AS g JOIN _hotcrm_user AS u "
-                         "ON u.tenant_id = g.tenant_id AND u.user_name = g.user_name WHERE g.tenant_id = ? AND u.role IN ({})",
-                         placeholders(subordinate_roles_.size())),
+                         "ON u.tenant_id = g.tenant_id AND u.user_name = g.user_name WHERE g.tenant_id = ? AND u.role IN ({}){}",
+                         placeholders(subordinate_roles_.size()), switched_off),
              parameters, [&](const Statement& row) {
                auto group = Grantee::group(std::string(row.column_text(0))).to_string();
                if (std::find(principals_.begin(), principals_.end(), group) == principals_.end())
@@ -681,6 +690,15 @@ void Session::set_sharing_hierarchy(std::string_view object, bool grant_access_u
              "INSERT INTO _hotcrm_sharing_hierarchy (tenant_id, object, enabled) VALUES (?, ?, ?) "
              "ON CONFLICT (tenant_id, object) DO UPDATE SET enabled = excluded.enabled",
              {Value(context_.tenant), Value(std::string(object)), Value(std::int64_t{flag(grant_access_using_hierarchies)})});
+}
+
+void Session::set_group_hierarchy(std::string_view group, bool grant_access_using_hierarchies) {
+  AdministrationCall call(*impl_, context_, "set sharing hierarchies");
+  require_name("a group", group);
+  admin_exec(*impl_,
+             "INSERT INTO _hotcrm_group_hierarchy (tenant_id, group_name, enabled) VALUES (?, ?, ?) "
+             "ON CONFLICT (tenant_id, group_name) DO UPDATE SET enabled = excluded.enabled",
+             {Value(context_.tenant), Value(std::string(group)), Value(std::int64_t{flag(grant_access_using_hierarchies)})});
 }
 
 void Session::add_sharing_rule(const SharingRule& rule) {

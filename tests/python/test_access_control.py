@@ -157,6 +157,13 @@ def test_cli_access_commands(tmp_path):
     assert neither.returncode == 2 and "--no-hierarchy" in neither.stderr
     both = run("access", "sharing", path, "lead", "--hierarchy", "--no-hierarchy")
     assert both.returncode != 0
+    # A group: members with or without the hierarchy switch, and the switch alone.
+    assert run("access", "group", path, "emea", "ana", "--no-hierarchy").returncode == 0
+    assert run("access", "group", path, "emea", "--hierarchy").returncode == 0
+    assert run("access", "group", path, "emea", "ana", "--remove").returncode == 0
+    nothing = run("access", "group", path, "emea")
+    assert nothing.returncode == 2 and "give a user" in nothing.stderr
+    assert run("access", "group", path, "emea", "--remove").returncode == 2
 
 
 def test_shares_roll_up_the_hierarchy_unless_switched_off(org):
@@ -180,6 +187,22 @@ def test_shares_roll_up_the_hierarchy_unless_switched_off(org):
     with pytest.raises(hotcrm.PermissionError):
         boss.set_sharing_hierarchy("lead", True)
     db.set_sharing_hierarchy("lead", True)
+    assert boss.count("lead") == 3
+
+
+def test_a_group_can_keep_its_shares_from_its_members_managers(org):
+    db, ids = org
+    shared = db.insert("lead", lead(3, owner_id="nobody"))
+    db.add_to_group("emea", "ana")
+    db.share("lead", shared, "group:emea")
+    boss = db.session(user="boss", access="user")
+    assert boss.count("lead") == 3  # ana's, bo's, and the one shared with ana's group
+    db.set_group_hierarchy("emea", False)
+    assert boss.count("lead") == 2 and boss.find("lead", shared) is None
+    assert db.session(user="ana", access="user").find("lead", shared) is not None
+    with pytest.raises(hotcrm.PermissionError):
+        boss.set_group_hierarchy("emea", True)
+    db.set_group_hierarchy("emea", True)
     assert boss.count("lead") == 3
 
 

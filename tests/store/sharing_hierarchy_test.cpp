@@ -177,6 +177,40 @@ TEST_CASE_FIXTURE(Org, "sharing rules for a report roll up, and the hierarchy sw
   CHECK_THROWS_AS(db.set_sharing_hierarchy("nosuch", false), SchemaError);
 }
 
+TEST_CASE_FIXTURE(Org, "a group's own hierarchy switch keeps what is shared with it among its members" *
+                           doctest::test_suite("access")) {
+  db.share("company", ids["Hooli"], Grantee::group("emea"));
+  db.add_sharing_rule({"umbrella_to_emea", "company", "name = 'Umbrella'", Grantee::group("emea"), ShareAccess::read});
+  db.add_to_group("apac", "west");
+  db.share("company", ids["Initech"], Grantee::group("apac"));
+  CHECK(names(as("vp")) == Names{"Acme", "Globex", "Hooli", "Initech", "Umbrella"});
+  db.set_group_hierarchy("emea", false);
+  // emea's share and rule stop at east; apac's share still reaches west's managers, and the
+  // reports' own records still reach theirs (the per-object switch is on).
+  CHECK(names(as("east")) == Names{"Acme", "Hooli", "Umbrella"});
+  CHECK(names(as("vp")) == Names{"Acme", "Globex", "Initech"});
+  CHECK(names(as("boss")) == Names{"Acme", "Globex", "Initech"});
+  const auto before = dump();
+  CHECK_THROWS_AS(as("vp").get("company", ids["Hooli"]), NotFoundError);
+  CHECK_THROWS_AS(as("vp").update("company", ids["Umbrella"], {{"name", "Umbrella2"}}), NotFoundError);
+  CHECK(as("vp").count("company", parse_where("name = 'Hooli'")) == 0);
+  CHECK(dump() == before);
+  // A manager who is a member gets the group's access as a member.
+  db.add_to_group("emea", "vp");
+  CHECK(names(as("vp")) == Names{"Acme", "Globex", "Hooli", "Initech", "Umbrella"});
+  CHECK(names(as("boss")) == Names{"Acme", "Globex", "Initech"});
+  db.remove_from_group("emea", "vp");
+  // Switched back on, emea reaches up again; the per-object switch still wins over it.
+  db.set_group_hierarchy("emea", true);
+  CHECK(names(as("boss")) == Names{"Acme", "Globex", "Hooli", "Initech", "Umbrella"});
+  db.set_sharing_hierarchy("company", false);
+  CHECK(names(as("boss")).empty());
+  db.set_sharing_hierarchy("company", true);
+  // Administration: users are refused, a group needs a name.
+  CHECK_THROWS_AS(as("east").set_group_hierarchy("emea", false), PermissionError);
+  CHECK_THROWS_AS(db.set_group_hierarchy("", false), UsageError);
+}
+
 TEST_CASE_FIXTURE(Org, "a detail is read and written exactly as its master" * doctest::test_suite("access")) {
   // Owners do not matter: each visit follows its company.
   const auto acme_visit = db.insert("visit", {{"subject", "Acme kickoff"}, {"company_id", ids["Acme"]}, {"owner_id", "west"}});

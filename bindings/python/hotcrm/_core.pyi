@@ -278,6 +278,9 @@ class Session:
         """'Grant access using hierarchies' (on until set): when on, managers up the role hierarchy get what
         their reports have as owners, through manual shares and through sharing rules; when off, only
         'role_and_subordinates:' grantees reach below. UsageError for a detail object."""
+    def set_group_hierarchy(self, group: str, enabled: bool) -> None:
+        """'Grant access using hierarchies' for a public group (on until set): when off, what is shared with
+        the group (shares and sharing rules) reaches its members only, not their managers."""
     def add_sharing_rule(self, name: str, object: str, criteria: str, grantee: str,
                          access: Literal["read", "edit"] = "read") -> None:
         """Shares the records matching the boolean formula `criteria` with 'role:X', 'role_and_subordinates:X',

@@ -89,6 +89,11 @@ void bind_access_methods(py::class_<Session>& session) {
            "hierarchy get the access their reports have as owners, through manual shares and through\n"
            "sharing rules; when off, only 'role_and_subordinates:' grantees reach below. UsageError for a\n"
            "detail object.")
+      .def("set_group_hierarchy", [](Session& self, const std::string& group, bool enabled) {
+             without_gil([&] { self.set_group_hierarchy(group, enabled); });
+           }, py::arg("group"), py::arg("enabled"),
+           "'Grant access using hierarchies' for a public group (on until set): when off, what is shared\n"
+           "with the group (shares and sharing rules) reaches its members only, not their managers.")
       .def("add_sharing_rule", [](Session& self, const std::string& name, const std::string& object,
                                   const std::string& criteria, const std::string& grantee, const std::string& access) {
              without_gil([&] {

@@ -418,6 +418,10 @@ class Session {
   /// sharing rules; when off, only the role_and_subordinates grantees still reach below. UsageError
   /// for a detail object.
   void set_sharing_hierarchy(std::string_view object, bool grant_access_using_hierarchies);
+  /// "Grant access using hierarchies" for the public group `group` (on until set): when off, what
+  /// is shared with the group (shares and sharing rules, on every object) reaches its members
+  /// only, not their managers. The per-object switch still applies on top.
+  void set_group_hierarchy(std::string_view group, bool grant_access_using_hierarchies);
   /// Adds or replaces (by object and name) a criteria-based sharing rule; UsageError(parse) when
   /// the criteria are not a boolean formula over the object, UsageError for a detail object.
   void add_sharing_rule(const SharingRule& rule);
