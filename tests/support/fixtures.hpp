@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -89,13 +90,18 @@ inline std::string dump_database(const std::filesystem::path& path) {
 }
 
 /// The rows of `sql` (one text parameter) read straight from the file, every column as text
-/// (NULL reads as "").
+/// (NULL reads as ""). A file that does not open or SQL that does not prepare throws, so that a
+/// test expecting no rows cannot pass on an error.
 inline std::vector<std::vector<std::string>> raw_rows(const std::filesystem::path& path, const char* sql,
                                                       const std::string& parameter) {
   sqlite3* db = nullptr;
-  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   sqlite3_stmt* statement = nullptr;
-  sqlite3_prepare_v2(db, sql, -1, &statement, nullptr);
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw std::runtime_error("raw_rows: " + path.string() + ": " + message);
+  }
   sqlite3_bind_text(statement, 1, parameter.c_str(), -1, SQLITE_TRANSIENT);
   std::vector<std::vector<std::string>> rows;
   while (sqlite3_step(statement) == SQLITE_ROW) {
